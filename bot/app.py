@@ -1,0 +1,62 @@
+"""Builds the Bolt App: the Slack client, the services every listener gets, and the listeners."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.settings import Settings
+from handlers import register_all
+from handlers.errors import handle_error
+from handlers.services import Services, utc_now
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+# Listener threads: each holds at most one database connection for a few milliseconds.
+LISTENER_THREADS = 16
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """A Web API client that goes through SLACK_API_URL and retries rate limits and dropped connections."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings,
+    database: Database,
+    *,
+    client: WebClient | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    verify_token: bool = False,
+) -> App:
+    """The whole Partnerbot app. ``verify_token`` asks Slack (auth.test) at start-up."""
+    app = App(
+        client=client or slack_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        token_verification_enabled=verify_token,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+    )
+    svc = Services(db=database, admins=settings.admins, clock=clock)
+
+    @app.middleware
+    def provide_services(context: BoltContext, next: Callable[[], None]) -> None:
+        context["services"] = svc
+        next()
+
+    app.error(handle_error)
+    register_all(app)
+    return app

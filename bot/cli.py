@@ -1,0 +1,155 @@
+"""The ``partnerbot`` command: serve, migrate, import, export (see docs/operations.md)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import ConfigurationError, Settings
+from storage.db import Database, DatabaseUnavailable
+
+log = logging.getLogger("partnerbot")
+TABLES = ("partners", "interactions", "feedback")
+
+
+class CommandFailed(Exception):
+    """Stops the command with a one-line reason and a non-zero exit status."""
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    database = Database(settings.database_url)
+    database.check()
+    if migrate:
+        from storage.migrate import upgrade
+
+        upgrade(database)
+    return database
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(settings)
+    print(f"database schema is up to date ({database.url.render_as_string()})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.run import run_server
+
+    settings.require_slack()
+    database = open_database(settings)
+    return run_server(settings, database, host=args.host, scheduler=not args.no_scheduler)
+
+
+def _open_input(path: str) -> TextIO:
+    if path == "-":
+        sys.stdin.reconfigure(encoding="utf-8-sig", newline="")  # type: ignore[attr-defined]
+        return sys.stdin
+    file = Path(path)
+    if not file.is_file():
+        raise CommandFailed(f"no such file: {path}")
+    return file.open(encoding="utf-8-sig", newline="")
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.transfer import ImportFailed, import_csv
+
+    database = open_database(settings)
+    source = _open_input(args.file)
+    try:
+        result = import_csv(database, args.table, source, team_id=args.team)
+    except ImportFailed as failure:
+        raise CommandFailed(f"import failed, nothing was written: {failure}") from None
+    except UnicodeDecodeError as exc:
+        raise CommandFailed(
+            f"import failed, nothing was written: the file is not UTF-8 ({exc.reason})"
+        ) from None
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    print(f"imported {result.rows} {args.table} into team {args.team}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.transfer import export_csv
+
+    database = open_database(settings)
+    if args.output in (None, "-"):
+        sys.stdout.reconfigure(newline="")  # type: ignore[attr-defined]
+        rows = export_csv(database, args.table, sys.stdout, team_id=args.team)
+    else:
+        with Path(args.output).open("w", encoding="utf-8", newline="") as target:
+            rows = export_csv(database, args.table, target, team_id=args.team)
+    print(f"exported {rows} {args.table} from team {args.team}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnerbot",
+        description="Partnerbot: a Slack app for partner managers. Settings come from the environment "
+        "(SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL, DATABASE_URL, PORT).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the Slack app (HTTP on $PORT, or Socket Mode)",
+        description="Run the app: every Slack request URL at POST /slack/events, "
+        "GET /healthz for health checks. Brings the schema up to date first.",
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not run the digest scheduler in this process (for extra replicas)",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="bring the database schema up to date and exit",
+        description="Apply every pending database migration and exit.",
+    )
+    migrate.set_defaults(func=cmd_migrate)
+
+    imp = commands.add_parser(
+        "import",
+        help="load a CSV file into a workspace (all or nothing)",
+        description="Load a CSV file (UTF-8, header row). A bad row aborts the "
+        "import with its line number and reason; nothing is written.",
+    )
+    imp.add_argument("table", choices=TABLES, help="what the file holds")
+    imp.add_argument("file", help="CSV file, or - for standard input")
+    imp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
+    imp.set_defaults(func=cmd_import)
+
+    exp = commands.add_parser(
+        "export",
+        help="write a workspace's records as CSV",
+        description="Write CSV with the same columns import reads.",
+    )
+    exp.add_argument("table", choices=TABLES, help="what to export")
+    exp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
+    exp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    exp.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return int(args.func(args, settings))
+    except (ConfigurationError, DatabaseUnavailable, CommandFailed) as error:
+        print(f"partnerbot: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

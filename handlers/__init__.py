@@ -1,0 +1,14 @@
+"""Slack surfaces: one module per feature, each with a ``register(app)`` and the Block Kit it renders."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register_all(app: App) -> None:
+    """Wire every listener. Importing a sub-command module declares its ``/partner`` sub-commands."""
+    from handlers import command, help, log, partners, show  # noqa: F401 (sub-command declarations)
+
+    command.register(app)
+    partners.register(app)
+    log.register(app)

@@ -1,0 +1,95 @@
+"""Errors a person can cause, and the one error handler that turns any failure into a message.
+
+Listeners raise :class:`UserError` (or a subclass) with words for the partner manager; the
+``/partner`` dispatcher shows them. Anything else (a database outage, a bug) reaches
+:func:`handle_error`, which apologises in the place the person is looking and keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_bolt.context.respond import Respond
+from sqlalchemy.exc import SQLAlchemyError
+
+from handlers.ids import Callback
+from handlers.text import escape
+
+log = logging.getLogger(__name__)
+
+DATABASE_APOLOGY = (
+    "Sorry — Partnerbot couldn't reach its database just now, so nothing was saved. "
+    "Please try again in a minute; if it keeps happening, tell whoever runs Partnerbot."
+)
+GENERIC_APOLOGY = (
+    "Sorry — something went wrong on Partnerbot's side and nothing was saved. "
+    "Please try again; if it keeps happening, tell whoever runs Partnerbot."
+)
+
+
+class UserError(Exception):
+    """Something the person typed or chose cannot be done; ``message`` is mrkdwn, already escaped."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownPartner(UserError):
+    def __init__(self, typed: str, suggestions: list[str]) -> None:
+        self.typed = typed
+        self.suggestions = suggestions
+        if suggestions:
+            names = ", ".join(f"*{escape(n)}*" for n in suggestions)
+            message = f"I don't know a partner called “{escape(typed)}”. Did you mean {names}?"
+        elif typed:
+            message = (
+                f"I don't know a partner called “{escape(typed)}”. "
+                f"Add it first with `/partner add {escape(typed)}`."
+            )
+        else:
+            message = "Which partner? Put the partner's name first, e.g. `/partner show Acme`."
+        super().__init__(message)
+
+
+def apology_for(error: Exception) -> str:
+    return DATABASE_APOLOGY if isinstance(error, SQLAlchemyError) else GENERIC_APOLOGY
+
+
+def apology_modal(text: str) -> dict[str, Any]:
+    """Pushed over a modal whose submission failed, so the person's input underneath survives."""
+    return {
+        "type": "modal",
+        "callback_id": Callback.APOLOGY_MODAL.value,
+        "title": {"type": "plain_text", "text": "Not saved"},
+        "close": {"type": "plain_text", "text": "Back"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
+
+
+def handle_error(
+    error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None
+) -> BoltResponse | None:
+    """Bolt's global error handler: log it, then apologise where the person will see it."""
+    log.exception("request failed: %s", type(error).__name__, exc_info=error)
+    text = apology_for(error)
+    not_yet_acknowledged = response is not None
+    if not_yet_acknowledged and body.get("command"):
+        payload = {"response_type": "ephemeral", "text": text}
+        return BoltResponse(
+            status=200, body=json.dumps(payload), headers={"content-type": "application/json"}
+        )
+    if not_yet_acknowledged and body.get("type") == "view_submission":
+        payload = {"response_action": "push", "view": apology_modal(text)}
+        return BoltResponse(
+            status=200, body=json.dumps(payload), headers={"content-type": "application/json"}
+        )
+    if respond is not None and respond.response_url:
+        try:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        except Exception:  # the apology is best effort; the failure is already logged
+            log.warning("could not deliver the apology through response_url")
+    return None

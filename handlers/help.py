@@ -1,0 +1,44 @@
+"""``/partner help``: every sub-command with a one-line example."""
+
+from __future__ import annotations
+
+from handlers.command import CommandRequest, subcommand
+from handlers.replies import Reply, context_block, header, section
+
+# (usage, example, what it does) — kept in the order a new user would need them.
+USAGE: list[tuple[str, str, str]] = [
+    (
+        "add <name> [tier:… region:… category:… owner:@user]",
+        "/partner add Acme tier:gold owner:@ana",
+        "add a partner",
+    ),
+    ("edit <name>", "/partner edit Acme", "change a partner's profile in a form"),
+    ("archive <name>", "/partner archive Acme", "archive a partner (their history is kept)"),
+    (
+        "log <partner> <kind> <notes…>",
+        "/partner log Acme call Renewal talk, they want a Q3 pilot",
+        "log a communication at once (kinds: call, email, meeting, qbr, event, note, other)",
+    ),
+    ("log", "/partner log", "log through a form, with date and follow-up"),
+    ("show <partner>", "/partner show Acme", "profile, recent communications and contact counts"),
+]
+
+
+def help_reply() -> Reply:
+    lines = [f"• `/partner {usage}` — {what}\n    _e.g._ `{example}`" for usage, example, what in USAGE]
+    blocks = [
+        header("Partnerbot commands"),
+        section("\n".join(lines)),
+        context_block(
+            'Partner names can be quoted: `/partner show "Acme Corp"`. '
+            "You can also log any message with its ⋮ menu → *Log to partner*."
+        ),
+    ]
+    names = dict.fromkeys(usage.split()[0] for usage, _, _ in USAGE)
+    text = "Partnerbot commands: " + ", ".join(names)
+    return Reply(text, blocks)
+
+
+@subcommand("help", "?", "h")
+def show_help(request: CommandRequest, rest: str) -> Reply:
+    return help_reply()

@@ -1,0 +1,143 @@
+"""Block Kit for partner records: the edit modal and the one-line profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from handlers import metadata
+from handlers.ids import Action, Block, Callback
+from handlers.replies import plain
+from handlers.text import literal, shorten
+from storage.models import Partner, PartnerStatus
+
+
+@dataclass(frozen=True)
+class EditPartnerMetadata:
+    partner_id: int
+    response_url: str | None = None
+
+
+def _text_input(
+    block: Block,
+    action: Action,
+    label: str,
+    value: str | None,
+    *,
+    optional: bool,
+    max_length: int,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": action.value,
+        "max_length": max_length,
+    }
+    if value:
+        element["initial_value"] = value[:max_length]
+    block_dict: dict[str, Any] = {
+        "type": "input",
+        "block_id": block.value,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block_dict["hint"] = plain(hint)
+    return block_dict
+
+
+def _money_input(block: Block, action: Action, label: str, value: Decimal | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "number_input",
+        "action_id": action.value,
+        "is_decimal_allowed": True,
+        "min_value": "0",
+    }
+    if value is not None:
+        element["initial_value"] = format(value.normalize(), "f")
+    return {
+        "type": "input",
+        "block_id": block.value,
+        "label": plain(label),
+        "element": element,
+        "optional": True,
+    }
+
+
+def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> dict[str, Any]:
+    owner: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": Action.OWNER_SELECT.value,
+        "placeholder": plain("Who looks after this partner"),
+    }
+    if partner.owner:
+        owner["initial_user"] = partner.owner
+    statuses = [{"text": plain(s.value.capitalize()), "value": s.value} for s in PartnerStatus]
+    status = {
+        "type": "static_select",
+        "action_id": Action.STATUS_SELECT.value,
+        "options": statuses,
+        "initial_option": next(o for o in statuses if o["value"] == partner.status),
+    }
+    return {
+        "type": "modal",
+        "callback_id": Callback.EDIT_PARTNER_MODAL.value,
+        "title": plain("Edit partner"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": metadata.dump(EditPartnerMetadata(partner.id, response_url)),
+        "blocks": [
+            _text_input(Block.NAME, Action.NAME_INPUT, "Name", partner.name, optional=False, max_length=200),
+            _text_input(
+                Block.TIER,
+                Action.TIER_INPUT,
+                "Tier",
+                partner.tier,
+                optional=True,
+                max_length=80,
+                hint="e.g. gold, silver, strategic",
+            ),
+            _text_input(
+                Block.REGION, Action.REGION_INPUT, "Region", partner.region, optional=True, max_length=80
+            ),
+            _text_input(
+                Block.CATEGORY,
+                Action.CATEGORY_INPUT,
+                "Category",
+                partner.category,
+                optional=True,
+                max_length=80,
+                hint="e.g. reseller, technology, referral",
+            ),
+            {
+                "type": "input",
+                "block_id": Block.OWNER.value,
+                "label": plain("Owner"),
+                "element": owner,
+                "optional": True,
+            },
+            _money_input(Block.REVENUE, Action.REVENUE_INPUT, "Revenue", partner.revenue),
+            _money_input(Block.COST, Action.COST_INPUT, "Cost", partner.cost),
+            {"type": "input", "block_id": Block.STATUS.value, "label": plain("Status"), "element": status},
+        ],
+    }
+
+
+def profile_line(partner: Partner) -> str:
+    """``tier gold · region EMEA · category reseller · owner @ana`` (escaped mrkdwn)."""
+    parts = [
+        f"{label} {literal(shorten(value, 80))}"
+        for label, value in (
+            ("tier", partner.tier),
+            ("region", partner.region),
+            ("category", partner.category),
+        )
+        if value
+    ]
+    if partner.owner:
+        parts.append(f"owner <@{partner.owner}>")
+    if partner.status != PartnerStatus.ACTIVE.value:
+        parts.append(f"*{partner.status}*")
+    return " · ".join(parts) if parts else "no profile details yet"

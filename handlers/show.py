@@ -1,0 +1,75 @@
+"""``/partner show <partner>``: the profile, recent communications and how often we talk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from handlers.command import CommandRequest, subcommand
+from handlers.log_views import KIND_LABELS
+from handlers.partner_names import resolve_partner
+from handlers.partner_views import profile_line
+from handlers.replies import Reply, context_block, divider, header, section, slack_date
+from handlers.text import escape, escaped_shortened, literal, shorten
+from storage import interactions as interaction_store
+from storage.interactions import ContactSummary
+from storage.models import Interaction, InteractionKind, Partner
+
+RECENT_COUNT = 5
+# Each recent note gets this much of a section's 3000 characters (the rest is the heading line).
+NOTE_PREVIEW = 600
+
+
+def _counts(counts: dict[str, int]) -> str:
+    if not counts:
+        return "none"
+    ordered = [k.value for k in InteractionKind if k.value in counts]
+    return ", ".join(f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'qbr' else ''}" for k in ordered)
+
+
+def recent_block(item: Interaction) -> dict[str, Any]:
+    kind = KIND_LABELS[InteractionKind(item.kind)].split(" (")[0]
+    who = f" · <@{item.user_id}>" if item.user_id else ""
+    heading = f"*{kind}* · {slack_date(item.occurred_at)}{who}"
+    if item.follow_up_on:
+        heading += f" · follow up {item.follow_up_on.isoformat()}"
+    if item.permalink:
+        heading += f" · <{item.permalink}|message>"
+    notes = escaped_shortened(item.notes, NOTE_PREVIEW) if item.notes else "_no notes_"
+    return section(f"{heading}\n{notes}")
+
+
+def partner_profile(partner: Partner, summary: ContactSummary, recent: list[Interaction]) -> Reply:
+    last = slack_date(summary.last_contact) if summary.last_contact else "never"
+    blocks: list[dict[str, Any]] = [
+        header(partner.name),
+        context_block(profile_line(partner)),
+        section(
+            f"*Last contact:* {last}\n"
+            f"*Last 30 days:* {_counts(summary.last_30_days)}\n"
+            f"*Last 90 days:* {_counts(summary.last_90_days)}"
+        ),
+        divider(),
+    ]
+    if recent:
+        blocks.append(section(f"*Recent communications* (latest {len(recent)})"))
+        blocks.extend(recent_block(item) for item in recent)
+    else:
+        blocks.append(
+            section(
+                f"Nothing logged yet. Start with `/partner log {escape(shorten(partner.name, 100))} call …`."
+            )
+        )
+    return Reply(f"{literal(shorten(partner.name, 100))}: last contact {last}", blocks)
+
+
+@subcommand("show", "info", "profile")
+def show(request: CommandRequest, rest: str) -> Reply:
+    now: datetime = request.services.now()
+    with request.services.db.read() as session:
+        partner = resolve_partner(session, request.team_id, rest, whole=True).partner
+        summary = interaction_store.contact_summary(session, request.team_id, partner.id, now=now)
+        recent = interaction_store.recent_interactions(
+            session, request.team_id, partner.id, limit=RECENT_COUNT
+        )
+        return partner_profile(partner, summary, recent)

@@ -1,0 +1,152 @@
+"""Logging communications with partners and the questions asked about them, per workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Interaction, InteractionKind
+
+
+@dataclass(frozen=True)
+class Logged:
+    interaction: Interaction
+    created: bool  # False when this request was already logged (a Slack retry or replay)
+
+
+def find_by_request(session: Session, team_id: str, request_key: str) -> Interaction | None:
+    return session.scalar(
+        select(Interaction).where(Interaction.team_id == team_id, Interaction.request_key == request_key)
+    )
+
+
+def log_interaction(
+    session: Session,
+    team_id: str,
+    *,
+    partner_id: int,
+    kind: InteractionKind,
+    occurred_at: datetime,
+    notes: str,
+    user_id: str | None,
+    follow_up_on: date | None = None,
+    permalink: str | None = None,
+    request_key: str | None = None,
+) -> Logged:
+    """Store one communication. The same ``request_key`` twice stores it once."""
+    if request_key is not None:
+        earlier = find_by_request(session, team_id, request_key)
+        if earlier is not None:
+            return Logged(earlier, created=False)
+    interaction = Interaction(
+        team_id=team_id,
+        partner_id=partner_id,
+        kind=InteractionKind(kind).value,
+        occurred_at=occurred_at,
+        notes=notes,
+        user_id=user_id,
+        follow_up_on=follow_up_on,
+        permalink=permalink,
+        request_key=request_key,
+    )
+    try:
+        with session.begin_nested():
+            session.add(interaction)
+    except IntegrityError:
+        # A concurrent replay of the same request won the race: report its record.
+        earlier = find_by_request(session, team_id, request_key) if request_key else None
+        if earlier is None:
+            raise
+        return Logged(earlier, created=False)
+    return Logged(interaction, created=True)
+
+
+def get_interaction(session: Session, team_id: str, interaction_id: int) -> Interaction | None:
+    return session.scalar(
+        select(Interaction).where(Interaction.team_id == team_id, Interaction.id == interaction_id)
+    )
+
+
+def update_interaction(
+    session: Session,
+    interaction: Interaction,
+    *,
+    partner_id: int,
+    kind: InteractionKind,
+    occurred_at: datetime,
+    notes: str,
+    follow_up_on: date | None,
+) -> Interaction:
+    interaction.partner_id = partner_id
+    interaction.kind = InteractionKind(kind).value
+    interaction.occurred_at = occurred_at
+    interaction.notes = notes
+    interaction.follow_up_on = follow_up_on
+    session.flush()
+    return interaction
+
+
+def delete_interaction(session: Session, team_id: str, interaction_id: int) -> bool:
+    result = session.execute(
+        delete(Interaction).where(Interaction.team_id == team_id, Interaction.id == interaction_id)
+    )
+    return bool(result.rowcount)
+
+
+def recent_interactions(
+    session: Session, team_id: str, partner_id: int, *, limit: int = 5
+) -> list[Interaction]:
+    return list(
+        session.scalars(
+            select(Interaction)
+            .where(Interaction.team_id == team_id, Interaction.partner_id == partner_id)
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ContactSummary:
+    """How often we talked to a partner recently, by kind, and when last."""
+
+    last_contact: datetime | None
+    last_30_days: dict[str, int]
+    last_90_days: dict[str, int]
+
+    @property
+    def total_30(self) -> int:
+        return sum(self.last_30_days.values())
+
+    @property
+    def total_90(self) -> int:
+        return sum(self.last_90_days.values())
+
+
+def contact_summary(session: Session, team_id: str, partner_id: int, *, now: datetime) -> ContactSummary:
+    """Counts per kind over 30 and 90 days plus the last contact, in one grouped query."""
+    since_30 = now - timedelta(days=30)
+    since_90 = now - timedelta(days=90)
+    rows = session.execute(
+        select(
+            Interaction.kind,
+            func.sum(case((Interaction.occurred_at >= since_30, 1), else_=0)),
+            func.sum(case((Interaction.occurred_at >= since_90, 1), else_=0)),
+        )
+        .where(Interaction.team_id == team_id, Interaction.partner_id == partner_id)
+        .group_by(Interaction.kind)
+    ).all()
+    last = session.scalar(
+        select(func.max(Interaction.occurred_at)).where(
+            Interaction.team_id == team_id, Interaction.partner_id == partner_id
+        )
+    )
+    return ContactSummary(
+        last_contact=last,
+        last_30_days={kind: int(n30) for kind, n30, _ in rows if n30},
+        last_90_days={kind: int(n90) for kind, _, n90 in rows if n90},
+    )

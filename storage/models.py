@@ -1,0 +1,117 @@
+"""The tables: partners and the communications logged with them.
+
+Every row carries the Slack workspace's ``team_id``; uniqueness is always per workspace.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+# Alembic autogenerate and both databases get the same, predictable constraint names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only makes INTEGER PRIMARY KEY columns auto-increment; PostgreSQL gets a BIGINT.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PartnerStatus(enum.StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class InteractionKind(enum.StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    QBR = "qbr"
+    EVENT = "event"
+    NOTE = "note"
+    OTHER = "other"
+
+
+def name_key(name: str) -> str:
+    """The form a partner name is compared in: case-insensitive, spaces folded."""
+    return " ".join(name.split()).casefold()
+
+
+class Partner(Base):
+    __tablename__ = "partner"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_partner_team_name"),
+        Index("ix_partner_team_status", "team_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str | None] = mapped_column(String(80))
+    region: Mapped[str | None] = mapped_column(String(80))
+    category: Mapped[str | None] = mapped_column(String(80))
+    owner: Mapped[str | None] = mapped_column(String(32))
+    revenue: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    status: Mapped[str] = mapped_column(String(16), default=PartnerStatus.ACTIVE.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
+
+    interactions: Mapped[list[Interaction]] = relationship(back_populates="partner", passive_deletes=True)
+
+
+class Interaction(Base):
+    """One logged communication with a partner (the seeds' 沟通记录: content, time, method)."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (
+        # A replayed Slack request carries the same key and so cannot log twice.
+        UniqueConstraint("team_id", "request_key", name="uq_interaction_team_request"),
+        Index("ix_interaction_team_partner_time", "team_id", "partner_id", "occurred_at"),
+        Index("ix_interaction_team_time", "team_id", "occurred_at"),
+        Index("ix_interaction_team_user_time", "team_id", "user_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    notes: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    permalink: Mapped[str | None] = mapped_column(Text)
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    partner: Mapped[Partner] = relationship(back_populates="interactions")

@@ -1,0 +1,524 @@
+"""Block Kit checks for tests: every message, modal and Home view the app builds goes through here.
+
+Import it from any test module (``tests/`` is on ``sys.path`` under pytest's default import mode)::
+
+    from blockkit import assert_valid_blocks, assert_valid_modal, validate_message_payload
+
+What is checked, in two layers:
+
+1. the vendored Block Kit JSON Schema (``tests/schemas/slack-block-kit.schema.json``, draft
+   2020-12; third-party and advisory — see ``tests/schemas/README.md``): the top-level array for
+   a message's blocks, ``$defs/modal_view`` and ``$defs/home_view`` for views;
+2. Slack limits the schema does not enforce, or enforces only for some paths, checked here
+   directly so they hold even if the schema changes: 50 blocks per message, 100 per view,
+   text object lengths, section fields, header/button text, ``block_id``/``action_id`` length and
+   uniqueness, context elements, the 12,000-character total of ``markdown`` blocks, modal
+   title/submit/close, ``private_metadata`` and ``callback_id``.
+
+Every check raises :class:`AssertionError` with a readable list of the first few problems, each as
+``path: message`` (``blocks[3].text.text: '…' is too long (at most 3000 characters)``).
+
+The validators are built once, on first use, and shared: the helpers are cheap enough to call on
+every payload in a property-based test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
+from jsonschema.validators import extend, validator_for
+from referencing import Registry, Resource
+
+__all__ = [
+    "MAX_MESSAGE_BLOCKS",
+    "MAX_VIEW_BLOCKS",
+    "assert_valid_blocks",
+    "assert_valid_home",
+    "assert_valid_modal",
+    "validate_message_payload",
+    "validate_view",
+]
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "slack-block-kit.schema.json"
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit).
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_TEXT_OBJECT = 3000
+MAX_SECTION_FIELDS = 10
+MAX_SECTION_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_BUTTON_TEXT = 75
+MAX_ID = 255  # block_id, action_id, callback_id, external_id
+MAX_CONTEXT_ELEMENTS = 10
+MAX_MARKDOWN_TOTAL = 12000  # all `markdown` blocks of one payload together
+MAX_VIEW_BUTTON_TEXT = 24  # modal title, submit, close
+MAX_PRIVATE_METADATA = 3000
+MAX_MESSAGE_TEXT = 40000  # Slack truncates a message's text beyond this
+RESPONSE_TYPES = frozenset({"in_channel", "ephemeral"})
+RESPONSE_ACTIONS = frozenset({"errors", "update", "push", "clear"})
+
+_SHOWN_PROBLEMS = 8  # problems listed in one AssertionError
+_SHOWN_CHARS = 160  # longest excerpt of a problem message
+
+
+# ---------------------------------------------------------------------------------------------
+# Validators, built once
+
+
+_BY_TYPE = "x-oneOf-by-type"  # our own keyword; see _type_discriminated
+
+
+def _type_discriminated(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema, with its ``type``-discriminated ``oneOf`` unions marked for fast dispatch.
+
+    A ``oneOf`` over ``$ref``s to object definitions that each require ``type`` and pin it with a
+    distinct ``const`` is valid exactly when the instance is an object whose ``type`` is one of
+    those consts and the one definition with that const accepts it. jsonschema evaluates every
+    branch of a ``oneOf`` in full (21 block types, 18 section accessories, …) — most of the cost of
+    a validation — and then reports "not valid under any of the given schemas". Such a ``oneOf``
+    is replaced by ``{"x-oneOf-by-type": {const: branch, …}}``, which :func:`_one_of_by_type`
+    evaluates by looking the branch up: same verdicts, several times faster, and the errors come
+    straight from the matching definition. Other unions are left alone; the file is not changed.
+    """
+    defs = schema["$defs"]
+
+    def discriminant(branch: Any) -> Any:
+        ref = branch.get("$ref", "") if isinstance(branch, dict) and len(branch) == 1 else ""
+        target = defs.get(ref.removeprefix("#/$defs/")) if ref.startswith("#/$defs/") else None
+        if (
+            not isinstance(target, dict)
+            or target.get("type") != "object"
+            or "type" not in target.get("required", ())
+            or not isinstance(target.get("properties", {}).get("type", {}).get("const"), str)
+        ):
+            return None
+        return target["properties"]["type"]["const"]
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: rewrite(value) for key, value in node.items()}
+        branches = node.get("oneOf")
+        if isinstance(branches, list) and len(branches) > 1:
+            consts = [discriminant(b) for b in branches]
+            if None not in consts and len(set(consts)) == len(consts):
+                del node["oneOf"]
+                node[_BY_TYPE] = dict(zip(consts, branches, strict=True))
+        return node
+
+    return rewrite(schema)
+
+
+def _one_of_by_type(validator: Validator, branches: dict[str, Any], instance: Any, schema: Any):
+    if not validator.is_type(instance, "object"):
+        yield ValidationError(f"{_short(repr(instance))} is not of type 'object'")
+        return
+    if "type" not in instance:
+        yield ValidationError(f"'type' is a required property (one of: {', '.join(sorted(branches))})")
+        return
+    kind = instance["type"]
+    branch = branches.get(kind) if isinstance(kind, str) else None
+    if branch is None:
+        yield ValidationError(
+            f"unknown type {_short(repr(kind))} here; expected one of: {', '.join(sorted(branches))}",
+            path=("type",),
+        )
+        return
+    yield from validator.descend(instance, branch, schema_path=kind)
+
+
+@cache
+def _validators(fast: bool = True) -> dict[str, Validator]:
+    """Validators for ``blocks``, ``modal`` and ``home``; ``fast=False`` uses the schema as it is."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = validator_for(schema)  # the schema's own $schema: draft 2020-12
+    cls.check_schema(schema)
+    if fast:
+        schema = _type_discriminated(schema)
+        cls = extend(cls, {_BY_TYPE: _one_of_by_type})
+    # In draft 2020-12 a "$ref" next to other keywords is applied *in addition to* them, so
+    # `{**schema, "$ref": "#/$defs/modal_view"}` would still demand the top-level "type": "array"
+    # and reject every view. Instead, register the schema under its $id and point a wrapper at
+    # the definition; relative "#/$defs/…" references inside it then resolve against that $id.
+    base = schema["$id"]
+    registry = Registry().with_resource(base, Resource.from_contents(schema))
+
+    def pointing_at(definition: str) -> Validator:
+        return cls({"$schema": schema["$schema"], "$ref": f"{base}#/$defs/{definition}"}, registry=registry)
+
+    return {
+        "blocks": cls(schema, registry=registry),
+        "modal": pointing_at("modal_view"),
+        "home": pointing_at("home_view"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems and how they are reported
+
+
+def _path(prefix: str, parts: Iterable[Any]) -> str:
+    out = prefix
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _is_type_miss(errors: list[ValidationError]) -> bool:
+    """A oneOf/anyOf branch that failed only because the object's ``type`` is another one."""
+    return any(e.validator == "const" and list(e.relative_path) == ["type"] for e in errors)
+
+
+def _leaves(error: ValidationError) -> Iterator[ValidationError | tuple[ValidationError, str]]:
+    """The errors worth showing for ``error``.
+
+    Blocks, elements and text objects are ``oneOf`` unions discriminated by ``type``; jsonschema
+    reports a failure as "not valid under any of the given schemas" with every branch's errors
+    underneath. Keep only the branches whose ``type`` matched: one branch left → its own errors
+    (recursively); none left → the type itself is unknown here.
+    """
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        yield error
+        return
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    matching = [subs for subs in branches.values() if not _is_type_miss(subs)]
+    if len(matching) == 1:
+        for sub in matching[0]:
+            yield from _leaves(sub)
+    elif not matching and isinstance(error.instance, dict) and "type" in error.instance:
+        expected = sorted(
+            {
+                str(e.validator_value)
+                for subs in branches.values()
+                for e in subs
+                if e.validator == "const" and list(e.relative_path) == ["type"]
+            }
+        )
+        yield error, f"unknown type {error.instance['type']!r} here; expected one of: {', '.join(expected)}"
+    else:
+        best = best_match(error.context)
+        yield error, f"{_short(error.message)} (closest: {_short(best.message) if best else '?'})"
+
+
+def _describe(error: ValidationError) -> str:
+    """jsonschema's message, without quoting a 3000-character string or a 100-block list whole."""
+    value, instance = error.validator_value, error.instance
+    if error.validator == "maxLength" and isinstance(instance, str):
+        return _too_long(instance, value)
+    if error.validator == "maxItems" and isinstance(instance, list):
+        return f"{len(instance)} items; at most {value}"
+    if error.validator == "minItems" and isinstance(instance, list):
+        return f"{len(instance)} items; at least {value}"
+    if error.validator == _BY_TYPE:
+        return error.message  # already short
+    return _short(error.message)
+
+
+def _schema_problems(validator: Validator, instance: Any, prefix: str) -> list[str]:
+    problems: list[str] = []
+    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        for leaf in _leaves(error):
+            err, message = leaf if isinstance(leaf, tuple) else (leaf, _describe(leaf))
+            problems.append(f"{_path(prefix, err.absolute_path)}: {message}")
+    return problems
+
+
+def _merge(schema_problems: list[str], limit_problems: list[str]) -> list[str]:
+    """Both lists, minus schema problems at a path a (more specific) limit problem already names."""
+    limited = {p.partition(": ")[0] for p in limit_problems}
+    return [p for p in schema_problems if p.partition(": ")[0] not in limited] + limit_problems
+
+
+def _fail(what: str, problems: list[str]) -> None:
+    if not problems:
+        return
+    shown = problems[:_SHOWN_PROBLEMS]
+    more = len(problems) - len(shown)
+    lines = [f"{what}: {len(problems)} problem(s)", *(f"  - {p}" for p in shown)]
+    if more:
+        lines.append(f"  … and {more} more")
+    raise AssertionError("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------
+# Slack limits, checked directly
+
+
+def _text_of(obj: Any) -> str | None:
+    return obj.get("text") if isinstance(obj, dict) and isinstance(obj.get("text"), str) else None
+
+
+def _too_long(value: str, limit: int) -> str:
+    excerpt = repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
+    return f"{excerpt} is too long ({len(value)} characters; at most {limit})"
+
+
+def _limit_problems(node: Any, path: str, problems: list[str], block_ids: dict[str, str]) -> None:
+    """Walk a block, element or view and record every limit it breaks."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _limit_problems(item, f"{path}[{i}]", problems, block_ids)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    text = _text_of(node)
+    if kind in ("plain_text", "mrkdwn") and text is not None and len(text) > MAX_TEXT_OBJECT:
+        problems.append(f"{path}.text: {_too_long(text, MAX_TEXT_OBJECT)}")
+    if kind == "section" and isinstance(node.get("fields"), list):
+        fields = node["fields"]
+        if len(fields) > MAX_SECTION_FIELDS:
+            problems.append(f"{path}.fields: {len(fields)} fields; a section allows at most 10")
+        for i, field in enumerate(fields):
+            ftext = _text_of(field)
+            if ftext is not None and len(ftext) > MAX_SECTION_FIELD_TEXT:
+                problems.append(f"{path}.fields[{i}].text: {_too_long(ftext, MAX_SECTION_FIELD_TEXT)}")
+    if kind == "header" and (htext := _text_of(node.get("text"))) is not None and len(htext) > MAX_HEADER_TEXT:
+        problems.append(f"{path}.text.text: {_too_long(htext, MAX_HEADER_TEXT)}")
+    if kind == "button" and (btext := _text_of(node.get("text"))) is not None and len(btext) > MAX_BUTTON_TEXT:
+        problems.append(f"{path}.text.text: {_too_long(btext, MAX_BUTTON_TEXT)}")
+    if kind == "context" and isinstance(node.get("elements"), list):
+        if len(node["elements"]) > MAX_CONTEXT_ELEMENTS:
+            problems.append(f"{path}.elements: {len(node['elements'])} elements; a context allows at most 10")
+    for key in ("block_id", "action_id"):
+        value = node.get(key)
+        if isinstance(value, str) and len(value) > MAX_ID:
+            problems.append(f"{path}.{key}: {_too_long(value, MAX_ID)}")
+    block_id = node.get("block_id")
+    if isinstance(block_id, str):
+        if block_id in block_ids:
+            problems.append(f"{path}.block_id: {block_id!r} is also the block_id of {block_ids[block_id]}")
+        else:
+            block_ids[block_id] = path
+    for key, value in node.items():
+        if isinstance(value, dict | list):
+            _limit_problems(value, f"{path}.{key}", problems, block_ids)
+
+
+def _action_ids(block: dict[str, Any], path: str) -> Iterator[tuple[str, str]]:
+    """``(path, action_id)`` of a block's own interactive elements (accessory, element, elements)."""
+    for key in ("accessory", "element"):
+        element = block.get(key)
+        if isinstance(element, dict) and isinstance(element.get("action_id"), str):
+            yield f"{path}.{key}", element["action_id"]
+    elements = block.get("elements")
+    if isinstance(elements, list):
+        for i, element in enumerate(elements):
+            if isinstance(element, dict) and isinstance(element.get("action_id"), str):
+                yield f"{path}.elements[{i}]", element["action_id"]
+
+
+def _blocks_limit_problems(blocks: list[Any], prefix: str, max_blocks: int, surface: str) -> list[str]:
+    problems: list[str] = []
+    if len(blocks) > max_blocks:
+        problems.append(f"{prefix}: {len(blocks)} blocks; a {surface} allows at most {max_blocks}")
+    _limit_problems(blocks, prefix, problems, {})
+    for i, block in enumerate(blocks):
+        # action_ids must be unique within their block (state.values is keyed by block_id, action_id)
+        if not isinstance(block, dict):
+            continue
+        seen: dict[str, str] = {}
+        for path, action_id in _action_ids(block, f"{prefix}[{i}]"):
+            if action_id in seen:
+                problems.append(f"{path}.action_id: {action_id!r} is also the action_id of {seen[action_id]}")
+            else:
+                seen[action_id] = path
+    markdown = sum(
+        len(b["text"]) for b in blocks if isinstance(b, dict) and b.get("type") == "markdown" and _text_of(b)
+    )
+    if markdown > MAX_MARKDOWN_TOTAL:
+        problems.append(f"{prefix}: markdown blocks total {markdown} characters; at most {MAX_MARKDOWN_TOTAL}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: accept what the app hands to slack_sdk (lists, dicts, JSON strings, SDK model objects)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | bytes):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise AssertionError(f"not JSON: {_short(repr(value))}") from None
+    if hasattr(value, "to_dict"):  # slack_sdk.models: Block, View, …
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _plain_item(value: Any) -> Any:
+    """A block inside a list: SDK objects become dicts; anything else is left for the schema to judge."""
+    return value if isinstance(value, str | bytes) else _plain(value)
+
+
+def _blocks_list(blocks: Any) -> list[Any]:
+    blocks = _plain(blocks)
+    if not isinstance(blocks, list):
+        raise AssertionError(f"blocks must be a list of blocks, got {type(blocks).__name__}")
+    return [_plain_item(b) for b in blocks]
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def assert_valid_blocks(blocks: Any) -> None:
+    """A message's top-level list of blocks (chat.postMessage, response_url, ack, …)."""
+    blocks = _blocks_list(blocks)
+    problems = _merge(
+        _schema_problems(_validators()["blocks"], blocks, "blocks"),
+        _blocks_limit_problems(blocks, "blocks", MAX_MESSAGE_BLOCKS, "message"),
+    )
+    _fail("invalid message blocks", problems)
+
+
+def _view_problems(view: Any, kind: str) -> list[str]:
+    view = _plain(view)
+    if not isinstance(view, dict):
+        raise AssertionError(f"a {kind} view must be an object, got {type(view).__name__}")
+    if isinstance(view.get("blocks"), list | tuple):
+        view = {**view, "blocks": [_plain_item(b) for b in view["blocks"]]}
+    problems: list[str] = []
+    blocks = view.get("blocks")
+    if isinstance(blocks, list):
+        problems += _blocks_limit_problems(blocks, "view.blocks", MAX_VIEW_BLOCKS, f"{kind} view")
+    for key in ("private_metadata", "callback_id", "external_id"):
+        value = view.get(key)
+        limit = MAX_PRIVATE_METADATA if key == "private_metadata" else MAX_ID
+        if isinstance(value, str) and len(value) > limit:
+            problems.append(f"view.{key}: {_too_long(value, limit)}")
+    if kind == "modal":
+        for key in ("title", "submit", "close"):
+            text = _text_of(view.get(key))
+            if text is not None and len(text) > MAX_VIEW_BUTTON_TEXT:
+                problems.append(f"view.{key}.text: {_too_long(text, MAX_VIEW_BUTTON_TEXT)}")
+    return _merge(_schema_problems(_validators()[kind], view, "view"), problems)
+
+
+def assert_valid_modal(view: Any) -> None:
+    """A modal for views.open / views.push / views.update or a ``response_action`` update/push."""
+    _fail("invalid modal view", _view_problems(view, "modal"))
+
+
+def assert_valid_home(view: Any) -> None:
+    """A Home tab view for views.publish."""
+    _fail("invalid home view", _view_problems(view, "home"))
+
+
+def validate_view(view: Any) -> None:
+    """A modal or Home view, told apart by its ``type``."""
+    view = _plain(view)
+    kind = view.get("type") if isinstance(view, dict) else None
+    if kind == "modal":
+        assert_valid_modal(view)
+    elif kind == "home":
+        assert_valid_home(view)
+    else:
+        raise AssertionError(f"view.type must be 'modal' or 'home', got {kind!r}")
+
+
+def validate_message_payload(payload: Mapping[str, Any]) -> None:
+    """The body of chat.postMessage / chat.postEphemeral / chat.update, a response_url POST or an ack.
+
+    - with ``blocks``: the blocks are valid and there is a non-empty fallback ``text`` (Slack uses
+      it for notifications and screen readers);
+    - without: there is ``text`` (or ``attachments``, or it is a ``delete_original`` request);
+    - ``text`` is at most 40,000 characters (Slack truncates beyond that);
+    - ``response_type`` is in_channel or ephemeral; blocks inside ``attachments`` are valid too.
+
+    A view_submission ack (``{"response_action": …}``) is checked as one: ``errors`` maps
+    block_ids to messages, ``update``/``push`` carry a valid modal, ``clear`` stands alone.
+    """
+    payload = _plain(payload)
+    if not isinstance(payload, dict):
+        raise AssertionError(f"a message payload must be an object, got {type(payload).__name__}")
+    if "response_action" in payload:
+        _validate_response_action(payload)
+        return
+
+    problems: list[str] = []
+    text = payload.get("text")
+    if text is not None and not isinstance(text, str):
+        problems.append(f"text: must be a string, got {type(text).__name__}")
+        text = None
+    if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
+        problems.append(f"text: {_too_long(text, MAX_MESSAGE_TEXT)}")
+    has_text = bool(text and text.strip())
+
+    if payload.get("blocks") is not None:
+        blocks = _blocks_list(payload["blocks"])
+        try:
+            assert_valid_blocks(blocks)
+        except AssertionError as exc:
+            problems.append(str(exc).replace("\n", "\n  "))
+        if not has_text:
+            problems.append("text: a message with blocks needs a non-empty fallback text for notifications")
+    elif not has_text and not payload.get("attachments") and payload.get("delete_original") is not True:
+        problems.append("text: a message needs text, blocks or attachments")
+
+    response_type = payload.get("response_type")
+    if response_type is not None and response_type not in RESPONSE_TYPES:
+        problems.append(f"response_type: {response_type!r} is not one of {sorted(RESPONSE_TYPES)}")
+    for key in ("replace_original", "delete_original"):
+        if key in payload and not isinstance(payload[key], bool):
+            problems.append(f"{key}: must be true or false, got {payload[key]!r}")
+
+    attachments = _plain(payload.get("attachments")) if payload.get("attachments") is not None else []
+    if not isinstance(attachments, list):
+        problems.append("attachments: must be a list")
+        attachments = []
+    for i, attachment in enumerate(attachments):
+        if isinstance(attachment, dict) and attachment.get("blocks") is not None:
+            try:
+                assert_valid_blocks(attachment["blocks"])
+            except AssertionError as exc:
+                problems.append(f"attachments[{i}].blocks: " + str(exc).replace("\n", "\n  "))
+    _fail("invalid message payload", problems)
+
+
+def _validate_response_action(payload: dict[str, Any]) -> None:
+    action = payload["response_action"]
+    problems: list[str] = []
+    if action not in RESPONSE_ACTIONS:
+        problems.append(f"response_action: {action!r} is not one of {sorted(RESPONSE_ACTIONS)}")
+    elif action == "errors":
+        errors = payload.get("errors")
+        if not isinstance(errors, dict) or not errors:
+            problems.append("errors: must be a non-empty object of block_id → message")
+        else:
+            for block_id, message in errors.items():
+                if not isinstance(message, str) or not message.strip():
+                    problems.append(f"errors.{block_id}: must be a non-empty message, got {message!r}")
+    elif action in ("update", "push"):
+        if "view" not in payload:
+            problems.append(f"view: response_action {action!r} needs a view")
+        else:
+            try:
+                assert_valid_modal(payload["view"])
+            except AssertionError as exc:
+                problems.append(str(exc).replace("\n", "\n  "))
+    extra = sorted(set(payload) - {"response_action", "errors", "view"})
+    if extra:
+        problems.append(f"unexpected keys next to response_action: {', '.join(extra)}")
+    _fail("invalid view_submission response", problems)

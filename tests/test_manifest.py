@@ -1,0 +1,136 @@
+"""manifest.yml is a valid Slack app manifest and says exactly what the app needs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from jsonschema.validators import validator_for
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST_PATH = ROOT / "manifest.yml"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "manifest.schema.1.0.0.json"
+
+# Adding a scope is a deliberate change: it asks every installing workspace for more access.
+EXPECTED_BOT_SCOPES = {
+    "commands",
+    "chat:write",
+    "channels:join",
+    "channels:read",
+    "users:read",
+    "im:write",
+    "files:write",
+    "app_mentions:read",
+    "im:history",
+}
+EXPECTED_BOT_EVENTS = {"app_mention", "message.im", "app_home_opened"}
+# The scope each subscribed event needs (app_home_opened needs none).
+EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history"}
+SLACK_PATH = "/slack/events"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
+
+
+def _urls(node, path="") -> list[tuple[str, str]]:
+    """Every (path, value) in the manifest that is a URL."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _urls(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _urls(value, f"{path}[{i}]")
+    elif isinstance(node, str) and re.match(r"^https?://", node):
+        found.append((path, node))
+    return found
+
+
+def test_manifest_matches_the_slack_schema(manifest):
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    errors = sorted(cls(schema).iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))
+    assert not errors, "\n".join(f"{'.'.join(map(str, e.absolute_path)) or '$'}: {e.message}" for e in errors)
+
+
+def test_manifest_basics(manifest):
+    assert manifest["_metadata"]["major_version"] == 1
+    info = manifest["display_information"]
+    assert info["name"] == "Partnerbot"
+    assert info["description"]
+    # The schema spells this constraint "regex", which JSON Schema ignores, so check it here.
+    assert re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", info["background_color"])
+    features = manifest["features"]
+    assert features["bot_user"] == {"display_name": "partnerbot", "always_online": True}
+    assert features["app_home"] == {
+        "home_tab_enabled": True,
+        "messages_tab_enabled": True,
+        "messages_tab_read_only_enabled": False,
+    }
+    settings = manifest["settings"]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["org_deploy_enabled"] is False
+    assert settings["socket_mode_enabled"] is False
+    assert settings["token_rotation_enabled"] is False
+
+
+def test_every_url_is_the_one_slack_events_path(manifest):
+    urls = _urls(manifest)
+    # slash command, event subscriptions, interactivity, options load
+    assert {path for path, _ in urls} == {
+        ".features.slash_commands[0].url",
+        ".settings.event_subscriptions.request_url",
+        ".settings.interactivity.request_url",
+        ".settings.interactivity.message_menu_options_url",
+    }
+    assert len({url for _, url in urls}) == 1, urls
+    for path, url in urls:
+        parts = urlsplit(url)
+        assert parts.scheme == "https", path
+        assert parts.path == SLACK_PATH, path
+        assert not parts.query and not parts.fragment, path
+
+
+def test_bot_scopes_are_exactly_the_ones_the_app_uses(manifest):
+    scopes = manifest["oauth_config"]["scopes"]
+    assert set(scopes) == {"bot"}, "the app asks for no user scopes"
+    bot = scopes["bot"]
+    assert len(bot) == len(set(bot)), f"duplicate scopes: {sorted(s for s in bot if bot.count(s) > 1)}"
+    assert set(bot) == EXPECTED_BOT_SCOPES
+    # channels:join lets the bot post in public channels; chat:write.public would be a second,
+    # broader way to do the same.
+    assert "chat:write.public" not in bot
+
+
+def test_slash_command(manifest):
+    commands = manifest["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == ["/partner"]
+    (command,) = commands
+    assert command["description"] and command["usage_hint"]
+    # Mentions typed in the command must arrive as <@U…|name> / <#C…|name>, which the parser
+    # (handlers/parsing.py) reads; Slack only sends that form when escaping is on.
+    assert command["should_escape"] is True
+
+
+def test_message_shortcut(manifest):
+    shortcuts = manifest["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", "log_to_partner")]
+    assert shortcuts[0]["name"] == "Log to partner"
+    assert shortcuts[0]["description"]
+
+
+def test_bot_events(manifest):
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert len(events) == len(set(events))
+    assert set(events) == EXPECTED_BOT_EVENTS
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    for event in events:
+        if event in EVENT_SCOPES:
+            assert EVENT_SCOPES[event] in scopes, f"{event} needs the {EVENT_SCOPES[event]} scope"

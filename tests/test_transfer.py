@@ -1,0 +1,528 @@
+"""CSV import and export (storage.transfer) and the kind words (storage.kinds), on both databases."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from storage import transfer
+from storage.db import Database
+from storage.kinds import KIND_ALIASES, parse_kind
+from storage.models import Interaction, InteractionKind, Partner
+from storage.transfer import (
+    FILE_TYPES,
+    FileTypeUnavailable,
+    ImportFailed,
+    ImportResult,
+    export_csv,
+    import_csv,
+)
+
+PARTNER_COLUMNS = "name, tier, region, category, owner, revenue, cost, status"
+SEED_PARTNERS = "name,tier\nAcme Corp,gold\nGlobex,silver\n"
+
+
+def load(database: Database, kind: str, csv_text: str, team_id: str) -> ImportResult:
+    return import_csv(database, kind, io.StringIO(csv_text, newline=""), team_id=team_id)
+
+
+def dump(database: Database, kind: str, team_id: str) -> str:
+    target = io.StringIO(newline="")
+    export_csv(database, kind, target, team_id=team_id)
+    return target.getvalue()
+
+
+def count(database: Database, model: type[Partner] | type[Interaction], team_id: str) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.count()).select_from(model).where(model.team_id == team_id)) or 0
+
+
+# --- Kinds ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call", InteractionKind.CALL),
+        ("QBR", InteractionKind.QBR),
+        (" Meeting ", InteractionKind.MEETING),
+        ("mtg", InteractionKind.MEETING),
+        ("Meet", InteractionKind.MEETING),
+        ("phone", InteractionKind.CALL),
+        ("ring", InteractionKind.CALL),
+        ("Phone  Call", InteractionKind.CALL),
+        ("mail", InteractionKind.EMAIL),
+        ("E-Mail", InteractionKind.EMAIL),
+        ("conference", InteractionKind.EVENT),
+        ("Webinar", InteractionKind.EVENT),
+        ("memo", InteractionKind.NOTE),
+        ("other", InteractionKind.OTHER),
+        ("lunch", None),
+        ("", None),
+    ],
+)
+def test_parse_kind(text: str, expected: InteractionKind | None) -> None:
+    assert parse_kind(text) is expected
+
+
+def test_kind_aliases_are_in_the_compared_form_and_never_shadow_a_kind() -> None:
+    for alias in KIND_ALIASES:
+        assert alias == " ".join(alias.split()).casefold()
+        assert alias not in {kind.value for kind in InteractionKind}
+
+
+# --- Import: partners ----------------------------------------------------------------------------
+
+
+def test_import_partners_stores_every_column(database: Database, team_id: str) -> None:
+    csv_text = (
+        "\ufeffStatus,name,owner,revenue,cost,tier,region,category\n"  # BOM, any order, any case
+        "archived,  Acme Corp ,<@U0123ABCD>,1234.5,0,gold,EMEA,reseller\n"
+        ",Globex,@W0456,  ,,,,\n"
+        "ACTIVE,Initech,U789,1000000,12.25,,APAC,\n"
+    )
+    assert load(database, "partners", csv_text, team_id) == ImportResult(kind="partners", rows=3)
+    with database.read() as session:
+        partners = {p.name: p for p in session.scalars(select(Partner).where(Partner.team_id == team_id))}
+    assert sorted(partners) == ["Acme Corp", "Globex", "Initech"]
+    acme = partners["Acme Corp"]
+    assert (acme.name_key, acme.tier, acme.region, acme.category) == ("acme corp", "gold", "EMEA", "reseller")
+    assert (acme.owner, acme.revenue, acme.cost, acme.status) == (
+        "U0123ABCD",
+        Decimal("1234.50"),
+        0,
+        "archived",
+    )
+    globex = partners["Globex"]
+    assert (globex.owner, globex.revenue, globex.tier, globex.status) == ("W0456", None, None, "active")
+    assert partners["Initech"].status == "active"
+    assert partners["Initech"].revenue == Decimal("1000000")
+    assert acme.created_at.tzinfo is not None and acme.updated_at == acme.created_at
+
+
+def test_import_an_empty_table_writes_nothing(database: Database, team_id: str) -> None:
+    assert load(database, "partners", "name,tier\n\n,\n", team_id).rows == 0
+    assert count(database, Partner, team_id) == 0
+
+
+# --- Import: interactions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "expected"),
+    [
+        ("2024-05-01", datetime(2024, 5, 1, tzinfo=UTC)),
+        ("2024-05-01T10:00", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("2024-05-01 10:00:30", datetime(2024, 5, 1, 10, 0, 30, tzinfo=UTC)),
+        ("2024-05-01T10:00:00Z", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("2024-05-01T10:00:00+02:00", datetime(2024, 5, 1, 8, tzinfo=UTC)),
+        ("2024-05-01T00:30-05:30", datetime(2024, 5, 1, 6, tzinfo=UTC)),
+        ("2024-05-01T10:00:00.123456Z", datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)),
+    ],
+)
+def test_import_interactions_reads_iso_8601_times_as_utc(
+    database: Database, team_id: str, occurred_at: str, expected: datetime
+) -> None:
+    load(database, "partners", SEED_PARTNERS, team_id)
+    load(database, "interactions", f"partner,kind,occurred_at\nAcme Corp,call,{occurred_at}\n", team_id)
+    with database.read() as session:
+        stored = session.scalars(select(Interaction.occurred_at).where(Interaction.team_id == team_id)).one()
+    assert stored == expected
+    assert stored.utcoffset() is not None
+
+
+def test_import_interactions_stores_every_column(database: Database, team_id: str) -> None:
+    load(database, "partners", SEED_PARTNERS, team_id)
+    long_notes = "  Agreed on the renewal.\n" + 'x, "quoted" and more; ' * 2000 + "\nend  "
+    quoted_notes = long_notes.replace('"', '""')
+    csv_text = (
+        "notes,follow_up_on,user,occurred_at,kind,partner\n"
+        f'"{quoted_notes}",2024-06-01,<@U0123ABCD>,2024-05-01T10:00:00Z,Mtg, acme CORP \n'
+        ",,,2024-05-02,E-Mail,globex\n"
+    )
+    assert load(database, "interactions", csv_text, team_id) == ImportResult(kind="interactions", rows=2)
+    with database.read() as session:
+        rows = session.scalars(
+            select(Interaction).where(Interaction.team_id == team_id).order_by(Interaction.occurred_at)
+        ).all()
+        partner_names = [row.partner.name for row in rows]
+    assert partner_names == ["Acme Corp", "Globex"]
+    first, second = rows
+    assert (first.kind, first.user_id, first.follow_up_on) == ("meeting", "U0123ABCD", date(2024, 6, 1))
+    assert first.notes == long_notes  # whole, with its line breaks and spaces
+    assert (second.kind, second.notes, second.user_id, second.follow_up_on) == ("email", "", None, None)
+    assert first.created_at.tzinfo is not None
+    assert first.permalink is None and first.request_key is None
+
+
+def test_import_writes_in_chunks_in_one_transaction(
+    database: Database, team_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "CHUNK_SIZE", 2)
+    load(database, "partners", SEED_PARTNERS, team_id)
+    good = "".join(f"Globex,call,2024-05-0{day}\n" for day in range(1, 6))
+    with pytest.raises(ImportFailed) as failure:
+        load(database, "interactions", f"partner,kind,occurred_at\n{good}Globex,lunch,2024-05-09\n", team_id)
+    assert failure.value.line == 7
+    assert count(database, Interaction, team_id) == 0  # the chunks already sent were rolled back
+    assert load(database, "interactions", f"partner,kind,occurred_at\n{good}", team_id).rows == 5
+    assert count(database, Interaction, team_id) == 5
+
+
+# --- Import: refusals ----------------------------------------------------------------------------
+
+KINDS = "call, email, meeting, qbr, event, note, other"
+INTERACTION_HEADER = "partner,kind,occurred_at,notes\n"
+
+BAD_FILES = [
+    pytest.param(
+        "partners",
+        "name,colour\nAcme,red\n",
+        1,
+        f"unknown column 'colour'; partners files have: {PARTNER_COLUMNS}",
+        id="unknown-column",
+    ),
+    pytest.param(
+        "partners",
+        "name,Colour,size\nAcme,red,xl\n",
+        1,
+        f"unknown columns 'colour', 'size'; partners files have: {PARTNER_COLUMNS}",
+        id="unknown-columns",
+    ),
+    pytest.param(
+        "partners", "tier,region\ngold,EMEA\n", 1, "missing required column 'name'", id="missing-name"
+    ),
+    pytest.param(
+        "interactions",
+        "partner,notes\nAcme Corp,hi\n",
+        1,
+        "missing required columns 'kind', 'occurred_at'",
+        id="missing-columns",
+    ),
+    pytest.param("partners", "name,tier,Name\n", 1, "column 'name' appears twice in the header", id="twice"),
+    pytest.param(
+        "partners", "name,tier,\nAcme,gold,\n", 1, "column 3 of the header has no name", id="no-name"
+    ),
+    pytest.param(
+        "partners",
+        "",
+        None,
+        f"the file is empty; its first line must name the columns: {PARTNER_COLUMNS}",
+        id="empty-file",
+    ),
+    pytest.param(
+        "partners",
+        "\nname\nHooli\n",
+        1,
+        f"the first line is blank; it must name the columns: {PARTNER_COLUMNS}",
+        id="blank-first-line",
+    ),
+    pytest.param(
+        "partners", "name,tier\nInitech,gold\n,silver\n", 3, "name is required but empty", id="no-name-value"
+    ),
+    pytest.param(
+        "partners",
+        "name,tier\nInitech,gold\nHooli,silver,extra\n",
+        3,
+        "this row has 3 values but the header names 2 columns",
+        id="too-many-values",
+    ),
+    pytest.param(
+        "partners",
+        'name,tier\nInitech,gold\n"Hooli,silver\n',
+        3,
+        "this row is not valid CSV (unexpected end of data); check its quotes",
+        id="unclosed-quote",
+    ),
+    pytest.param(
+        "partners",
+        "name\nInitech\nHooli\n  initech \n",
+        4,
+        "partner 'initech' is already on line 2 of this file",
+        id="duplicate-in-file",
+    ),
+    pytest.param(
+        "partners",
+        "name\nInitech\nACME  corp\n",
+        3,
+        "a partner named 'ACME  corp' already exists in this workspace",
+        id="duplicate-in-workspace",
+    ),
+    pytest.param(
+        "partners",
+        "name,revenue\nInitech,1234.5\nHooli,abc\n",
+        3,
+        "revenue must be an amount of 0 or more like 1234.50, got 'abc'",
+        id="revenue-not-a-number",
+    ),
+    pytest.param(
+        "partners",
+        "name,cost\nHooli,-5\n",
+        2,
+        "cost must be an amount of 0 or more like 1234.50, got '-5'",
+        id="cost-negative",
+    ),
+    pytest.param(
+        "partners",
+        "name,revenue\nHooli,1.234\n",
+        2,
+        "revenue can have at most 2 decimals, got '1.234'",
+        id="revenue-too-precise",
+    ),
+    pytest.param(
+        "partners",
+        "name,revenue\nHooli,10000000000000\n",
+        2,
+        "revenue must be less than 10000000000000, got '10000000000000'",
+        id="revenue-too-large",
+    ),
+    pytest.param(
+        "partners",
+        "name,owner\nHooli,alice\n",
+        2,
+        "owner must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got 'alice'",
+        id="owner-not-an-id",
+    ),
+    pytest.param(
+        "partners",
+        "name,status\nHooli,paused\n",
+        2,
+        "status must be active or archived, got 'paused'",
+        id="bad-status",
+    ),
+    pytest.param(
+        "partners",
+        f"name\n{'x' * 201}\n",
+        2,
+        "name is longer than 200 characters",
+        id="name-too-long",
+    ),
+    pytest.param(
+        "partners",
+        "name,tier\nHooli,=" + "x" * 80 + "\n",
+        2,
+        "tier is longer than 80 characters",
+        id="tier-too-long",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + "Acme Corp,call,2024-05-01,ok\nGlobex,lunch,2024-05-01,\n",
+        3,
+        f"kind must be one of {KINDS}, got 'lunch'",
+        id="bad-kind",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + "Globex,,2024-05-01,\n",
+        2,
+        "kind is required but empty",
+        id="no-kind",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + "Globex,call,yesterday,\n",
+        2,
+        "occurred_at must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got 'yesterday'",
+        id="bad-date",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + "Globex,call,2024-13-01,\n",
+        2,
+        "occurred_at must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got '2024-13-01'",
+        id="impossible-date",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + "Globex,call,,\n",
+        2,
+        "occurred_at is required but empty",
+        id="no-date",
+    ),
+    pytest.param(
+        "interactions",
+        "partner,kind,occurred_at,follow_up_on\nGlobex,call,2024-05-01,next week\n",
+        2,
+        "follow_up_on must be a date like 2024-05-01, got 'next week'",
+        id="bad-follow-up",
+    ),
+    pytest.param(
+        "interactions",
+        "partner,kind,occurred_at,user\nGlobex,call,2024-05-01,@alice\n",
+        2,
+        "user must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got '@alice'",
+        id="user-not-an-id",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + "Globex,call,2024-05-01,\nInitech,call,2024-05-01,\n",
+        3,
+        "no partner named 'Initech' in this workspace",
+        id="unknown-partner",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + "Acme Crop,call,2024-05-01,\n",
+        2,
+        "no partner named 'Acme Crop' in this workspace — did you mean 'Acme Corp'?",
+        id="unknown-partner-suggestion",
+    ),
+    pytest.param(
+        "interactions",
+        INTERACTION_HEADER + 'Globex,call,2024-05-01,"one\ntwo\n\nthree"\n\nGlobex,lunch,2024-05-02,\n',
+        7,
+        f"kind must be one of {KINDS}, got 'lunch'",
+        id="line-after-multiline-notes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "csv_text", "line", "reason"), BAD_FILES)
+def test_a_bad_file_is_refused_with_its_line_and_writes_nothing(
+    database: Database, team_id: str, kind: str, csv_text: str, line: int | None, reason: str
+) -> None:
+    load(database, "partners", SEED_PARTNERS, team_id)
+    with pytest.raises(ImportFailed) as failure:
+        load(database, kind, csv_text, team_id)
+    assert (failure.value.line, failure.value.reason) == (line, reason)
+    assert str(failure.value) == (reason if line is None else f"line {line}: {reason}")
+    assert count(database, Partner, team_id) == 2
+    assert count(database, Interaction, team_id) == 0
+
+
+def test_partner_names_are_per_workspace(database: Database, team_id: str, other_team_id: str) -> None:
+    load(database, "partners", SEED_PARTNERS, team_id)
+    assert load(database, "partners", SEED_PARTNERS, other_team_id).rows == 2
+    with pytest.raises(ImportFailed, match="no partner named 'Acme Corp' in this workspace"):
+        load(database, "interactions", "partner,kind,occurred_at\nAcme Corp,call,2024-05-01\n", "TNOBODY")
+
+
+def test_feedback_is_declared_but_not_available_yet(database: Database, team_id: str) -> None:
+    assert [column.name for column in FILE_TYPES["feedback"].columns] == [
+        "partner",
+        "csat",
+        "nps",
+        "comment",
+        "respondent",
+        "submitted_at",
+    ]
+    feedback = "partner,csat,submitted_at\nAcme Corp,5,2024-05-01\n"
+    with pytest.raises(FileTypeUnavailable, match="feedback files cannot be imported or exported yet"):
+        load(database, "feedback", feedback, team_id)
+    with pytest.raises(NotImplementedError):
+        dump(database, "feedback", team_id)
+
+
+def test_an_unknown_file_type_is_a_programming_error(database: Database, team_id: str) -> None:
+    with pytest.raises(ValueError, match="unknown file type 'contacts'"):
+        load(database, "contacts", "name\n", team_id)
+
+
+# --- Export --------------------------------------------------------------------------------------
+
+
+def test_export_partners_in_column_order_sorted_by_name(database: Database, team_id: str) -> None:
+    load(
+        database,
+        "partners",
+        "status,revenue,name,owner,cost\n"
+        "archived,1234.5,globex,@U1AB,\n"
+        ',,=HYPERLINK("x"),,0.1\n'
+        ",1000,Acme Corp,,\n",
+        team_id,
+    )
+    assert dump(database, "partners", team_id) == (
+        "name,tier,region,category,owner,revenue,cost,status\n"
+        '"\'=HYPERLINK(""x"")",,,,,,0.10,active\n'  # code point order: "=" before letters
+        "Acme Corp,,,,,1000.00,,active\n"
+        "globex,,,,U1AB,1234.50,,archived\n"
+    )
+
+
+def test_export_interactions_in_time_order_with_utc_times(database: Database, team_id: str) -> None:
+    load(database, "partners", SEED_PARTNERS, team_id)
+    load(
+        database,
+        "interactions",
+        "partner,kind,occurred_at,notes,user,follow_up_on\n"
+        "Globex,Webinar,2024-05-02T09:30:00+02:00,@channel,<@U42>,2024-05-10\n"
+        "acme corp,call,2024-05-01,-5 people,,\n"
+        'Globex,memo,2024-05-02T07:30:00.5Z,"first line\nsecond, line",,\n',
+        team_id,
+    )
+    assert dump(database, "interactions", team_id) == (
+        "partner,kind,occurred_at,notes,user,follow_up_on\n"
+        "Acme Corp,call,2024-05-01T00:00:00Z,'-5 people,,\n"
+        "Globex,event,2024-05-02T07:30:00Z,'@channel,U42,2024-05-10\n"
+        'Globex,note,2024-05-02T07:30:00.500000Z,"first line\nsecond, line",,\n'
+    )
+
+
+def test_export_shows_only_its_own_workspace(database: Database, team_id: str, other_team_id: str) -> None:
+    load(database, "partners", "name\nAcme Corp\nSecret Partner\n", team_id)
+    load(
+        database,
+        "interactions",
+        "partner,kind,occurred_at,notes\nSecret Partner,call,2024-05-01,A only\n",
+        team_id,
+    )
+    load(database, "partners", "name\nAcme Corp\n", other_team_id)
+    load(
+        database,
+        "interactions",
+        "partner,kind,occurred_at,notes\nacme corp,qbr,2024-05-03,B only\n",
+        other_team_id,
+    )
+    assert dump(database, "partners", other_team_id) == (
+        "name,tier,region,category,owner,revenue,cost,status\nAcme Corp,,,,,,,active\n"
+    )
+    assert dump(database, "interactions", other_team_id) == (
+        "partner,kind,occurred_at,notes,user,follow_up_on\nAcme Corp,qbr,2024-05-03T00:00:00Z,B only,,\n"
+    )
+    assert export_csv(database, "interactions", io.StringIO(), team_id="TNOBODY") == 0
+
+
+def test_round_trip_is_exact(database: Database, team_id: str, other_team_id: str) -> None:
+    partners = (
+        "name,tier,region,category,owner,revenue,cost,status\n"
+        '"=HYPERLINK(""x"")",gold,EMEA,+reseller,U1AB,1234.5,0,\n'
+        "'@handle,,,,,,,archived\n"
+        "''quoted,-1 tier,,,,0.01,99999.99,active\n"
+        "Ünïcødé 株式会社,,@region,,<@W22>,,,\n"
+        '"comma, inc.",,,,,1000,,\n'
+    )
+    interactions = (
+        "partner,kind,occurred_at,notes,user,follow_up_on\n"
+        '=HYPERLINK("x"),call,2024-05-01T10:00:00+02:00,-5 people,U1AB,2024-06-01\n'
+        "'@handle,mtg,2024-05-01T08:00,@channel,,\n"
+        '\'\'quoted,note,2024-05-01 08:00:00.25,"multi\nline, ""quoted""\n",,\n'
+        "ünïcødé 株式会社,qbr,2024-01-01,'=1+1,,\n"
+        '"comma, inc.",other,2024-01-01,\'\tindented,,\n'
+        '"comma, inc.",event,2023-12-31T23:59:59Z,"\r\nstarts with CR",,\n'
+    )
+    load(database, "partners", partners, team_id)
+    load(database, "interactions", interactions, team_id)
+    exported_partners = dump(database, "partners", team_id)
+    exported_interactions = dump(database, "interactions", team_id)
+
+    assert load(database, "partners", exported_partners, other_team_id).rows == 5
+    assert load(database, "interactions", exported_interactions, other_team_id).rows == 6
+    assert dump(database, "partners", other_team_id) == exported_partners
+    assert dump(database, "interactions", other_team_id) == exported_interactions
+
+    with database.read() as session:
+        names = set(session.scalars(select(Partner.name).where(Partner.team_id == other_team_id)))
+        notes = set(session.scalars(select(Interaction.notes).where(Interaction.team_id == other_team_id)))
+    assert names == {'=HYPERLINK("x")', "@handle", "'quoted", "Ünïcødé 株式会社", "comma, inc."}
+    assert notes == {
+        "-5 people",
+        "@channel",
+        'multi\nline, "quoted"\n',
+        "=1+1",
+        "\tindented",
+        "\r\nstarts with CR",
+    }
