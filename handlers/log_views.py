@@ -9,7 +9,7 @@ from typing import Any
 from handlers import metadata
 from handlers.ids import Action, Block, Callback
 from handlers.replies import Reply, button, context_block, plain, section, slack_date
-from handlers.text import first_words, literal, shorten
+from handlers.text import escaped_shortened, first_words, literal, shorten
 from storage.models import Interaction, InteractionKind, Partner
 
 NOTES_INPUT_LIMIT = 3000  # Slack's maximum for a plain_text_input
@@ -48,7 +48,10 @@ class LogDraft:
 
 
 def partner_option(partner: Partner) -> dict[str, Any]:
-    return {"text": plain(shorten(partner.name, OPTION_TEXT_LIMIT)), "value": str(partner.id)}
+    return {
+        "text": plain(escaped_shortened(partner.name, OPTION_TEXT_LIMIT, mrkdwn=False)),
+        "value": str(partner.id),
+    }
 
 
 def kind_option(kind: InteractionKind) -> dict[str, Any]:

@@ -74,8 +74,8 @@ def add(request: CommandRequest, rest: str) -> Reply:
             partner = partner_store.add_partner(session, request.team_id, name, **fields)
         except partner_store.PartnerExists as exists:
             return Reply(
-                f"*{literal(exists.existing.name)}* is already a partner, so I changed nothing. "
-                f"Use `/partner edit {escape(exists.existing.name)}` to change it."
+                f"*{literal(exists.name)}* is already a partner, so I changed nothing. "
+                f"Use `/partner edit {escape(exists.name)}` to change it."
             )
         text = (
             f"Added *{literal(partner.name)}* ({profile_line(partner)}). "
@@ -162,7 +162,7 @@ def on_edit_submitted(
         except partner_store.PartnerExists as exists:
             ack(
                 response_action="errors",
-                errors={Block.NAME.value: f"{exists.existing.name[:100]} is another partner's name."},
+                errors={Block.NAME.value: f"{exists.name[:100]} is another partner's name."},
             )
             return
         reply = Reply(f"Saved *{literal(partner.name)}*: {profile_line(partner)}.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.text import shorten
+from handlers.text import escaped_shortened
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,11 @@ def context_block(*texts: str) -> dict[str, Any]:
 
 
 def header(text: str) -> dict[str, Any]:
-    # Header text is plain_text, so user-typed names need no escaping here, only a length cap.
-    return {"type": "header", "text": {"type": "plain_text", "text": shorten(text, 150), "emoji": False}}
+    # Slack decodes &amp; &lt; &gt; in plain_text too, so user text is escaped here as everywhere.
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": escaped_shortened(text, 150, mrkdwn=False), "emoji": False},
+    }
 
 
 def divider() -> dict[str, Any]:

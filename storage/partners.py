@@ -18,9 +18,12 @@ PROFILE_FIELDS = ("tier", "region", "category", "owner", "revenue", "cost")
 
 
 class PartnerExists(Exception):
+    """The name is taken. Carries plain values: the session may be rolled back by the time it is read."""
+
     def __init__(self, existing: Partner) -> None:
         super().__init__(existing.name)
-        self.existing = existing
+        self.name = existing.name
+        self.partner_id = existing.id
 
 
 @dataclass(frozen=True)

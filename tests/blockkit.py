@@ -16,7 +16,7 @@ What is checked, in two layers:
    title/submit/close, ``private_metadata`` and ``callback_id``.
 
 Every check raises :class:`AssertionError` with a readable list of the first few problems, each as
-``path: message`` (``blocks[3].text.text: '…' is too long (at most 3000 characters)``).
+``path: message`` (``blocks[3].text.text: 'xxxx…'… is too long (3001 characters; at most 3000)``).
 
 The validators are built once, on first use, and shared: the helpers are cheap enough to call on
 every payload in a property-based test.
@@ -178,9 +178,20 @@ def _short(text: str) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
+def _expected_types(error: ValidationError) -> list[str]:
+    """The ``type`` values ``error`` says it wanted, if it is a complaint about ``type``."""
+    if list(error.relative_path) != ["type"]:
+        return []
+    if error.validator == "const":
+        return [str(error.validator_value)]
+    if error.validator == _BY_TYPE:
+        return list(error.validator_value)
+    return []
+
+
 def _is_type_miss(errors: list[ValidationError]) -> bool:
-    """A oneOf/anyOf branch that failed only because the object's ``type`` is another one."""
-    return any(e.validator == "const" and list(e.relative_path) == ["type"] for e in errors)
+    """A oneOf/anyOf branch that failed because the object's ``type`` is another one."""
+    return any(_expected_types(e) for e in errors)
 
 
 def _leaves(error: ValidationError) -> Iterator[ValidationError | tuple[ValidationError, str]]:
@@ -202,18 +213,15 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError | tuple[Validati
         for sub in matching[0]:
             yield from _leaves(sub)
     elif not matching and isinstance(error.instance, dict) and "type" in error.instance:
-        expected = sorted(
-            {
-                str(e.validator_value)
-                for subs in branches.values()
-                for e in subs
-                if e.validator == "const" and list(e.relative_path) == ["type"]
-            }
-        )
-        yield error, f"unknown type {error.instance['type']!r} here; expected one of: {', '.join(expected)}"
+        expected = sorted({kind for subs in branches.values() for e in subs for kind in _expected_types(e)})
+        kind = _short(repr(error.instance["type"]))
+        yield error, f"unknown type {kind} here; expected one of: {', '.join(expected)}"
     else:
+        rule = error.schema.get("description") if isinstance(error.schema, dict) else None
         best = best_match(error.context)
-        yield error, f"{_short(error.message)} (closest: {_short(best.message) if best else '?'})"
+        closest = f"closest: {_describe(best)}" if best else ""
+        what = f"matches none of the {error.validator} alternatives"
+        yield error, "; ".join(part for part in ((rule or what).rstrip("."), closest) if part)
 
 
 def _describe(error: ValidationError) -> str:
@@ -282,21 +290,23 @@ def _limit_problems(node: Any, path: str, problems: list[str], block_ids: dict[s
     text = _text_of(node)
     if kind in ("plain_text", "mrkdwn") and text is not None and len(text) > MAX_TEXT_OBJECT:
         problems.append(f"{path}.text: {_too_long(text, MAX_TEXT_OBJECT)}")
+    # (type, list key, most items) and (type, text object key, longest text) for the rest
+    for of_kind, key, most in (
+        ("section", "fields", MAX_SECTION_FIELDS),
+        ("context", "elements", MAX_CONTEXT_ELEMENTS),
+    ):
+        items = node.get(key)
+        if kind == of_kind and isinstance(items, list) and len(items) > most:
+            problems.append(f"{path}.{key}: {len(items)} {key}; a {kind} allows at most {most}")
+    for of_kind, key, longest in (("header", "text", MAX_HEADER_TEXT), ("button", "text", MAX_BUTTON_TEXT)):
+        inner = _text_of(node.get(key))
+        if kind == of_kind and inner is not None and len(inner) > longest:
+            problems.append(f"{path}.{key}.text: {_too_long(inner, longest)}")
     if kind == "section" and isinstance(node.get("fields"), list):
-        fields = node["fields"]
-        if len(fields) > MAX_SECTION_FIELDS:
-            problems.append(f"{path}.fields: {len(fields)} fields; a section allows at most 10")
-        for i, field in enumerate(fields):
-            ftext = _text_of(field)
-            if ftext is not None and len(ftext) > MAX_SECTION_FIELD_TEXT:
-                problems.append(f"{path}.fields[{i}].text: {_too_long(ftext, MAX_SECTION_FIELD_TEXT)}")
-    if kind == "header" and (htext := _text_of(node.get("text"))) is not None and len(htext) > MAX_HEADER_TEXT:
-        problems.append(f"{path}.text.text: {_too_long(htext, MAX_HEADER_TEXT)}")
-    if kind == "button" and (btext := _text_of(node.get("text"))) is not None and len(btext) > MAX_BUTTON_TEXT:
-        problems.append(f"{path}.text.text: {_too_long(btext, MAX_BUTTON_TEXT)}")
-    if kind == "context" and isinstance(node.get("elements"), list):
-        if len(node["elements"]) > MAX_CONTEXT_ELEMENTS:
-            problems.append(f"{path}.elements: {len(node['elements'])} elements; a context allows at most 10")
+        for i, field in enumerate(node["fields"]):
+            inner = _text_of(field)
+            if inner is not None and len(inner) > MAX_SECTION_FIELD_TEXT:
+                problems.append(f"{path}.fields[{i}].text: {_too_long(inner, MAX_SECTION_FIELD_TEXT)}")
     for key in ("block_id", "action_id"):
         value = node.get(key)
         if isinstance(value, str) and len(value) > MAX_ID:
@@ -344,7 +354,9 @@ def _blocks_limit_problems(blocks: list[Any], prefix: str, max_blocks: int, surf
         len(b["text"]) for b in blocks if isinstance(b, dict) and b.get("type") == "markdown" and _text_of(b)
     )
     if markdown > MAX_MARKDOWN_TOTAL:
-        problems.append(f"{prefix}: markdown blocks total {markdown} characters; at most {MAX_MARKDOWN_TOTAL}")
+        problems.append(
+            f"{prefix}: markdown blocks total {markdown} characters; at most {MAX_MARKDOWN_TOTAL}"
+        )
     return problems
 
 

@@ -91,7 +91,11 @@ REJECTED = {
         _with_block({"type": "actions", "elements": [{"type": "button", "action_id": "a"}]}),
         "'text' is a required property",
     ),
-    "76-char button text": (assert_valid_blocks, _with_block(section("hi", accessory=button("b" * 76))), "76"),
+    "76-char button text": (
+        assert_valid_blocks,
+        _with_block(section("hi", accessory=button("b" * 76))),
+        "76",
+    ),
     "11 section fields": (
         assert_valid_blocks,
         _with_block({"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}),
@@ -109,7 +113,11 @@ REJECTED = {
         {k: v for k, v in MODAL.items() if k != "submit"},
         "submit",
     ),
-    "3001-char private_metadata": (assert_valid_modal, _modal_with(private_metadata="m" * 3001), "private_metadata"),
+    "3001-char private_metadata": (
+        assert_valid_modal,
+        _modal_with(private_metadata="m" * 3001),
+        "private_metadata",
+    ),
     "101 blocks in a home view": (
         assert_valid_home,
         {"type": "home", "blocks": [{"type": "divider"}] * 101},
@@ -117,7 +125,11 @@ REJECTED = {
     ),
     "home view type": (validate_view, {**HOME, "type": "workflow_step"}, "view.type"),
     "blocks without fallback text": (validate_message_payload, {"blocks": MESSAGE_BLOCKS}, "fallback text"),
-    "blank fallback text": (validate_message_payload, {"text": "  ", "blocks": MESSAGE_BLOCKS}, "fallback text"),
+    "blank fallback text": (
+        validate_message_payload,
+        {"text": "  ", "blocks": MESSAGE_BLOCKS},
+        "fallback text",
+    ),
     "bad block inside a payload": (
         validate_message_payload,
         {"text": "hi", "blocks": _with_block({"type": "sparkle"})},
