@@ -10,7 +10,9 @@ checks and writes every type, inside one transaction, so a bad row leaves nothin
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,13 +21,15 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from rapidfuzz import process
-from sqlalchemy import Select, Table, insert, select
+from sqlalchemy import Column as TableColumn
+from sqlalchemy import MetaData, Select, String, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.kinds import parse_kind
 from storage.models import Interaction, InteractionKind, Partner, PartnerStatus, name_key, utc_now
+from storage.types import UTCDateTime
 
 # Rows checked and then written per statement; every chunk goes into the same transaction.
 CHUNK_SIZE = 20_000
@@ -88,13 +92,30 @@ class _ImportContext:
     now: datetime
     partner_ids: dict[str, int]  # name_key → id, for this workspace
     first_line: dict[str, int] = field(default_factory=dict)  # any per-file key → line seen first
+    _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
 
-    def unknown_partner(self, name: str) -> str:
-        """The message for a partner name that matches none in the workspace."""
-        names = self.session.scalars(select(Partner.name).where(Partner.team_id == self.team_id)).all()
-        match = process.extractOne(name, names, processor=name_key, score_cutoff=80)
-        hint = f" — did you mean {match[0]!r}?" if match else ""
-        return f"no partner named {name!r} in this workspace{hint}"
+    def parse_once(self, column: str, raw: str, parse: Callable[[str, str], Any]) -> Any:
+        """``parse(raw, column)``, worked out once per distinct cell text of the column.
+
+        For columns with few distinct values (partner, kind, user): most rows then cost one lookup.
+        """
+        key = (column, raw)
+        try:
+            return self._parsed[key]
+        except KeyError:
+            value = self._parsed[key] = parse(raw, column)
+            return value
+
+    def partner_id(self, raw: str, column: str) -> int:
+        """The ID of the workspace's partner named ``raw`` (case-insensitively)."""
+        name = _required_text(raw, column)
+        partner_id = self.partner_ids.get(name_key(name))
+        if partner_id is None:
+            names = self.session.scalars(select(Partner.name).where(Partner.team_id == self.team_id)).all()
+            match = process.extractOne(name, names, processor=name_key, score_cutoff=80)
+            hint = f" — did you mean {match[0]!r}?" if match else ""
+            raise _RowError(f"no partner named {name!r} in this workspace{hint}")
+        return partner_id
 
 
 RowConverter = Callable[[dict[str, str], int, _ImportContext], dict[str, Any]]
@@ -105,7 +126,7 @@ def _write_plain(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class Column:
+class CsvColumn:
     """One CSV column: its header, whether every row must fill it, and how export writes it.
 
     ``text`` marks free text a spreadsheet could take for a formula: it is escaped on export and
@@ -131,7 +152,7 @@ class FileType:
     """
 
     name: str
-    columns: tuple[Column, ...]
+    columns: tuple[CsvColumn, ...]
     table: Table | None = None
     convert: RowConverter | None = None  # checked CSV cells → the table's values
     # (team_id, dialect name) → the workspace's rows, one value per column in column order
@@ -161,9 +182,9 @@ def _length_limit(table: Table, column: str) -> int:
     return length
 
 
-def _text(cells: dict[str, str], column: str, *, limit: int | None = None) -> str | None:
+def _text(raw: str, column: str, *, limit: int | None = None) -> str | None:
     """An optional short text: surrounding spaces dropped, empty as ``None``."""
-    value = cells.get(column, "").strip()
+    value = raw.strip()
     if not value:
         return None
     if limit is not None and len(value) > limit:
@@ -171,61 +192,72 @@ def _text(cells: dict[str, str], column: str, *, limit: int | None = None) -> st
     return value
 
 
-def _required_text(cells: dict[str, str], column: str, *, limit: int | None = None) -> str:
-    value = _text(cells, column, limit=limit)
+def _required_text(raw: str, column: str, *, limit: int | None = None) -> str:
+    value = _text(raw, column, limit=limit)
     if value is None:
         raise _RowError(f"{column} is required but empty")
     return value
 
 
-def _user_id(cells: dict[str, str], column: str) -> str | None:
+def _user_id(raw: str, column: str) -> str | None:
     """A Slack user ID written as ``U123``, ``@U123`` or ``<@U123>``; stored as ``U123``."""
-    raw = cells.get(column, "").strip()
-    if not raw:
+    text = raw.strip()
+    if not text:
         return None
-    match = _USER_ID.fullmatch(raw)
+    match = _USER_ID.fullmatch(text)
     if match is None:
-        raise _RowError(f"{column} must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got {raw!r}")
+        raise _RowError(f"{column} must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got {text!r}")
     return match.group(1) or match.group(2)
 
 
-def _amount(cells: dict[str, str], column: str) -> Decimal | None:
+def _kind(raw: str, column: str) -> str:
+    text = _required_text(raw, column)
+    kind = parse_kind(text)
+    if kind is None:
+        raise _RowError(f"{column} must be one of {_KIND_NAMES}, got {text!r}")
+    return kind.value
+
+
+def _amount(raw: str, column: str) -> Decimal | None:
     """An amount of money ≥ 0 with at most two decimals, like ``1234.5``."""
-    raw = cells.get(column, "").strip()
-    if not raw:
+    text = raw.strip()
+    if not text:
         return None
-    if _AMOUNT.fullmatch(raw) is None:
-        raise _RowError(f"{column} must be an amount of 0 or more like 1234.50, got {raw!r}")
-    value = Decimal(raw)
+    if _AMOUNT.fullmatch(text) is None:
+        raise _RowError(f"{column} must be an amount of 0 or more like 1234.50, got {text!r}")
+    value = Decimal(text)
     if value.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
-        raise _RowError(f"{column} can have at most 2 decimals, got {raw!r}")
+        raise _RowError(f"{column} can have at most 2 decimals, got {text!r}")
     if value >= _AMOUNT_LIMIT:
-        raise _RowError(f"{column} must be less than {_AMOUNT_LIMIT}, got {raw!r}")
+        raise _RowError(f"{column} must be less than {_AMOUNT_LIMIT}, got {text!r}")
     return value.quantize(_CENT)
 
 
-def _timestamp(cells: dict[str, str], column: str) -> datetime:
+def _timestamp(raw: str, column: str) -> datetime:
     """A required ISO 8601 date or date-time; without a zone it is UTC. Returned as aware UTC."""
-    raw = cells.get(column, "").strip()
-    if not raw:
+    text = raw.strip()
+    if not text:
         raise _RowError(f"{column} is required but empty")
     try:
-        value = datetime.fromisoformat(raw)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        value = datetime.fromisoformat(text)
+        zone = value.tzinfo
+        if zone is None:
+            return value.replace(tzinfo=UTC)
+        return value if zone is UTC else value.astimezone(UTC)
     except (ValueError, OverflowError):
         raise _RowError(
-            f"{column} must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got {raw!r}"
+            f"{column} must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got {text!r}"
         ) from None
 
 
-def _date(cells: dict[str, str], column: str) -> date | None:
-    raw = cells.get(column, "").strip()
-    if not raw:
+def _date(raw: str, column: str) -> date | None:
+    text = raw.strip()
+    if not text:
         return None
     try:
-        return date.fromisoformat(raw)
+        return date.fromisoformat(text)
     except ValueError:
-        raise _RowError(f"{column} must be a date like 2024-05-01, got {raw!r}") from None
+        raise _RowError(f"{column} must be a date like 2024-05-01, got {text!r}") from None
 
 
 def _write_amount(value: Decimal | None) -> str:
@@ -244,10 +276,13 @@ def _write_date(value: date | None) -> str:
 
 _PARTNERS = Partner.__table__
 _NAME_LIMIT = _length_limit(_PARTNERS, "name")
+_TIER_LIMIT = _length_limit(_PARTNERS, "tier")
+_REGION_LIMIT = _length_limit(_PARTNERS, "region")
+_CATEGORY_LIMIT = _length_limit(_PARTNERS, "category")
 
 
 def _partner_row(cells: dict[str, str], line: int, context: _ImportContext) -> dict[str, Any]:
-    name = _required_text(cells, "name", limit=_NAME_LIMIT)
+    name = _required_text(cells["name"], "name", limit=_NAME_LIMIT)
     key = name_key(name)
     if len(key) > _NAME_LIMIT:
         raise _RowError(f"name is longer than {_NAME_LIMIT} characters")
@@ -265,12 +300,12 @@ def _partner_row(cells: dict[str, str], line: int, context: _ImportContext) -> d
         "team_id": context.team_id,
         "name": name,
         "name_key": key,
-        "tier": _text(cells, "tier", limit=_length_limit(_PARTNERS, "tier")),
-        "region": _text(cells, "region", limit=_length_limit(_PARTNERS, "region")),
-        "category": _text(cells, "category", limit=_length_limit(_PARTNERS, "category")),
-        "owner": _user_id(cells, "owner"),
-        "revenue": _amount(cells, "revenue"),
-        "cost": _amount(cells, "cost"),
+        "tier": _text(cells.get("tier", ""), "tier", limit=_TIER_LIMIT),
+        "region": _text(cells.get("region", ""), "region", limit=_REGION_LIMIT),
+        "category": _text(cells.get("category", ""), "category", limit=_CATEGORY_LIMIT),
+        "owner": _user_id(cells.get("owner", ""), "owner"),
+        "revenue": _amount(cells.get("revenue", ""), "revenue"),
+        "cost": _amount(cells.get("cost", ""), "cost"),
         "status": status.value,
         "created_at": context.now,
         "updated_at": context.now,
@@ -301,22 +336,16 @@ def _partner_export(team_id: str, dialect: str) -> Select[Any]:
 
 
 def _interaction_row(cells: dict[str, str], line: int, context: _ImportContext) -> dict[str, Any]:
-    partner = _required_text(cells, "partner")
-    partner_id = context.partner_ids.get(name_key(partner))
-    if partner_id is None:
-        raise _RowError(context.unknown_partner(partner))
-    kind_text = _required_text(cells, "kind")
-    kind = parse_kind(kind_text)
-    if kind is None:
-        raise _RowError(f"kind must be one of {_KIND_NAMES}, got {kind_text!r}")
+    # The hot loop of a large import: columns with few distinct values are parsed once per value.
+    parse_once = context.parse_once
     return {
         "team_id": context.team_id,
-        "partner_id": partner_id,
-        "kind": kind.value,
-        "occurred_at": _timestamp(cells, "occurred_at"),
+        "partner_id": parse_once("partner", cells["partner"], context.partner_id),
+        "kind": parse_once("kind", cells["kind"], _kind),
+        "occurred_at": _timestamp(cells["occurred_at"], "occurred_at"),
         "notes": cells.get("notes", ""),  # whole, spaces and all
-        "user_id": _user_id(cells, "user"),
-        "follow_up_on": _date(cells, "follow_up_on"),
+        "user_id": parse_once("user", cells.get("user", ""), _user_id),
+        "follow_up_on": parse_once("follow_up_on", cells.get("follow_up_on", ""), _date),
         "created_at": context.now,
     }
 
@@ -343,14 +372,14 @@ FILE_TYPES: dict[str, FileType] = {
     "partners": FileType(
         name="partners",
         columns=(
-            Column("name", required=True, text=True),
-            Column("tier", text=True),
-            Column("region", text=True),
-            Column("category", text=True),
-            Column("owner"),
-            Column("revenue", write=_write_amount),
-            Column("cost", write=_write_amount),
-            Column("status"),
+            CsvColumn("name", required=True, text=True),
+            CsvColumn("tier", text=True),
+            CsvColumn("region", text=True),
+            CsvColumn("category", text=True),
+            CsvColumn("owner"),
+            CsvColumn("revenue", write=_write_amount),
+            CsvColumn("cost", write=_write_amount),
+            CsvColumn("status"),
         ),
         table=_PARTNERS,
         convert=_partner_row,
@@ -359,12 +388,12 @@ FILE_TYPES: dict[str, FileType] = {
     "interactions": FileType(
         name="interactions",
         columns=(
-            Column("partner", required=True, text=True),
-            Column("kind", required=True),
-            Column("occurred_at", required=True, write=_write_timestamp),
-            Column("notes", text=True),
-            Column("user"),
-            Column("follow_up_on", write=_write_date),
+            CsvColumn("partner", required=True, text=True),
+            CsvColumn("kind", required=True),
+            CsvColumn("occurred_at", required=True, write=_write_timestamp),
+            CsvColumn("notes", text=True),
+            CsvColumn("user"),
+            CsvColumn("follow_up_on", write=_write_date),
         ),
         table=Interaction.__table__,
         convert=_interaction_row,
@@ -375,12 +404,12 @@ FILE_TYPES: dict[str, FileType] = {
     "feedback": FileType(
         name="feedback",
         columns=(
-            Column("partner", required=True, text=True),
-            Column("csat", required=True),
-            Column("nps"),
-            Column("comment", text=True),
-            Column("respondent"),
-            Column("submitted_at", required=True, write=_write_timestamp),
+            CsvColumn("partner", required=True, text=True),
+            CsvColumn("csat", required=True),
+            CsvColumn("nps"),
+            CsvColumn("comment", text=True),
+            CsvColumn("respondent"),
+            CsvColumn("submitted_at", required=True, write=_write_timestamp),
         ),
     ),
 }
@@ -449,13 +478,25 @@ def _records(reader: Any, names: list[str], file_type: FileType) -> Iterator[tup
         row = _next_row(reader)
         if row is None:
             return
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
         if len(row) != width:
             raise ImportFailed(line, f"this row has {len(row)} values but the header names {width} columns")
         for i in text_positions:
-            row[i] = _unescape_formula(row[i])
+            if row[i][:1] == "'":
+                row[i] = _unescape_formula(row[i])
         yield line, dict(zip(names, row, strict=True))
+
+
+def _converted(
+    records: Iterator[tuple[int, dict[str, str]]], convert: RowConverter, context: _ImportContext
+) -> Iterator[dict[str, Any]]:
+    """The table's values for each record; the first bad one raises ImportFailed with its line."""
+    for line, cells in records:
+        try:
+            yield convert(cells, line, context)
+        except _RowError as exc:
+            raise ImportFailed(line, str(exc)) from None
 
 
 def _without_bom(source: TextIO) -> Iterator[str]:
@@ -464,33 +505,79 @@ def _without_bom(source: TextIO) -> Iterator[str]:
     return iter(()) if first is None else itertools.chain([first.removeprefix("\ufeff")], lines)
 
 
-def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert checked rows in the session's transaction: COPY on PostgreSQL, executemany elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        _copy_rows(session, table, rows)
-        return
-    try:
-        session.execute(insert(table), rows)
-    except IntegrityError as exc:
-        raise _refused(exc.orig or exc) from exc
+def _insert_rows(session: Session, table: Table, rows: Iterator[dict[str, Any]]) -> int:
+    """Insert rows (all with the same keys) in the session's transaction; returns how many.
+
+    PostgreSQL gets one COPY; other databases get executemany in chunks of CHUNK_SIZE. Rows are
+    converted while they are written, so a bad row raises midway and the transaction undoes it all.
+    """
+    first = next(rows, None)
+    if first is None:
+        return 0
+    columns = list(first)
+    rows = itertools.chain([first], rows)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _copy_rows(session, table, columns, rows)
+    # Going through UTCDateTime costs more than all the checking; SQLite gets its timestamp text here.
+    stamps = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)] if dialect == "sqlite" else []
+    target = _sqlite_bulk_table(table) if stamps else table
+    written = 0
+    while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
+        for row in chunk:
+            for column in stamps:
+                row[column] = _sqlite_timestamp(row[column])
+        try:
+            session.execute(insert(target), chunk)
+        except IntegrityError as exc:
+            raise _refused(exc.orig or exc) from exc
+        written += len(chunk)
+    return written
 
 
-def _copy_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+@functools.cache
+def _sqlite_bulk_table(table: Table) -> Table:
+    """``table`` as bulk inserts on SQLite see it: its UTCDateTime columns take ready-made text."""
+    columns = [
+        TableColumn(column.name, String() if isinstance(column.type, UTCDateTime) else column.type)
+        for column in table.columns
+    ]
+    return Table(table.name, MetaData(), *columns)
+
+
+def _sqlite_timestamp(value: datetime | None) -> str | None:
+    """The text UTCDateTime stores on SQLite: UTC, no offset, microseconds (``2024-05-01 10:00:00.000000``)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: timestamps must carry a time zone")
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def _copy_rows(session: Session, table: Table, columns: list[str], rows: Iterator[dict[str, Any]]) -> int:
     import psycopg  # only PostgreSQL databases get here
+    from psycopg.copy import QueuedLibpqWriter
 
     quote = session.get_bind().dialect.identifier_preparer.quote
-    columns = list(rows[0])
     statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    values = operator.itemgetter(*columns)
     # The session's own connection, so COPY is part of the same transaction as everything else.
     driver_connection = session.connection().connection.driver_connection
     assert driver_connection is not None
+    written = 0
     try:
-        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                # Timestamps are aware UTC datetimes, which psycopg sends with their offset.
-                copy.write_row([row[column] for column in columns])
+        with driver_connection.cursor() as cursor:
+            # The queued writer sends from a thread, so the server works while the next rows are checked.
+            with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+                for row in rows:
+                    # Timestamps are aware UTC datetimes: psycopg sends them with their offset.
+                    copy.write_row(values(row))
+                    written += 1
     except psycopg.IntegrityError as exc:
         raise _refused(exc) from exc
+    return written
 
 
 def _refused(error: BaseException) -> ImportFailed:
@@ -511,27 +598,15 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
     """
     file_type = _file_type(kind)
     assert file_type.table is not None and file_type.convert is not None
-    convert = file_type.convert
     reader = csv.reader(_without_bom(source), strict=True)
     names = _read_header(reader, file_type)
-    written = 0
     with database.transaction() as session:
-        rows = session.execute(select(Partner.name_key, Partner.id).where(Partner.team_id == team_id))
-        partner_ids = {key: partner_id for key, partner_id in rows}
-        context = _ImportContext(session=session, team_id=team_id, now=utc_now(), partner_ids=partner_ids)
-        chunk: list[dict[str, Any]] = []
-        for line, cells in _records(reader, names, file_type):
-            try:
-                chunk.append(convert(cells, line, context))
-            except _RowError as exc:
-                raise ImportFailed(line, str(exc)) from None
-            if len(chunk) >= CHUNK_SIZE:
-                _insert_rows(session, file_type.table, chunk)
-                written += len(chunk)
-                chunk = []
-        if chunk:
-            _insert_rows(session, file_type.table, chunk)
-            written += len(chunk)
+        known = session.execute(select(Partner.name_key, Partner.id).where(Partner.team_id == team_id))
+        context = _ImportContext(
+            session=session, team_id=team_id, now=utc_now(), partner_ids={key: id_ for key, id_ in known}
+        )
+        rows = _converted(_records(reader, names, file_type), file_type.convert, context)
+        written = _insert_rows(session, file_type.table, rows)
     return ImportResult(kind=kind, rows=written)
 
 

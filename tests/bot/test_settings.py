@@ -1,0 +1,59 @@
+"""Settings come from the environment, with one-line reasons when something is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import DEFAULT_SLACK_API_URL, ConfigurationError, Settings
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.port == 3000
+    assert settings.slack_api_url == DEFAULT_SLACK_API_URL
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("partnerbot.db")
+    assert settings.admins == frozenset()
+
+
+def test_values_are_read_and_normalised() -> None:
+    settings = Settings.from_env(
+        {"PORT": "8080", "SLACK_API_URL": "http://127.0.0.1:9/api", "PARTNERBOT_ADMINS": " U1, U2 ,,"}
+    )
+    assert settings.port == 8080
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert settings.admins == {"U1", "U2"}
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"PORT": "abc"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+    ],
+)
+def test_bad_values_name_the_setting(env: dict[str, str], names: str) -> None:
+    with pytest.raises(ConfigurationError, match=names):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "bad"},
+            "SLACK_APP_TOKEN",
+        ),
+    ],
+)
+def test_serve_requirements_name_what_to_set(env: dict[str, str], names: str) -> None:
+    with pytest.raises(ConfigurationError, match=names) as error:
+        Settings.from_env(env).require_slack()
+    assert "\n" not in str(error.value)
+
+
+def test_secrets_never_appear_in_repr() -> None:
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-secret-token", "SLACK_SIGNING_SECRET": "sssecret"})
+    assert "secret" not in repr(settings)
