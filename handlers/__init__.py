@@ -7,7 +7,7 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Wire every listener. Importing a sub-command module declares its ``/partner`` sub-commands."""
-    from handlers import command, help, log, partners, show  # noqa: F401 (sub-command declarations)
+    from handlers import command, help, log, partners, show  # noqa: F401 (sub-commands)
 
     command.register(app)
     partners.register(app)

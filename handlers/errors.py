@@ -73,9 +73,16 @@ def apology_modal(text: str) -> dict[str, Any]:
 def handle_error(
     error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None
 ) -> BoltResponse | None:
-    """Bolt's global error handler: log it, then apologise where the person will see it."""
-    log.exception("request failed: %s", type(error).__name__, exc_info=error)
-    text = apology_for(error)
+    """Bolt's global error handler: log it, then tell the person where they will see it.
+
+    A UserError raised outside the /partner dispatcher (a modal or a button) is shown as is;
+    anything else gets an apology.
+    """
+    if isinstance(error, UserError):
+        text = error.message
+    else:
+        log.exception("request failed: %s", type(error).__name__, exc_info=error)
+        text = apology_for(error)
     not_yet_acknowledged = response is not None
     if not_yet_acknowledged and body.get("command"):
         payload = {"response_type": "ephemeral", "text": text}

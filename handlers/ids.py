@@ -46,3 +46,18 @@ class Block(enum.StrEnum):
     REVENUE = "revenue"
     COST = "cost"
     STATUS = "status"
+
+
+class FeedbackIds(enum.StrEnum):
+    """IDs of the feedback modal and survey invitations (kept apart from the log's)."""
+
+    MODAL = "partner_feedback"
+    GIVE_BUTTON = "give_feedback"
+    CSAT_BLOCK = "csat"
+    CSAT_INPUT = "csat_input"
+    NPS_BLOCK = "nps"
+    NPS_INPUT = "nps_input"
+    COMMENT_BLOCK = "comment"
+    COMMENT_INPUT = "comment_input"
+    ANONYMOUS_BLOCK = "anonymous"
+    ANONYMOUS_INPUT = "anonymous_input"

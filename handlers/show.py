@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from handlers.command import CommandRequest, subcommand
+from handlers.feedback_views import comment_lines, satisfaction_line
 from handlers.log_views import KIND_LABELS
 from handlers.partner_names import resolve_partner
 from handlers.partner_views import profile_line
 from handlers.replies import Reply, context_block, divider, header, section, slack_date
-from handlers.text import escape, escaped_shortened, literal, shorten
+from handlers.text import escape, escaped_shortened, literal, plural, shorten
 from storage import interactions as interaction_store
+from storage.feedback import Comment, FeedbackSummary
 from storage.interactions import ContactSummary
 from storage.models import Interaction, InteractionKind, Partner
 
@@ -39,7 +42,52 @@ def recent_block(item: Interaction) -> dict[str, Any]:
     return section(f"{heading}\n{notes}")
 
 
-def partner_profile(partner: Partner, summary: ContactSummary, recent: list[Interaction]) -> Reply:
+@dataclass(frozen=True)
+class FeedbackSection:
+    """Feedback over the satisfaction window and the one before it, for the trend."""
+
+    current: FeedbackSummary
+    previous: FeedbackSummary
+    satisfaction: float | None
+    category: str | None
+    comments: list[Comment]
+    window_days: int
+
+
+def _trend(section_data: FeedbackSection) -> str:
+    now, before = section_data.current.score_average, section_data.previous.score_average
+    if now is None or before is None:
+        return ""
+    change = now - before
+    arrow = "▲" if change > 0.5 else "▼" if change < -0.5 else "▶"
+    return f" · {arrow} {change:+.0f} vs the previous {section_data.window_days} days"
+
+
+def feedback_blocks(data: FeedbackSection) -> list[dict[str, Any]]:
+    if data.current.count == 0 and not data.comments:
+        return [
+            section(f"*Feedback:* none in the last {data.window_days} days — ask with `/partner survey`.")
+        ]
+    average = f"{data.current.csat_average:.1f}/5" if data.current.csat_average is not None else "—"
+    blocks = [
+        section(
+            f"*Feedback* (last {data.window_days} days): "
+            f"{satisfaction_line(data.satisfaction, data.category)}"
+            f" · average {average} from {plural(data.current.count, 'answer')}"
+            f"{_trend(data)}"
+        )
+    ]
+    if data.comments:
+        blocks.append(section(comment_lines(data.comments, each=300)))
+    return blocks
+
+
+def partner_profile(
+    partner: Partner,
+    summary: ContactSummary,
+    recent: list[Interaction],
+    feedback: FeedbackSection | None = None,
+) -> Reply:
     last = slack_date(summary.last_contact) if summary.last_contact else "never"
     blocks: list[dict[str, Any]] = [
         header(partner.name),
@@ -51,6 +99,9 @@ def partner_profile(partner: Partner, summary: ContactSummary, recent: list[Inte
         ),
         divider(),
     ]
+    if feedback is not None:
+        blocks.extend(feedback_blocks(feedback))
+        blocks.append(divider())
     if recent:
         blocks.append(section(f"*Recent communications* (latest {len(recent)})"))
         blocks.extend(recent_block(item) for item in recent)

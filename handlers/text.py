@@ -61,3 +61,8 @@ def escaped_shortened(text: str | None, limit: int, *, mrkdwn: bool = True) -> s
 def first_words(text: str | None, limit: int = 80) -> str:
     """The start of a note on one line, for confirmations."""
     return shorten(" ".join((text or "").split()), limit)
+
+
+def plural(count: int, word: str) -> str:
+    """``1 answer``, ``3 answers``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -115,3 +115,82 @@ class Interaction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
     partner: Mapped[Partner] = relationship(back_populates="interactions")
+
+
+class SurveyStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Survey(Base):
+    """A request for feedback about one partner, sent to people and/or channels."""
+
+    __tablename__ = "survey"
+    __table_args__ = (Index("ix_survey_team_partner", "team_id", "partner_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    created_by: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=SurveyStatus.OPEN.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    request_key: Mapped[str | None] = mapped_column(String(200))
+
+    partner: Mapped[Partner] = relationship()
+    invitations: Mapped[list[SurveyInvitation]] = relationship(back_populates="survey", passive_deletes=True)
+
+
+class SurveyInvitation(Base):
+    """Where a survey's "Give feedback" button was posted (a DM or a channel), to update it on close."""
+
+    __tablename__ = "survey_invitation"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str | None] = mapped_column(String(32))  # the user, for a DM
+
+    survey: Mapped[Survey] = relationship(back_populates="invitations")
+
+
+class Feedback(Base):
+    """One person's rating of a partner relationship (the seeds' 满意度评价).
+
+    ``respondent_key`` is a keyed hash of the person, so answers de-duplicate per survey even when
+    anonymous; ``respondent`` (the Slack user ID) is stored only when the person gave their name.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("team_id", "survey_id", "respondent_key", name="uq_feedback_survey_respondent"),
+        UniqueConstraint("team_id", "request_key", name="uq_feedback_team_request"),
+        Index("ix_feedback_team_partner_time", "team_id", "partner_id", "submitted_at"),
+        Index("ix_feedback_team_time", "team_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("survey.id", ondelete="SET NULL"))
+    csat: Mapped[int] = mapped_column(Integer)  # 1-5
+    nps: Mapped[int | None] = mapped_column(Integer)  # likelihood to recommend, 0-10
+    comment: Mapped[str] = mapped_column(Text, default="")
+    respondent: Mapped[str | None] = mapped_column(String(32))
+    respondent_key: Mapped[str | None] = mapped_column(String(64))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    external: Mapped[bool] = mapped_column(default=False)  # answered from another workspace (Slack Connect)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    request_key: Mapped[str | None] = mapped_column(String(200))
+
+    partner: Mapped[Partner] = relationship()
+
+
+class Secret(Base):
+    """Per-installation random keys (e.g. for hashing anonymous respondents), made on first use."""
+
+    __tablename__ = "secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -85,11 +85,15 @@ class _RowError(ValueError):
 
 @dataclass
 class _ImportContext:
-    """What row converters need besides the row: the workspace, its partners, the file so far."""
+    """What row converters need besides the row: the workspace, its partners, the file so far.
 
-    session: Session
+    Converters must not query the database: on PostgreSQL rows are converted while the connection
+    is busy with COPY. Whatever they need is loaded here first.
+    """
+
     team_id: str
     now: datetime
+    partner_names: dict[str, str]  # name_key → name, for this workspace
     partner_ids: dict[str, int]  # name_key → id, for this workspace
     first_line: dict[str, int] = field(default_factory=dict)  # any per-file key → line seen first
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -111,8 +115,7 @@ class _ImportContext:
         name = _required_text(raw, column)
         partner_id = self.partner_ids.get(name_key(name))
         if partner_id is None:
-            names = self.session.scalars(select(Partner.name).where(Partner.team_id == self.team_id)).all()
-            match = process.extractOne(name, names, processor=name_key, score_cutoff=80)
+            match = process.extractOne(name, self.partner_names.values(), processor=name_key, score_cutoff=80)
             hint = f" — did you mean {match[0]!r}?" if match else ""
             raise _RowError(f"no partner named {name!r} in this workspace{hint}")
         return partner_id
@@ -546,7 +549,7 @@ def _sqlite_bulk_table(table: Table) -> Table:
 
 
 def _sqlite_timestamp(value: datetime | None) -> str | None:
-    """The text UTCDateTime stores on SQLite: UTC, no offset, microseconds (``2024-05-01 10:00:00.000000``)."""
+    """The text UTCDateTime stores on SQLite: UTC, no offset, microseconds (2024-05-01 10:00:00.000000)."""
     if value is None:
         return None
     if value.tzinfo is not UTC:
@@ -568,13 +571,15 @@ def _copy_rows(session: Session, table: Table, columns: list[str], rows: Iterato
     assert driver_connection is not None
     written = 0
     try:
-        with driver_connection.cursor() as cursor:
-            # The queued writer sends from a thread, so the server works while the next rows are checked.
-            with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-                for row in rows:
-                    # Timestamps are aware UTC datetimes: psycopg sends them with their offset.
-                    copy.write_row(values(row))
-                    written += 1
+        # The queued writer sends from a thread, so the server works while the next rows are checked.
+        with (
+            driver_connection.cursor() as cursor,
+            cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
+        ):
+            for row in rows:
+                # Timestamps are aware UTC datetimes: psycopg sends them with their offset.
+                copy.write_row(values(row))
+                written += 1
     except psycopg.IntegrityError as exc:
         raise _refused(exc) from exc
     return written
@@ -601,9 +606,14 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
     reader = csv.reader(_without_bom(source), strict=True)
     names = _read_header(reader, file_type)
     with database.transaction() as session:
-        known = session.execute(select(Partner.name_key, Partner.id).where(Partner.team_id == team_id))
+        known = session.execute(
+            select(Partner.name_key, Partner.name, Partner.id).where(Partner.team_id == team_id)
+        ).all()
         context = _ImportContext(
-            session=session, team_id=team_id, now=utc_now(), partner_ids={key: id_ for key, id_ in known}
+            team_id=team_id,
+            now=utc_now(),
+            partner_names={key: name for key, name, _ in known},
+            partner_ids={key: partner_id for key, _, partner_id in known},
         )
         rows = _converted(_records(reader, names, file_type), file_type.convert, context)
         written = _insert_rows(session, file_type.table, rows)
