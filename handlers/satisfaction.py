@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scoring.model import DEFAULT_DAMPING, damped_mean, satisfaction_category
 from sqlalchemy.orm import Session
 
+from scoring import ScoringSettings, damped_mean, satisfaction_category
 from storage import feedback as feedback_store
 from storage.feedback import FeedbackSummary
 
-SATISFACTION_WINDOW_DAYS = 90
+SATISFACTION_WINDOW_DAYS = ScoringSettings.__dataclass_fields__["window_days"].default
+DAMPING = ScoringSettings.__dataclass_fields__["damping"].default
 
 
 def partner_satisfaction(
@@ -25,7 +26,5 @@ def partner_satisfaction(
     if summary.count == 0:
         return None, None
     prior = feedback_store.workspace_mean_score(session, team_id, since=since, until=until)
-    value = damped_mean(
-        summary.score_sum, summary.count, prior if prior is not None else 0.0, DEFAULT_DAMPING
-    )
+    value = damped_mean(summary.score_sum, summary.count, prior if prior is not None else 0.0, DAMPING)
     return value, satisfaction_category(value)

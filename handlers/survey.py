@@ -101,13 +101,15 @@ def send(request: CommandRequest, rest: str) -> Reply | None:
                 problems.append(f"I couldn't message <@{target}> ({error}).")
             continue
         sent.append(f"<@{target}>" if target in users else f"<#{target}>")
+        if not posted.get("ts"):
+            continue
         with request.services.db.transaction() as session:
             survey = feedback_store.get_survey(session, request.team_id, survey_id)
             if survey is not None:
                 feedback_store.add_invitation(
                     session,
                     survey,
-                    channel_id=posted["channel"],
+                    channel_id=posted.get("channel") or target,
                     message_ts=posted["ts"],
                     recipient=target if target in users else None,
                 )
