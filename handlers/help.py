@@ -20,7 +20,19 @@ USAGE: list[tuple[str, str, str]] = [
         "log a communication at once (kinds: call, email, meeting, qbr, event, note, other)",
     ),
     ("log", "/partner log", "log through a form, with date and follow-up"),
-    ("show <partner>", "/partner show Acme", "profile, recent communications and contact counts"),
+    ("show <partner>", "/partner show Acme", "profile, feedback, recent communications and contact counts"),
+    (
+        "feedback <partner>",
+        "/partner feedback Acme",
+        "rate the relationship: satisfaction 1-5, recommend 0-10",
+    ),
+    (
+        "survey <partner> [@user…] [#channel]",
+        "/partner survey Acme @ana #acme-shared",
+        "ask people for feedback with a “Give feedback” button",
+    ),
+    ("survey results <partner>", "/partner survey results Acme", "responses, CSAT, NPS and comments"),
+    ("survey close <id>", "/partner survey close 12", "stop a survey taking answers"),
 ]
 
 
