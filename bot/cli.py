@@ -55,13 +55,13 @@ def _open_input(path: str) -> TextIO:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.transfer import ImportFailed, import_csv
+    from storage.transfer import TransferError, import_csv
 
     database = open_database(settings)
     source = _open_input(args.file)
     try:
         result = import_csv(database, args.table, source, team_id=args.team)
-    except ImportFailed as failure:
+    except TransferError as failure:
         raise CommandFailed(f"import failed, nothing was written: {failure}") from None
     except UnicodeDecodeError as exc:
         raise CommandFailed(
@@ -75,15 +75,18 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.transfer import export_csv
+    from storage.transfer import TransferError, export_csv
 
     database = open_database(settings)
-    if args.output in (None, "-"):
-        sys.stdout.reconfigure(newline="")  # type: ignore[attr-defined]
-        rows = export_csv(database, args.table, sys.stdout, team_id=args.team)
-    else:
-        with Path(args.output).open("w", encoding="utf-8", newline="") as target:
-            rows = export_csv(database, args.table, target, team_id=args.team)
+    try:
+        if args.output in (None, "-"):
+            sys.stdout.reconfigure(newline="")  # type: ignore[attr-defined]
+            rows = export_csv(database, args.table, sys.stdout, team_id=args.team)
+        else:
+            with Path(args.output).open("w", encoding="utf-8", newline="") as target:
+                rows = export_csv(database, args.table, target, team_id=args.team)
+    except TransferError as failure:
+        raise CommandFailed(f"export failed: {failure}") from None
     print(f"exported {rows} {args.table} from team {args.team}", file=sys.stderr)
     return 0
 

@@ -17,7 +17,8 @@ from storage.models import Feedback, Secret, Survey, SurveyInvitation, SurveySta
 RESPONDENT_SECRET = "respondent_key"
 
 
-def _respondent_secret(session: Session) -> bytes:
+def respondent_secret(session: Session) -> bytes:
+    """The installation's key for respondent hashes, made on first use."""
     found = session.get(Secret, RESPONDENT_SECRET)
     if found is None:
         try:
@@ -30,10 +31,13 @@ def _respondent_secret(session: Session) -> bytes:
     return found.value.encode()
 
 
-def respondent_key(session: Session, user_team_id: str, user_id: str) -> str:
+def hash_respondent(secret: bytes, user_team_id: str, user_id: str) -> str:
     """A stable stand-in for a person that reveals nothing by itself (keyed hash)."""
-    message = f"{user_team_id}:{user_id}".encode()
-    return hmac.new(_respondent_secret(session), message, hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"{user_team_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def respondent_key(session: Session, user_team_id: str, user_id: str) -> str:
+    return hash_respondent(respondent_secret(session), user_team_id, user_id)
 
 
 # --- surveys ------------------------------------------------------------------------------------
@@ -281,4 +285,3 @@ def latest_comments(session: Session, team_id: str, partner_id: int, *, limit: i
         Comment(f.comment, None if f.anonymous else f.respondent, f.external, f.csat, f.submitted_at)
         for f in rows
     ]
-

@@ -1,4 +1,4 @@
-"""CSV import and export of a workspace's partners and interactions (and, later, feedback).
+"""CSV import and export of a workspace's partners, interactions and feedback.
 
 Each file type is declared once in ``FILE_TYPES``: its columns and a row converter. One loop reads,
 checks and writes every type, inside one transaction, so a bad row leaves nothing behind::
@@ -10,7 +10,6 @@ checks and writes every type, inside one transaction, so a bad row leaves nothin
 from __future__ import annotations
 
 import csv
-import functools
 import itertools
 import operator
 import re
@@ -21,17 +20,17 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from rapidfuzz import process
-from sqlalchemy import Column as TableColumn
-from sqlalchemy import MetaData, Select, String, Table, insert, select
+from sqlalchemy import Select, Table, case, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.db import Database
+from storage.feedback import hash_respondent, respondent_secret
 from storage.kinds import parse_kind
-from storage.models import Interaction, InteractionKind, Partner, PartnerStatus, name_key, utc_now
+from storage.models import Feedback, Interaction, InteractionKind, Partner, PartnerStatus, name_key, utc_now
 from storage.types import UTCDateTime
 
-# Rows checked and then written per statement; every chunk goes into the same transaction.
+# Rows per INSERT statement on SQLite (PostgreSQL streams one COPY); all in the one transaction.
 CHUNK_SIZE = 20_000
 
 # A spreadsheet runs a cell that starts with one of these as a formula. Export puts a ``'`` in
@@ -45,6 +44,7 @@ _AMOUNT = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 # SQLite keeps NUMERIC as a double: 15 significant digits are the most that come back exactly.
 _AMOUNT_LIMIT = Decimal("10000000000000")
 _CENT = Decimal("0.01")
+_UNSET: Any = object()
 
 
 class TransferError(Exception):
@@ -65,10 +65,6 @@ class ImportFailed(TransferError):
 
     def __str__(self) -> str:
         return self.reason if self.line is None else f"line {self.line}: {self.reason}"
-
-
-class FileTypeUnavailable(TransferError, NotImplementedError):
-    """The file type is part of the CSV contract but its data is not stored yet."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +91,7 @@ class _ImportContext:
     now: datetime
     partner_names: dict[str, str]  # name_key → name, for this workspace
     partner_ids: dict[str, int]  # name_key → id, for this workspace
+    respondent_secret: bytes = b""  # keys the hash that stands for a feedback respondent
     first_line: dict[str, int] = field(default_factory=dict)  # any per-file key → line seen first
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -149,10 +146,7 @@ class CsvColumn:
 
 @dataclass(frozen=True)
 class FileType:
-    """A kind of CSV file: its columns in export order, and where its rows come from and go to.
-
-    A type without ``table`` is declared (its columns are the contract) but not available yet.
-    """
+    """A kind of CSV file: its columns in export order, and where its rows come from and go to."""
 
     name: str
     columns: tuple[CsvColumn, ...]
@@ -204,63 +198,63 @@ def _required_text(raw: str, column: str, *, limit: int | None = None) -> str:
 
 def _user_id(raw: str, column: str) -> str | None:
     """A Slack user ID written as ``U123``, ``@U123`` or ``<@U123>``; stored as ``U123``."""
-    text = raw.strip()
-    if not text:
+    cell = raw.strip()
+    if not cell:
         return None
-    match = _USER_ID.fullmatch(text)
+    match = _USER_ID.fullmatch(cell)
     if match is None:
-        raise _RowError(f"{column} must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got {text!r}")
+        raise _RowError(f"{column} must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got {cell!r}")
     return match.group(1) or match.group(2)
 
 
 def _kind(raw: str, column: str) -> str:
-    text = _required_text(raw, column)
-    kind = parse_kind(text)
+    cell = _required_text(raw, column)
+    kind = parse_kind(cell)
     if kind is None:
-        raise _RowError(f"{column} must be one of {_KIND_NAMES}, got {text!r}")
+        raise _RowError(f"{column} must be one of {_KIND_NAMES}, got {cell!r}")
     return kind.value
 
 
 def _amount(raw: str, column: str) -> Decimal | None:
     """An amount of money ≥ 0 with at most two decimals, like ``1234.5``."""
-    text = raw.strip()
-    if not text:
+    cell = raw.strip()
+    if not cell:
         return None
-    if _AMOUNT.fullmatch(text) is None:
-        raise _RowError(f"{column} must be an amount of 0 or more like 1234.50, got {text!r}")
-    value = Decimal(text)
+    if _AMOUNT.fullmatch(cell) is None:
+        raise _RowError(f"{column} must be an amount of 0 or more like 1234.50, got {cell!r}")
+    value = Decimal(cell)
     if value.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
-        raise _RowError(f"{column} can have at most 2 decimals, got {text!r}")
+        raise _RowError(f"{column} can have at most 2 decimals, got {cell!r}")
     if value >= _AMOUNT_LIMIT:
-        raise _RowError(f"{column} must be less than {_AMOUNT_LIMIT}, got {text!r}")
+        raise _RowError(f"{column} must be less than {_AMOUNT_LIMIT}, got {cell!r}")
     return value.quantize(_CENT)
 
 
 def _timestamp(raw: str, column: str) -> datetime:
     """A required ISO 8601 date or date-time; without a zone it is UTC. Returned as aware UTC."""
-    text = raw.strip()
-    if not text:
+    cell = raw.strip()
+    if not cell:
         raise _RowError(f"{column} is required but empty")
     try:
-        value = datetime.fromisoformat(text)
+        value = datetime.fromisoformat(cell)
         zone = value.tzinfo
         if zone is None:
             return value.replace(tzinfo=UTC)
         return value if zone is UTC else value.astimezone(UTC)
     except (ValueError, OverflowError):
         raise _RowError(
-            f"{column} must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got {text!r}"
+            f"{column} must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got {cell!r}"
         ) from None
 
 
 def _date(raw: str, column: str) -> date | None:
-    text = raw.strip()
-    if not text:
+    cell = raw.strip()
+    if not cell:
         return None
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(cell)
     except ValueError:
-        raise _RowError(f"{column} must be a date like 2024-05-01, got {text!r}") from None
+        raise _RowError(f"{column} must be a date like 2024-05-01, got {cell!r}") from None
 
 
 def _write_amount(value: Decimal | None) -> str:
@@ -369,6 +363,59 @@ def _interaction_export(team_id: str, dialect: str) -> Select[Any]:
     )
 
 
+# --- Feedback ------------------------------------------------------------------------------------
+
+
+def _rating(raw: str, column: str, low: int, high: int, *, required: bool) -> int | None:
+    cell = raw.strip()
+    if not cell:
+        if required:
+            raise _RowError(f"{column} is required but empty")
+        return None
+    if not cell.isdigit() or not low <= int(cell) <= high:
+        raise _RowError(f"{column} must be a whole number from {low} to {high}, got {cell!r}")
+    return int(cell)
+
+
+def _feedback_row(cells: dict[str, str], line: int, context: _ImportContext) -> dict[str, Any]:
+    respondent = context.parse_once("respondent", cells.get("respondent", ""), _user_id)
+    return {
+        "team_id": context.team_id,
+        "partner_id": context.parse_once("partner", cells["partner"], context.partner_id),
+        "survey_id": None,
+        "csat": _rating(cells["csat"], "csat", 1, 5, required=True),
+        "nps": _rating(cells.get("nps", ""), "nps", 0, 10, required=False),
+        "comment": cells.get("comment", ""),
+        "respondent": respondent,
+        "respondent_key": (
+            hash_respondent(context.respondent_secret, context.team_id, respondent) if respondent else None
+        ),
+        # With no respondent named, nobody can be shown: the answer counts as anonymous.
+        "anonymous": respondent is None,
+        "external": False,
+        "submitted_at": _timestamp(cells["submitted_at"], "submitted_at"),
+        "request_key": None,
+    }
+
+
+def _feedback_export(team_id: str, dialect: str) -> Select[Any]:
+    # Anonymous answers never name the respondent, here as anywhere else.
+    respondent = case((Feedback.anonymous.is_(True), None), else_=Feedback.respondent)
+    return (
+        select(
+            Partner.name,
+            Feedback.csat,
+            Feedback.nps,
+            Feedback.comment,
+            respondent,
+            Feedback.submitted_at,
+        )
+        .join(Partner, Feedback.partner_id == Partner.id)
+        .where(Feedback.team_id == team_id, Partner.team_id == team_id)
+        .order_by(Feedback.submitted_at, Feedback.id)
+    )
+
+
 # --- The file types ------------------------------------------------------------------------------
 
 FILE_TYPES: dict[str, FileType] = {
@@ -402,8 +449,6 @@ FILE_TYPES: dict[str, FileType] = {
         convert=_interaction_row,
         export_query=_interaction_export,
     ),
-    # Satisfaction feedback is not stored yet. When its model exists, give this entry the table,
-    # a row converter and an export query, as above; the loops below need no change.
     "feedback": FileType(
         name="feedback",
         columns=(
@@ -414,8 +459,23 @@ FILE_TYPES: dict[str, FileType] = {
             CsvColumn("respondent"),
             CsvColumn("submitted_at", required=True, write=_write_timestamp),
         ),
+        table=Feedback.__table__,
+        convert=_feedback_row,
+        export_query=_feedback_export,
     ),
 }
+
+
+_TEAM_LIMIT = _length_limit(_PARTNERS, "team_id")
+
+
+def _team_problem(team_id: str) -> str | None:
+    """Why ``team_id`` cannot name a workspace, or ``None`` when it can."""
+    if not team_id.strip():
+        return "the team ID is empty; give the Slack workspace ID, like T0123ABCD"
+    if len(team_id) > _TEAM_LIMIT:
+        return f"the team ID is longer than {_TEAM_LIMIT} characters: {team_id!r}"
+    return None
 
 
 def _file_type(kind: str) -> FileType:
@@ -423,8 +483,9 @@ def _file_type(kind: str) -> FileType:
         file_type = FILE_TYPES[kind]
     except KeyError:
         raise ValueError(f"unknown file type {kind!r}; expected one of {', '.join(FILE_TYPES)}") from None
-    if file_type.table is None or file_type.convert is None or file_type.export_query is None:
-        raise FileTypeUnavailable(f"{kind} files cannot be imported or exported yet in this version")
+    assert (
+        file_type.table is not None and file_type.convert is not None and file_type.export_query is not None
+    )
     return file_type
 
 
@@ -440,8 +501,13 @@ def _next_row(reader: Any) -> list[str] | None:
         return None
     except csv.Error as exc:
         raise ImportFailed(start, f"this row is not valid CSV ({exc}); check its quotes") from None
-    except UnicodeDecodeError:
-        raise ImportFailed(reader.line_num + 1, "the file is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(exc) from None
+
+
+def _not_utf8(error: UnicodeDecodeError) -> ImportFailed:
+    # Text is decoded in blocks ahead of the CSV reader, so the line number would be a guess.
+    return ImportFailed(None, f"the file is not UTF-8 text ({error.reason}); save it as UTF-8 and try again")
 
 
 def _read_header(reader: Any, file_type: FileType) -> list[str]:
@@ -471,48 +537,58 @@ def _read_header(reader: Any, file_type: FileType) -> list[str]:
     return names
 
 
-def _records(reader: Any, names: list[str], file_type: FileType) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each non-blank row after the header as (line where it starts, cells by column name)."""
+def _converted_rows(
+    reader: Any, names: list[str], file_type: FileType, context: _ImportContext
+) -> Iterator[dict[str, Any]]:
+    """The table's values for each non-blank row after the header, converted as they are read.
+
+    The first bad row raises ImportFailed with the line where it starts. (One generator for reading
+    and converting: this loop runs once per row of files with hundreds of thousands of rows.)
+    """
+    assert file_type.convert is not None
+    convert = file_type.convert
     text_columns = {column.name for column in file_type.columns if column.text}
     text_positions = [i for i, column in enumerate(names) if column in text_columns]
     width = len(names)
-    while True:
-        line = reader.line_num + 1
-        row = _next_row(reader)
-        if row is None:
-            return
-        if not "".join(row).strip():
-            continue
-        if len(row) != width:
-            raise ImportFailed(line, f"this row has {len(row)} values but the header names {width} columns")
-        for i in text_positions:
-            if row[i][:1] == "'":
-                row[i] = _unescape_formula(row[i])
-        yield line, dict(zip(names, row, strict=True))
-
-
-def _converted(
-    records: Iterator[tuple[int, dict[str, str]]], convert: RowConverter, context: _ImportContext
-) -> Iterator[dict[str, Any]]:
-    """The table's values for each record; the first bad one raises ImportFailed with its line."""
-    for line, cells in records:
-        try:
-            yield convert(cells, line, context)
-        except _RowError as exc:
-            raise ImportFailed(line, str(exc)) from None
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if len(row) != width or not any(row):
+                if not "".join(row).strip():
+                    continue  # blank line, or only separators
+                raise ImportFailed(
+                    line, f"this row has {len(row)} values but the header names {width} columns"
+                )
+            for i in text_positions:
+                if row[i][:1] == "'":
+                    row[i] = _unescape_formula(row[i])
+            try:
+                values = convert(dict(zip(names, row, strict=True)), line, context)
+            except _RowError as exc:
+                raise ImportFailed(line, str(exc)) from None
+            yield values
+    except csv.Error as exc:
+        raise ImportFailed(start, f"this row is not valid CSV ({exc}); check its quotes") from None
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(exc) from None
 
 
 def _without_bom(source: TextIO) -> Iterator[str]:
     lines = iter(source)
-    first = next(lines, None)
+    try:
+        first = next(lines, None)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(exc) from None
     return iter(()) if first is None else itertools.chain([first.removeprefix("\ufeff")], lines)
 
 
 def _insert_rows(session: Session, table: Table, rows: Iterator[dict[str, Any]]) -> int:
     """Insert rows (all with the same keys) in the session's transaction; returns how many.
 
-    PostgreSQL gets one COPY; other databases get executemany in chunks of CHUNK_SIZE. Rows are
-    converted while they are written, so a bad row raises midway and the transaction undoes it all.
+    Rows are converted while they are written, so a bad row raises midway and the transaction
+    undoes everything. PostgreSQL gets one COPY, SQLite the driver's executemany in chunks of
+    CHUNK_SIZE, any other database a Core insert per chunk.
     """
     first = next(rows, None)
     if first is None:
@@ -522,30 +598,65 @@ def _insert_rows(session: Session, table: Table, rows: Iterator[dict[str, Any]])
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return _copy_rows(session, table, columns, rows)
-    # Going through UTCDateTime costs more than all the checking; SQLite gets its timestamp text here.
-    stamps = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)] if dialect == "sqlite" else []
-    target = _sqlite_bulk_table(table) if stamps else table
+    if dialect == "sqlite":
+        return _executemany_rows(session, table, columns, rows)
     written = 0
     while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
-        for row in chunk:
-            for column in stamps:
-                row[column] = _sqlite_timestamp(row[column])
         try:
-            session.execute(insert(target), chunk)
+            session.execute(insert(table), chunk)
         except IntegrityError as exc:
             raise _refused(exc.orig or exc) from exc
         written += len(chunk)
     return written
 
 
-@functools.cache
-def _sqlite_bulk_table(table: Table) -> Table:
-    """``table`` as bulk inserts on SQLite see it: its UTCDateTime columns take ready-made text."""
-    columns = [
-        TableColumn(column.name, String() if isinstance(column.type, UTCDateTime) else column.type)
-        for column in table.columns
-    ]
-    return Table(table.name, MetaData(), *columns)
+def _row_values(columns: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function from a row to its values in ``columns`` order, as a tuple."""
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return operator.itemgetter(*columns)
+
+
+def _executemany_rows(
+    session: Session, table: Table, columns: list[str], rows: Iterator[dict[str, Any]]
+) -> int:
+    """Insert on SQLite with one prepared statement per chunk, each value bound as its column type would.
+
+    Core's insert handles parameters row by row in Python, which costs more than reading and checking
+    the whole file; here the statement is built once and only the few typed columns are converted.
+    """
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)})"
+        f" VALUES ({', '.join('?' for _ in columns)})"
+    )
+    converters: list[tuple[str, Callable[[Any], Any]]] = []
+    for name in columns:
+        column_type = table.c[name].type
+        if isinstance(column_type, UTCDateTime):
+            converters.append((name, _sqlite_timestamp))  # what UTCDateTime stores, in one C call
+        elif (convert := column_type.dialect_impl(dialect).bind_processor(dialect)) is not None:
+            converters.append((name, convert))
+    values = _row_values(columns)
+    connection = session.connection()
+    written = 0
+    while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
+        for name, convert in converters:
+            last: Any = _UNSET
+            converted: Any = None
+            for row in chunk:
+                value = row[name]
+                if value is not last:  # created_at, and values parsed once, repeat the same object
+                    last, converted = value, convert(value)
+                row[name] = converted
+        try:
+            connection.exec_driver_sql(statement, [values(row) for row in chunk])
+        except IntegrityError as exc:
+            raise _refused(exc.orig or exc) from exc
+        written += len(chunk)
+    return written
 
 
 def _sqlite_timestamp(value: datetime | None) -> str | None:
@@ -560,24 +671,28 @@ def _sqlite_timestamp(value: datetime | None) -> str | None:
 
 
 def _copy_rows(session: Session, table: Table, columns: list[str], rows: Iterator[dict[str, Any]]) -> int:
+    """Insert on PostgreSQL with one binary COPY, on the session's connection and in its transaction."""
     import psycopg  # only PostgreSQL databases get here
-    from psycopg.copy import QueuedLibpqWriter
 
+    # Binary COPY needs each column's type; the catalogue says exactly what the server has.
+    catalogue = session.execute(
+        text("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = CAST(:table AS regclass)"),
+        {"table": table.name},
+    )
+    type_ids = {name: int(type_id) for name, type_id in catalogue}
     quote = session.get_bind().dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    values = operator.itemgetter(*columns)
-    # The session's own connection, so COPY is part of the same transaction as everything else.
+    statement = (
+        f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
+    )
+    values = _row_values(columns)
     driver_connection = session.connection().connection.driver_connection
     assert driver_connection is not None
     written = 0
     try:
-        # The queued writer sends from a thread, so the server works while the next rows are checked.
-        with (
-            driver_connection.cursor() as cursor,
-            cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
-        ):
+        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types([type_ids[column] for column in columns])
             for row in rows:
-                # Timestamps are aware UTC datetimes: psycopg sends them with their offset.
+                # Timestamps are aware UTC datetimes, so timestamptz gets the right instant.
                 copy.write_row(values(row))
                 written += 1
     except psycopg.IntegrityError as exc:
@@ -603,6 +718,8 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
     """
     file_type = _file_type(kind)
     assert file_type.table is not None and file_type.convert is not None
+    if problem := _team_problem(team_id):
+        raise ImportFailed(None, problem)
     reader = csv.reader(_without_bom(source), strict=True)
     names = _read_header(reader, file_type)
     with database.transaction() as session:
@@ -614,8 +731,9 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
             now=utc_now(),
             partner_names={key: name for key, name, _ in known},
             partner_ids={key: partner_id for key, _, partner_id in known},
+            respondent_secret=respondent_secret(session) if kind == "feedback" else b"",
         )
-        rows = _converted(_records(reader, names, file_type), file_type.convert, context)
+        rows = _converted_rows(reader, names, file_type, context)
         written = _insert_rows(session, file_type.table, rows)
     return ImportResult(kind=kind, rows=written)
 
@@ -636,6 +754,8 @@ def export_csv(database: Database, kind: str, target: TextIO, *, team_id: str) -
     """
     file_type = _file_type(kind)
     assert file_type.export_query is not None
+    if problem := _team_problem(team_id):
+        raise TransferError(problem)
     columns = file_type.columns
     writer = csv.writer(target, lineterminator="\n")
     writer.writerow(file_type.column_names)

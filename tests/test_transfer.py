@@ -7,17 +7,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from storage import transfer
 from storage.db import Database
 from storage.kinds import KIND_ALIASES, parse_kind
 from storage.models import Interaction, InteractionKind, Partner
 from storage.transfer import (
-    FILE_TYPES,
-    FileTypeUnavailable,
     ImportFailed,
     ImportResult,
+    TransferError,
     export_csv,
     import_csv,
 )
@@ -45,7 +44,7 @@ def count(database: Database, model: type[Partner] | type[Interaction], team_id:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("word", "expected"),
     [
         ("call", InteractionKind.CALL),
         ("QBR", InteractionKind.QBR),
@@ -65,8 +64,8 @@ def count(database: Database, model: type[Partner] | type[Interaction], team_id:
         ("", None),
     ],
 )
-def test_parse_kind(text: str, expected: InteractionKind | None) -> None:
-    assert parse_kind(text) is expected
+def test_parse_kind(word: str, expected: InteractionKind | None) -> None:
+    assert parse_kind(word) is expected
 
 
 def test_kind_aliases_are_in_the_compared_form_and_never_shadow_a_kind() -> None:
@@ -157,6 +156,38 @@ def test_import_interactions_stores_every_column(database: Database, team_id: st
     assert (second.kind, second.notes, second.user_id, second.follow_up_on) == ("email", "", None, None)
     assert first.created_at.tzinfo is not None
     assert first.permalink is None and first.request_key is None
+
+
+def test_imported_rows_are_stored_exactly_like_rows_the_app_writes(database: Database, team_id: str) -> None:
+    # Bulk import bypasses the ORM (COPY on PostgreSQL, prepared executemany on SQLite); the
+    # stored values must be the same as the ORM's, or SQLite's text-ordered timestamps would misbehave.
+    load(database, "partners", "name,revenue\nGlobex,1234.5\n", team_id)
+    load(
+        database,
+        "interactions",
+        "partner,kind,occurred_at,follow_up_on\nGlobex,call,2024-05-01T10:00:00.5+02:00,2024-06-01\n",
+        team_id,
+    )
+    with database.transaction() as session:
+        partner_id = session.scalars(select(Partner.id).where(Partner.team_id == team_id)).one()
+        imported = session.scalars(select(Interaction).where(Interaction.team_id == team_id)).one()
+        session.add(
+            Interaction(
+                team_id=team_id,
+                partner_id=partner_id,
+                kind="call",
+                occurred_at=datetime(2024, 5, 1, 8, 0, 0, 500000, tzinfo=UTC),
+                follow_up_on=date(2024, 6, 1),
+                created_at=imported.created_at,
+            )
+        )
+    raw = text(
+        "SELECT occurred_at, follow_up_on, created_at, notes FROM interaction"
+        " WHERE team_id = :team ORDER BY id"
+    )
+    with database.read() as session:
+        imported_row, orm_row = session.execute(raw, {"team": team_id}).all()
+    assert tuple(imported_row) == tuple(orm_row)
 
 
 def test_import_writes_in_chunks_in_one_transaction(
@@ -394,6 +425,16 @@ def test_a_bad_file_is_refused_with_its_line_and_writes_nothing(
     assert count(database, Interaction, team_id) == 0
 
 
+def test_a_file_that_is_not_utf8_is_refused(database: Database, team_id: str) -> None:
+    source = io.TextIOWrapper(io.BytesIO(b"name\nAcme\nCaf\xe9\n"), encoding="utf-8", newline="")
+    with pytest.raises(ImportFailed) as failure:
+        import_csv(database, "partners", source, team_id=team_id)
+    assert str(failure.value) == (
+        "the file is not UTF-8 text (invalid continuation byte); save it as UTF-8 and try again"
+    )
+    assert count(database, Partner, team_id) == 0
+
+
 def test_partner_names_are_per_workspace(database: Database, team_id: str, other_team_id: str) -> None:
     load(database, "partners", SEED_PARTNERS, team_id)
     assert load(database, "partners", SEED_PARTNERS, other_team_id).rows == 2
@@ -401,20 +442,98 @@ def test_partner_names_are_per_workspace(database: Database, team_id: str, other
         load(database, "interactions", "partner,kind,occurred_at\nAcme Corp,call,2024-05-01\n", "TNOBODY")
 
 
-def test_feedback_is_declared_but_not_available_yet(database: Database, team_id: str) -> None:
-    assert [column.name for column in FILE_TYPES["feedback"].columns] == [
-        "partner",
-        "csat",
-        "nps",
-        "comment",
-        "respondent",
-        "submitted_at",
-    ]
-    feedback = "partner,csat,submitted_at\nAcme Corp,5,2024-05-01\n"
-    with pytest.raises(FileTypeUnavailable, match="feedback files cannot be imported or exported yet"):
-        load(database, "feedback", feedback, team_id)
-    with pytest.raises(NotImplementedError):
-        dump(database, "feedback", team_id)
+FEEDBACK_CSV = (
+    "partner,csat,nps,comment,respondent,submitted_at\n"
+    'Acme Corp,5,10,"=great, ""really""",U0AAA1,2024-05-01T10:00:00Z\n'
+    "acme corp,2,,slow replies,,2024-05-02T09:30:00Z\n"
+    "Globex,4,7,,<@U0BBB2>,2024-05-03T00:00:00Z\n"
+)
+
+
+def test_feedback_round_trips(database: Database, team_id: str, other_team_id: str) -> None:
+    load(database, "partners", SEED_PARTNERS, team_id)
+    assert load(database, "feedback", FEEDBACK_CSV, team_id).rows == 3
+    exported = dump(database, "feedback", team_id)
+    assert exported.splitlines()[0] == "partner,csat,nps,comment,respondent,submitted_at"
+    assert "'=great" in exported  # formula-looking comment neutralised
+    load(database, "partners", SEED_PARTNERS, other_team_id)
+    load(database, "feedback", exported, other_team_id)
+    assert dump(database, "feedback", other_team_id) == exported
+
+
+def test_anonymous_feedback_never_names_the_respondent_in_exports(database: Database, team_id: str) -> None:
+    from storage import feedback as feedback_store
+
+    load(database, "partners", SEED_PARTNERS, team_id)
+    with database.transaction() as session:
+        acme = session.scalar(select(Partner).where(Partner.team_id == team_id, Partner.name == "Acme Corp"))
+        feedback_store.record_feedback(
+            session,
+            team_id,
+            partner_id=acme.id,
+            csat=3,
+            nps=None,
+            comment="",
+            user_team_id=team_id,
+            user_id="U0SECRET1",
+            anonymous=True,
+            submitted_at=datetime(2024, 6, 1, tzinfo=UTC),
+        )
+    assert "U0SECRET1" not in dump(database, "feedback", team_id)
+
+
+def test_imported_feedback_counts_in_summaries(database: Database, team_id: str) -> None:
+    from storage import feedback as feedback_store
+
+    load(database, "partners", SEED_PARTNERS, team_id)
+    load(database, "feedback", FEEDBACK_CSV, team_id)
+    with database.read() as session:
+        acme = session.scalar(select(Partner).where(Partner.team_id == team_id, Partner.name == "Acme Corp"))
+        summary = feedback_store.partner_summary(session, team_id, acme.id)
+    assert (summary.count, summary.csat_average, summary.nps_count) == (2, 3.5, 1)
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("Acme Corp,6,,,,2024-05-01", "csat must be a whole number from 1 to 5, got '6'"),
+        ("Acme Corp,,,,,2024-05-01", "csat is required but empty"),
+        ("Acme Corp,4.5,,,,2024-05-01", "csat must be a whole number from 1 to 5, got '4.5'"),
+        ("Acme Corp,4,11,,,2024-05-01", "nps must be a whole number from 0 to 10, got '11'"),
+        ("Acme Corp,4,-1,,,2024-05-01", "nps must be a whole number from 0 to 10, got '-1'"),
+        ("Acme Corp,4,,,ann,2024-05-01", "respondent must be a Slack user ID"),
+        ("Acme Corp,4,,,,yesterday", "submitted_at must be an ISO 8601 date or time"),
+        ("Acme Crop,4,,,,2024-05-01", "no partner named 'Acme Crop'"),
+    ],
+)
+def test_bad_feedback_rows(database: Database, team_id: str, row: str, reason: str) -> None:
+    load(database, "partners", SEED_PARTNERS, team_id)
+    good = "Globex,5,,,,2024-05-01\n"
+    with pytest.raises(ImportFailed) as failure:
+        load(
+            database,
+            "feedback",
+            "partner,csat,nps,comment,respondent,submitted_at\n" + good + row + "\n",
+            team_id,
+        )
+    assert failure.value.line == 3
+    assert reason in failure.value.reason
+    assert dump(database, "feedback", team_id).count("\n") == 1  # the header only: nothing written
+
+
+@pytest.mark.parametrize(
+    ("team", "reason"),
+    [
+        ("", "the team ID is empty; give the Slack workspace ID, like T0123ABCD"),
+        ("T" * 33, f"the team ID is longer than 32 characters: {'T' * 33!r}"),
+    ],
+)
+def test_the_team_must_be_a_workspace_id(database: Database, team: str, reason: str) -> None:
+    with pytest.raises(ImportFailed) as failure:
+        load(database, "partners", "name\nAcme\n", team)
+    assert (failure.value.line, failure.value.reason) == (None, reason)
+    with pytest.raises(TransferError, match=reason):
+        dump(database, "partners", team)
 
 
 def test_an_unknown_file_type_is_a_programming_error(database: Database, team_id: str) -> None:
