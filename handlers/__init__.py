@@ -7,7 +7,7 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Wire every listener. Importing a sub-command module declares its ``/partner`` sub-commands."""
-    from handlers import command, feedback, help, log, partners, show, survey  # noqa: F401 (sub-commands)
+    from handlers import command, feedback, help, log, partners, show, survey, top  # noqa: F401 (sub-commands)
 
     command.register(app)
     partners.register(app)

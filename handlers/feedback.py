@@ -23,6 +23,7 @@ from handlers.ids import FeedbackIds as Ids
 from handlers.log import require_active
 from handlers.partner_names import resolve_partner
 from handlers.partners import TRIGGER_EXPIRED
+from handlers.rankings import changed
 from handlers.replies import Reply
 from handlers.services import services
 from handlers.text import literal
@@ -142,6 +143,7 @@ def on_feedback_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], 
         )
         thanks = thanks_view(partner.name, replaced=recorded.replaced, **answers)
     ack(response_action="update", view=thanks)
+    changed(svc, meta.team_id)
 
 
 def register(app: App) -> None:

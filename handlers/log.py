@@ -29,6 +29,7 @@ from handlers.parsing import first_word
 from handlers.partner_names import resolve_partner
 from handlers.partners import TRIGGER_EXPIRED
 from handlers.people import People
+from handlers.rankings import changed
 from handlers.replies import Reply
 from handlers.services import Services, services
 from handlers.text import escape, literal
@@ -103,7 +104,9 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
             user_id=request.user_id,
             request_key=f"command:{request.trigger_id}" if request.trigger_id else None,
         )
-        return logged_confirmation(logged.interaction, match.partner)
+        reply = logged_confirmation(logged.interaction, match.partner)
+    changed(request.services, request.team_id)
+    return reply
 
 
 def open_log_modal(client: WebClient, trigger_id: str, draft: LogDraft, meta: LogMetadata) -> Reply | None:
@@ -216,6 +219,7 @@ def on_log_submitted(
             interaction_id = logged.interaction.id if logged.created else None
     # Saved and committed: only now tell Slack the modal may close.
     ack()
+    changed(svc, team_id)
     if interaction_id is not None and meta.channel_id and meta.message_ts:
         reply = _attach_permalink(svc, client, team_id, interaction_id, meta) or reply
     tell(client, user_id=user_id, reply=reply, response_url=meta.response_url)
@@ -344,6 +348,7 @@ def on_undo_clicked(ack: Ack, body: dict[str, Any], context: BoltContext, respon
             interaction = _own_interaction(session, body, context)
             what = f"the {interaction.kind} with *{literal(interaction.partner.name)}*"
             interaction_store.delete_interaction(session, interaction.team_id, interaction.id)
+        changed(services(context), interaction.team_id)
     except UserError as error:
         respond(text=error.message, response_type="ephemeral", replace_original=False)
         return

@@ -18,6 +18,7 @@ from handlers.notify import tell
 from handlers.parsing import extract_options, quoted_name, slack_user_id
 from handlers.partner_names import resolve_partner
 from handlers.partner_views import EditPartnerMetadata, edit_partner_modal, profile_line
+from handlers.rankings import changed
 from handlers.replies import Reply
 from handlers.services import services
 from handlers.text import escape, literal
@@ -77,6 +78,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
                 f"*{literal(exists.name)}* is already a partner, so I changed nothing. "
                 f"Use `/partner edit {escape(exists.name)}` to change it."
             )
+        changed(request.services, request.team_id)
         text = (
             f"Added *{literal(partner.name)}* ({profile_line(partner)}). "
             f"Log a communication with `/partner log {escape(partner.name)} call …`."
@@ -91,6 +93,7 @@ def archive(request: CommandRequest, rest: str) -> Reply:
         if partner.status == PartnerStatus.ARCHIVED.value:
             return Reply(f"*{literal(partner.name)}* is already archived.")
         partner_store.set_status(session, partner, PartnerStatus.ARCHIVED)
+        changed(request.services, request.team_id)
         return Reply(
             f"Archived *{literal(partner.name)}*. Its history is kept; "
             f"`/partner edit {escape(partner.name)}` makes it active again."
@@ -167,6 +170,7 @@ def on_edit_submitted(
             return
         reply = Reply(f"Saved *{literal(partner.name)}*: {profile_line(partner)}.")
     ack()
+    changed(services(context), team_id)
     tell(client, user_id=body["user"]["id"], reply=reply, response_url=meta.response_url)
 
 

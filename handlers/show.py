@@ -87,6 +87,7 @@ def partner_profile(
     summary: ContactSummary,
     recent: list[Interaction],
     feedback: FeedbackSection | None = None,
+    score: list[dict[str, Any]] | None = None,
 ) -> Reply:
     last = slack_date(summary.last_contact) if summary.last_contact else "never"
     blocks: list[dict[str, Any]] = [
@@ -99,6 +100,9 @@ def partner_profile(
         ),
         divider(),
     ]
+    if score:
+        blocks.extend(score)
+        blocks.append(divider())
     if feedback is not None:
         blocks.extend(feedback_blocks(feedback))
         blocks.append(divider())

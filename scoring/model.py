@@ -116,10 +116,18 @@ def _floats(series: pd.Series, what: str) -> np.ndarray:
 
 
 def _ids(series: pd.Series, what: str) -> np.ndarray:
-    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+    """``series`` as int64 partner ids; a ValueError when one is missing or not a whole number."""
+    if not pd.api.types.is_integer_dtype(series.dtype) or series.hasnans:
+        if series.hasnans:
+            raise ValueError(f"{what} must hold whole numbers, with none missing.")
+        try:
+            series = pd.to_numeric(series, errors="raise")
+        except (TypeError, ValueError):
+            raise ValueError(f"{what} must hold whole numbers, with none missing.") from None
+    if pd.api.types.is_integer_dtype(series.dtype):
         return series.to_numpy(dtype=np.int64)
-    values = _floats(series, what)
-    if np.isnan(values).any() or (values != np.round(values)).any():
+    values = series.to_numpy(dtype=float)
+    if not (np.isfinite(values) & (values == np.round(values))).all():
         raise ValueError(f"{what} must hold whole numbers, with none missing.")
     return values.astype(np.int64)
 

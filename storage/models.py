@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import (
     BigInteger,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -194,3 +195,31 @@ class Secret(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
+
+
+class ScoringWeights(Base):
+    """A workspace's own scoring weights (product.md's defaults apply until someone sets them)."""
+
+    __tablename__ = "scoring_weights"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    satisfaction: Mapped[float] = mapped_column(Float)
+    engagement: Mapped[float] = mapped_column(Float)
+    recency: Mapped[float] = mapped_column(Float)
+    business: Mapped[float] = mapped_column(Float)
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class WeightChange(Base):
+    """Who changed a workspace's weights, when, from what to what."""
+
+    __tablename__ = "weight_change"
+    __table_args__ = (Index("ix_weight_change_team_time", "team_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    changed_by: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    old_weights: Mapped[str] = mapped_column(Text)  # JSON {"satisfaction": 0.4, …}
+    new_weights: Mapped[str] = mapped_column(Text)

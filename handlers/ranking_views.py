@@ -1,0 +1,151 @@
+"""Block Kit for rankings: the top list, stale partners, weights and a score's explanation."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from handlers.queries import TopQuery
+from handlers.replies import Reply, context_block, header, section, slack_date
+from handlers.text import escape, literal, plural, shorten
+from scoring import Explanation, Weights
+from storage.ranking import StalePartner, WeightChangeRecord
+
+LINES_PER_SECTION = 10  # keeps each section far below 3000 characters
+BY_LABELS = {
+    "score": "score",
+    "satisfaction": "satisfaction",
+    "engagement": "engagement",
+    "recency": "recency",
+    "revenue": "revenue ÷ cost",
+}
+BY_COLUMNS = {
+    "satisfaction": "satisfaction",
+    "engagement": "engagement",
+    "recency": "recency",
+    "revenue": "business",
+}
+
+
+def _number(value: Any) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f}"
+
+
+def rank_change_mark(change: Any) -> str:
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "new"
+    change = int(change)
+    return f"▲{change}" if change > 0 else f"▼{-change}" if change < 0 else "="
+
+
+def ranking_line(row: pd.Series, position: int, by: str) -> str:
+    name = literal(shorten(str(row["name"]), 80))
+    parts = [f"*{position}.* *{name}* — {_number(row['score'])}"]
+    if by in BY_COLUMNS:
+        parts.append(f"{BY_LABELS[by]} {_number(row[BY_COLUMNS[by]])}")
+    category = row.get("category")
+    if isinstance(category, str):
+        parts.append(category)
+    contact = row.get("last_contact")
+    parts.append(
+        f"last contact {slack_date(contact.to_pydatetime())}" if not pd.isna(contact) else "never contacted"
+    )
+    parts.append(rank_change_mark(row.get("rank_change")))
+    return " · ".join(parts)
+
+
+def top_reply(rows: pd.DataFrame, query: TopQuery, *, total: int) -> Reply:
+    title = f"Top {plural(len(rows), 'partner')} by {BY_LABELS[query.by]}"
+    if query.tier:
+        title += f" · tier {query.tier}"
+    blocks: list[dict[str, Any]] = [header(title)]
+    lines = [ranking_line(row, i + 1, query.by) for i, (_, row) in enumerate(rows.iterrows())]
+    for start in range(0, len(lines), LINES_PER_SECTION):
+        blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
+    blocks.append(
+        context_block(
+            f"{query.window_label.capitalize()} · scores 0-100 · ▲▼ change in rank versus the "
+            f"{query.window_days} days before · {plural(total, 'active partner')} · "
+            "why a score is what it is: `/partner show <name>`"
+        )
+    )
+    fallback = f"{title}: " + ", ".join(literal(shorten(str(n), 60)) for n in rows["name"].head(5))
+    return Reply(fallback, blocks)
+
+
+def stale_reply(found: list[StalePartner], total: int, days: int) -> Reply:
+    if not found:
+        return Reply(f"Every active partner has been contacted in the last {days} days. 🎉")
+    lines = []
+    for partner in found:
+        when = (
+            f"last contact {slack_date(partner.last_contact)}" if partner.last_contact else "never contacted"
+        )
+        owner = f" · <@{partner.owner}>" if partner.owner else " · no owner"
+        lines.append(f"• *{literal(shorten(partner.name, 80))}* — {when}{owner}")
+    blocks: list[dict[str, Any]] = [
+        header(f"No contact for {days}+ days: {total} partner{'s' if total != 1 else ''}")
+    ]
+    for start in range(0, len(lines), 15):
+        blocks.append(section("\n".join(lines[start : start + 15])))
+    if total > len(found):
+        blocks.append(context_block(f"…and {total - len(found)} more. Oldest first."))
+    return Reply(f"{total} partners with no contact for {days}+ days", blocks)
+
+
+def weights_reply(weights: Weights, history: list[WeightChangeRecord], *, custom: bool) -> Reply:
+    normalised = weights.normalised().as_dict()
+    lines = [
+        f"• *{name}*: {value:g} ({normalised[name]:.0%} of the score)"
+        for name, value in weights.as_dict().items()
+    ]
+    blocks: list[dict[str, Any]] = [
+        header("Scoring weights"),
+        section("\n".join(lines)),
+        context_block(
+            ("This workspace's own weights." if custom else "product defaults (nobody has changed them).")
+            + " Admins change them with `/partner weights satisfaction=0.5 engagement=0.3 …`."
+        ),
+    ]
+    if history:
+        changes = [
+            f"• {slack_date(h.changed_at)} <@{h.changed_by}>: "
+            + ", ".join(
+                f"{k} {h.old.get(k, 0):g}→{h.new.get(k, 0):g}" for k in h.new if h.old.get(k) != h.new.get(k)
+            )
+            for h in history
+        ]
+        blocks.append(section("*Recent changes*\n" + "\n".join(changes)))
+    return Reply("Scoring weights: " + ", ".join(f"{k} {v:g}" for k, v in weights.as_dict().items()), blocks)
+
+
+def explanation_blocks(explanation: Explanation, total: int) -> list[dict[str, Any]]:
+    score = _number(explanation.score)
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"*Score {score}/100* · rank {explanation.rank} of {total} · last {explanation.window_days} days"
+            + (f" · {explanation.category}" if explanation.category else "")
+        ),
+    ]
+    fields = []
+    for component in explanation.components:
+        if component.present:
+            text = (
+                f"*{component.name.capitalize()}* {component.value:.0f}\n"
+                f"× {component.normalised_weight:.0%} = {component.contribution:.1f} pts"
+            )
+        else:
+            text = f"*{component.name.capitalize()}* —\nnot counted"
+        fields.append({"type": "mrkdwn", "text": text})
+    blocks.append({"type": "section", "fields": fields})
+    details = [f"• {c.name}: {escape(c.detail)}" for c in explanation.components if c.detail]
+    if explanation.levers:
+        lever = explanation.levers[0]
+        details.append(
+            f"*What would move it most:* {escape(lever.suggestion)} (up to +{lever.points:.0f} pts)"
+        )
+    if details:
+        blocks.append(context_block(shorten("\n".join(details), 2900)))
+    return blocks

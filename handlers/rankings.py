@@ -1,0 +1,160 @@
+"""Computing a workspace's ranking: storage's grouped queries, then scoring's pure functions.
+
+Shared by ``/partner top``, ``/partner show``, mentions and digests. A short-lived cache lets
+``/partner show`` explain a score without recomputing the whole workspace on every request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from handlers.services import Services
+from scoring import KIND_WEIGHTS, ScoringSettings, Weights, rank_changes, score_partners
+from storage import ranking as ranking_store
+from storage.db import Database
+
+RANKINGS_KEY = "rankings"
+# How long a cached ranking is served as is, and how long at most while a fresh one is computed.
+FRESH_SECONDS = 60.0
+STALE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    scored: pd.DataFrame  # scoring.score_partners' frame, plus "owner" and "rank_change"
+    settings: ScoringSettings
+    has_data: bool  # anything logged or rated inside the window?
+
+    @property
+    def partner_count(self) -> int:
+        return len(self.scored)
+
+
+def workspace_weights(database: Database, team_id: str) -> Weights:
+    with database.read() as session:
+        stored = ranking_store.stored_weights(session, team_id)
+    return Weights(**stored) if stored else Weights()
+
+
+def compute_ranking(
+    database: Database,
+    team_id: str,
+    *,
+    now: datetime,
+    window_days: int = 90,
+    weights: Weights | None = None,
+    with_changes: bool = True,
+) -> Ranking:
+    """Score every active partner over the window ending ``now``; with the change in rank versus the
+    window before it when ``with_changes``."""
+    weights = weights or workspace_weights(database, team_id)
+    settings = ScoringSettings(now=now, window_days=window_days, weights=weights)
+    with database.read() as session:
+        frames = ranking_store.ranking_frames(
+            session, team_id, since=settings.window_start, until=now, kind_weights=KIND_WEIGHTS
+        )
+        previous_frames = None
+        if with_changes:
+            before = settings.window_start
+            previous_frames = ranking_store.ranking_frames(
+                session,
+                team_id,
+                since=before - timedelta(days=window_days),
+                until=before,
+                kind_weights=KIND_WEIGHTS,
+            )
+    scored = score_partners(frames.partners, frames.activity, frames.feedback, settings)
+    scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
+    if previous_frames is not None and not previous_frames.partners.empty:
+        previous_settings = ScoringSettings(
+            now=settings.window_start, window_days=window_days, weights=weights
+        )
+        previous = score_partners(
+            previous_frames.partners, previous_frames.activity, previous_frames.feedback, previous_settings
+        )
+        # A partner with nothing in the previous window was not really ranked there: it is "new".
+        active_before = set(previous_frames.activity["partner_id"]) | set(
+            previous_frames.feedback["partner_id"]
+        )
+        previous = previous[previous["partner_id"].isin(active_before)]
+        scored["rank_change"] = scored["partner_id"].map(rank_changes(scored, previous))
+    else:
+        scored["rank_change"] = float("nan")
+    has_data = not frames.activity.empty or not frames.feedback.empty
+    return Ranking(scored=scored, settings=settings, has_data=has_data)
+
+
+@dataclass
+class _Entry:
+    computed_at: float  # time.monotonic()
+    ranking: Ranking
+    outdated: bool = False  # data changed since it was computed
+
+
+class RankingCache:
+    """Recent rankings per workspace (default window and weights), refreshed in the background.
+
+    A ranking younger than FRESH_SECONDS, and unchanged since, is served as is; one younger than
+    STALE_SECONDS is served while a fresh one is computed behind it; anything older is recomputed
+    before answering.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+        self._refreshing: set[str] = set()
+
+    def invalidate(self, team_id: str) -> None:
+        with self._lock:
+            if team_id in self._entries:
+                self._entries[team_id].outdated = True
+
+    def get(self, svc: Services, team_id: str) -> Ranking:
+        with self._lock:
+            entry = self._entries.get(team_id)
+        if entry is None:
+            return self._refresh(svc, team_id)
+        age = time.monotonic() - entry.computed_at
+        if age < FRESH_SECONDS and not entry.outdated:
+            return entry.ranking
+        if age < STALE_SECONDS:
+            self._refresh_in_background(svc, team_id)
+            return entry.ranking
+        return self._refresh(svc, team_id)
+
+    def _refresh(self, svc: Services, team_id: str) -> Ranking:
+        ranking = compute_ranking(svc.db, team_id, now=svc.now(), with_changes=False)
+        with self._lock:
+            self._entries[team_id] = _Entry(time.monotonic(), ranking)
+        return ranking
+
+    def _refresh_in_background(self, svc: Services, team_id: str) -> None:
+        with self._lock:
+            if team_id in self._refreshing:
+                return
+            self._refreshing.add(team_id)
+
+        def run() -> None:
+            try:
+                self._refresh(svc, team_id)
+            finally:
+                with self._lock:
+                    self._refreshing.discard(team_id)
+
+        threading.Thread(target=run, name=f"ranking-{team_id}", daemon=True).start()
+
+
+def ranking_cache(svc: Services) -> RankingCache:
+    return svc.extras.setdefault(RANKINGS_KEY, RankingCache())
+
+
+def changed(svc: Services, team_id: str) -> None:
+    """Tell the cache a workspace's data changed (a log, feedback, a partner edit)."""
+    cache = svc.extras.get(RANKINGS_KEY)
+    if cache is not None:
+        cache.invalidate(team_id)
