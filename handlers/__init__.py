@@ -7,9 +7,10 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Wire every listener. Importing a sub-command module declares its ``/partner`` sub-commands."""
-    from handlers import command, feedback, help, log, partners, show, survey, top  # noqa: F401 (sub-commands)
+    from handlers import command, feedback, help, log, mentions, partners, show, survey, top  # noqa: F401
 
     command.register(app)
     partners.register(app)
     log.register(app)
     feedback.register(app)
+    mentions.register(app)

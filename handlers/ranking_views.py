@@ -149,3 +149,26 @@ def explanation_blocks(explanation: Explanation, total: int) -> list[dict[str, A
     if details:
         blocks.append(context_block(shorten("\n".join(details), 2900)))
     return blocks
+
+
+ATTENTION_LIMIT = 30
+
+
+def attention_reply(rows: pd.DataFrame, *, stale_days: int, floor: int) -> Reply:
+    """Partners that need attention: no contact for a while, or unhappy (product.md, "Digests")."""
+    if rows.empty:
+        return Reply(
+            f"No partner needs attention: all were contacted in the last {stale_days} days "
+            f"and none is rated below {floor}."
+        )
+    lines = []
+    for _, row in rows.head(ATTENTION_LIMIT).iterrows():
+        owner = f" · <@{row['owner']}>" if isinstance(row.get("owner"), str) else ""
+        lines.append(f"• *{literal(shorten(str(row['name']), 80))}* — {escape(row['reason'])}{owner}")
+    blocks: list[dict[str, Any]] = [header(f"Needs attention: {plural(len(rows), 'partner')}")]
+    for start in range(0, len(lines), 15):
+        blocks.append(section("\n".join(lines[start : start + 15])))
+    if len(rows) > ATTENTION_LIMIT:
+        blocks.append(context_block(f"…and {len(rows) - ATTENTION_LIMIT} more."))
+    blocks.append(context_block(f"No contact for {stale_days}+ days, or satisfaction below {floor}."))
+    return Reply(f"{plural(len(rows), 'partner')} need attention", blocks)

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from handlers.command import CommandRequest, subcommand
 from handlers.feedback_views import comment_lines, satisfaction_line
 from handlers.log_views import KIND_LABELS
 from handlers.partner_names import resolve_partner
 from handlers.partner_views import profile_line
+from handlers.ranking_views import explanation_blocks
+from handlers.rankings import ranking_cache
 from handlers.replies import Reply, context_block, divider, header, section, slack_date
+from handlers.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
+from handlers.services import Services
 from handlers.text import escape, escaped_shortened, literal, plural, shorten
+from scoring import explain
+from storage import feedback as feedback_store
 from storage import interactions as interaction_store
 from storage.feedback import Comment, FeedbackSummary
 from storage.interactions import ContactSummary
-from storage.models import Interaction, InteractionKind, Partner
+from storage.models import Interaction, InteractionKind, Partner, PartnerStatus
 
 RECENT_COUNT = 5
 # Each recent note gets this much of a section's 3000 characters (the rest is the heading line).
@@ -118,13 +126,39 @@ def partner_profile(
     return Reply(f"{literal(shorten(partner.name, 100))}: last contact {last}", blocks)
 
 
+def profile_reply(svc: Services, team_id: str, text: str) -> Reply:
+    """Everything /partner show says about the partner named in ``text``."""
+    now: datetime = svc.now()
+    with svc.db.read() as session:
+        partner = resolve_partner(session, team_id, text, whole=True).partner
+        summary = interaction_store.contact_summary(session, team_id, partner.id, now=now)
+        recent = interaction_store.recent_interactions(session, team_id, partner.id, limit=RECENT_COUNT)
+        feedback = load_feedback(session, team_id, partner.id, now)
+    score = score_blocks(svc, team_id, partner) if partner.status == PartnerStatus.ACTIVE.value else []
+    return partner_profile(partner, summary, recent, feedback, score)
+
+
 @subcommand("show", "info", "profile")
 def show(request: CommandRequest, rest: str) -> Reply:
-    now: datetime = request.services.now()
-    with request.services.db.read() as session:
-        partner = resolve_partner(session, request.team_id, rest, whole=True).partner
-        summary = interaction_store.contact_summary(session, request.team_id, partner.id, now=now)
-        recent = interaction_store.recent_interactions(
-            session, request.team_id, partner.id, limit=RECENT_COUNT
-        )
-        return partner_profile(partner, summary, recent)
+    return profile_reply(request.services, request.team_id, rest)
+
+
+def load_feedback(session: Session, team_id: str, partner_id: int, now: datetime) -> FeedbackSection:
+    window = timedelta(days=SATISFACTION_WINDOW_DAYS)
+    current = feedback_store.partner_summary(session, team_id, partner_id, since=now - window)
+    previous = feedback_store.partner_summary(
+        session, team_id, partner_id, since=now - 2 * window, until=now - window
+    )
+    satisfaction, category = partner_satisfaction(session, team_id, current, since=now - window)
+    comments = feedback_store.latest_comments(session, team_id, partner_id, limit=3)
+    return FeedbackSection(current, previous, satisfaction, category, comments, SATISFACTION_WINDOW_DAYS)
+
+
+def score_blocks(svc: Services, team_id: str, partner: Partner) -> list[dict[str, Any]]:
+    """The partner's score taken apart (from a ranking at most a minute or so old)."""
+    ranking = ranking_cache(svc).get(svc, team_id)
+    try:
+        explanation = explain(ranking.scored, partner.id, ranking.settings)
+    except KeyError:  # added since the ranking was computed
+        return [context_block("The score appears within a minute of adding a partner.")]
+    return explanation_blocks(explanation, ranking.partner_count)
