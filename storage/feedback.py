@@ -12,7 +12,16 @@ from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Feedback, Secret, Survey, SurveyInvitation, SurveyStatus, utc_now
+from storage.models import (
+    Feedback,
+    Partner,
+    PartnerStatus,
+    Secret,
+    Survey,
+    SurveyInvitation,
+    SurveyStatus,
+    utc_now,
+)
 
 RESPONDENT_SECRET = "respondent_key"
 
@@ -255,8 +264,13 @@ def partner_summary(
 def workspace_mean_score(
     session: Session, team_id: str, *, since: datetime | None = None, until: datetime | None = None
 ) -> float | None:
-    """μ of product.md's damped mean: the workspace's mean answer score (0-100)."""
-    query = select(func.avg(answer_score())).where(Feedback.team_id == team_id)
+    """μ of product.md's damped mean: the mean answer score (0-100) over the workspace's active
+    partners, the same μ the ranking uses."""
+    query = (
+        select(func.avg(answer_score()))
+        .join(Partner, Partner.id == Feedback.partner_id)
+        .where(Feedback.team_id == team_id, Partner.status == PartnerStatus.ACTIVE.value)
+    )
     if since is not None:
         query = query.where(Feedback.submitted_at >= since)
     if until is not None:
