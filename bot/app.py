@@ -41,13 +41,12 @@ def build_app(
     *,
     client: WebClient | None = None,
     clock: Callable[[], datetime] = utc_now,
-    verify_token: bool = False,
 ) -> App:
-    """The whole Partnerbot app. ``verify_token`` asks Slack (auth.test) at start-up."""
+    """The whole Partnerbot app (``bot.run.check_token`` checks the token before serving)."""
     app = App(
         client=client or slack_client(settings),
         signing_secret=settings.slack_signing_secret,
-        token_verification_enabled=verify_token,
+        token_verification_enabled=False,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     svc = Services(db=database, admins=settings.admins, clock=clock)

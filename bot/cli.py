@@ -20,8 +20,12 @@ class CommandFailed(Exception):
     """Stops the command with a one-line reason and a non-zero exit status."""
 
 
-def open_database(settings: Settings, *, migrate: bool = True) -> Database:
-    database = Database(settings.database_url)
+# Requests must answer within Slack's 3 seconds, so a request waits at most this long for a lock.
+SERVER_LOCK_TIMEOUT = 2.0
+
+
+def open_database(settings: Settings, *, migrate: bool = True, lock_timeout: float = 30.0) -> Database:
+    database = Database(settings.database_url, lock_timeout=lock_timeout)
     database.check()
     if migrate:
         from storage.migrate import upgrade
@@ -40,7 +44,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.run import run_server
 
     settings.require_slack()
-    database = open_database(settings)
+    database = open_database(settings, migrate=False, lock_timeout=SERVER_LOCK_TIMEOUT)
     return run_server(settings, database, host=args.host, scheduler=not args.no_scheduler)
 
 
@@ -145,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Migrations and the Slack SDK only speak up when something is wrong: a configuration error
+    # must stay the one line on stderr that says what to set.
+    for quiet in ("alembic", "slack_sdk", "slack_bolt"):
+        logging.getLogger(quiet).setLevel(logging.WARNING)
+    # Bolt warns that the client's token wins over SLACK_BOT_TOKEN, which it reads itself: both are the same.
+    logging.getLogger("slack_bolt.App").setLevel(logging.ERROR)
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -4,29 +4,39 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt.error import BoltError
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_app
+from bot.app import build_app, slack_client
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
 from storage.db import Database
+from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
 
-def run_server(settings: Settings, database: Database, *, host: str, scheduler: bool) -> int:
+def check_token(client: WebClient, settings: Settings) -> None:
+    """Ask Slack (auth.test) whether it accepts the bot token; say in one line what to fix if not."""
     try:
-        app = build_app(settings, database, verify_token=True)
-    except (BoltError, SlackApiError) as exc:
+        client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
         raise ConfigurationError(
-            f"Slack refused SLACK_BOT_TOKEN or could not be reached at {settings.slack_api_url} ({exc})"
-            " — check SLACK_BOT_TOKEN and SLACK_API_URL"
+            f"Slack refused SLACK_BOT_TOKEN ({error}) — set it to the app's Bot User OAuth Token (xoxb-…)"
         ) from None
     except OSError as exc:
         raise ConfigurationError(
             f"cannot reach Slack at {settings.slack_api_url} ({exc}) — check SLACK_API_URL and the network"
         ) from None
+
+
+def run_server(settings: Settings, database: Database, *, host: str, scheduler: bool) -> int:
+    """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
+    client = slack_client(settings)
+    check_token(client, settings)
+    app = build_app(settings, database, client=client)
+    upgrade(database)  # after the token check, so a bad token fails before anything changes
     if not scheduler:
         log.info("digest scheduler off in this process (--no-scheduler)")
     if settings.slack_app_token:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.command import CommandRequest, subcommand
 from handlers.replies import Reply, context_block, header, section
+from handlers.text import escape
 
 # (usage, example, what it does) — kept in the order a new user would need them.
 USAGE: list[tuple[str, str, str]] = [
@@ -33,17 +34,34 @@ USAGE: list[tuple[str, str, str]] = [
     ),
     ("survey results <partner>", "/partner survey results Acme", "responses, CSAT, NPS and comments"),
     ("survey close <id>", "/partner survey close 12", "stop a survey taking answers"),
+    (
+        "top [N] [by score|satisfaction|engagement|recency|revenue] [last 30d|90d|quarter|year] "
+        "[tier:<tier>]",
+        "/partner top 5 by satisfaction last quarter",
+        "the best partners, with change in rank",
+    ),
+    ("stale [days]", "/partner stale 45", "partners with no logged contact for that long (default 30)"),
+    (
+        "weights [satisfaction=<w> engagement=<w> recency=<w> business=<w>]",
+        "/partner weights",
+        "show the scoring weights; admins change them",
+    ),
 ]
 
 
 def help_reply() -> Reply:
-    lines = [f"• `/partner {usage}` — {what}\n    _e.g._ `{example}`" for usage, example, what in USAGE]
+    # Usage placeholders like <name> must be escaped, or Slack reads them as links.
+    lines = [
+        f"• `/partner {escape(usage)}` — {what}\n    _e.g._ `{escape(example)}`"
+        for usage, example, what in USAGE
+    ]
     blocks = [
         header("Partnerbot commands"),
         section("\n".join(lines)),
         context_block(
             'Partner names can be quoted: `/partner show "Acme Corp"`. '
-            "You can also log any message with its ⋮ menu → *Log to partner*."
+            "You can also log any message with its ⋮ menu → *Log to partner*, and ask me in plain words: "
+            "“@Partnerbot who are our top 5 partners this quarter?”, “who needs attention?”."
         ),
     ]
     names = dict.fromkeys(usage.split()[0] for usage, _, _ in USAGE)

@@ -22,7 +22,7 @@ class DatabaseUnavailable(Exception):
     """The database could not be reached or opened; the message says what to check."""
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, busy_milliseconds: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling defers it badly).
@@ -32,7 +32,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         # FULL: a commit is on disk before we tell anyone it is saved (the kill -9 promise).
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_milliseconds}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -46,7 +46,10 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """An engine plus the two kinds of transaction the app uses: read-only and read-write."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, lock_timeout: float = 30.0, echo: bool = False) -> None:
+        """``lock_timeout``: seconds a statement may wait for another transaction's lock before it
+        fails. The server uses a short one so that a request never outlives Slack's 3 seconds
+        (the person gets an apology instead, and nothing is written); the CLI can wait longer."""
         try:
             parsed = make_url(url)
         except ArgumentError:
@@ -54,15 +57,21 @@ class Database:
         self.url = parsed
         kwargs: dict[str, Any] = {"echo": echo}
         if parsed.get_backend_name() == "sqlite":
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": lock_timeout}
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+            milliseconds = int(lock_timeout * 1000)
+            kwargs.update(
+                pool_pre_ping=True,
+                pool_size=10,
+                max_overflow=10,
+                connect_args={"connect_timeout": 5, "options": f"-c lock_timeout={milliseconds}"},
+            )
         try:
             self.engine = create_engine(parsed, **kwargs)
         except Exception as exc:  # missing driver, bad options
             raise DatabaseUnavailable(f"cannot use DATABASE_URL {parsed.render_as_string()}: {exc}") from exc
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, busy_milliseconds=int(lock_timeout * 1000))
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False

@@ -26,6 +26,7 @@ Realism that tests rely on:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
@@ -82,6 +83,7 @@ class Failure:
     retry_after: int | None = None
     times: int | None = 1
     body: dict[str, Any] | None = None
+    where: Callable[[Call], bool] | None = None  # only calls this accepts get the failure
 
 
 @dataclass
@@ -125,7 +127,7 @@ class SlackStandIn:
         self._used_triggers: set[str] = set()
         self._response_urls: dict[str, int] = {}  # id → posts so far
         self._failures: dict[str, list[Failure]] = {}
-        self._delays: dict[str, float] = {}
+        self._delays: dict[str, tuple[float, Callable[[Call], bool] | None]] = {}
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -142,7 +144,12 @@ class SlackStandIn:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="slack-standin",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -212,18 +219,23 @@ class SlackStandIn:
         retry_after: int | None = None,
         times: int | None = 1,
         body: dict[str, Any] | None = None,
+        where: Callable[[Call], bool] | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` with a failure (``times=None``: every call).
 
         ``error`` alone: HTTP 200 ``{"ok": false, "error": error}``. ``status=429``: rate limited,
-        with ``Retry-After: retry_after`` (default 1). ``status=500``: a server error.
+        with ``Retry-After: retry_after`` (default 1). ``status=500``: a server error. ``where``
+        limits the failure to matching calls (e.g. one response_url, one channel). Calls to
+        response_urls are scripted under the method name ``"response_url"``.
         """
         if status == 429 and retry_after is None:
             retry_after = 1
         if error is None:
             error = {429: "ratelimited", 500: "internal_error"}.get(status, "fatal_error")
         with self._lock:
-            self._failures.setdefault(method, []).append(Failure(error, status, retry_after, times, body))
+            self._failures.setdefault(method, []).append(
+                Failure(error, status, retry_after, times, body, where)
+            )
 
     def clear_failures(self, method: str | None = None) -> None:
         with self._lock:
@@ -232,11 +244,11 @@ class SlackStandIn:
             else:
                 self._failures.pop(method, None)
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Answer ``method`` only after ``seconds`` (0 removes the delay)."""
+    def delay(self, method: str, seconds: float, *, where: Callable[[Call], bool] | None = None) -> None:
+        """Answer ``method`` (the calls ``where`` accepts) only after ``seconds``; 0 removes the delay."""
         with self._lock:
             if seconds:
-                self._delays[method] = seconds
+                self._delays[method] = (seconds, where)
             else:
                 self._delays.pop(method, None)
 
@@ -300,28 +312,30 @@ class SlackStandIn:
                 self.invalid.append((call.method, call.invalid))
             self._changed.notify_all()
 
-    def _scripted(self, method: str) -> Failure | None:
+    def _scripted(self, call: Call) -> Failure | None:
         with self._lock:
-            queue = self._failures.get(method)
-            if not queue:
-                return None
-            failure = queue[0]
-            if failure.times is not None:
-                failure.times -= 1
-                if failure.times <= 0:
-                    queue.pop(0)
-            return failure
+            queue = self._failures.get(call.method) or []
+            for failure in queue:
+                if failure.where is not None and not failure.where(call):
+                    continue
+                if failure.times is not None:
+                    failure.times -= 1
+                    if failure.times <= 0:
+                        queue.remove(failure)
+                return failure
+            return None
 
-    def _delay_for(self, method: str) -> float:
+    def _delay_for(self, call: Call) -> float:
         with self._lock:
-            return self._delays.get(method, 0.0)
+            seconds, where = self._delays.get(call.method, (0.0, None))
+        return seconds if where is None or where(call) else 0.0
 
     def handle_api(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Answer one Web API call: (HTTP status, JSON body, extra headers)."""
-        pause = self._delay_for(call.method)
+        pause = self._delay_for(call)
         if pause:
             time.sleep(pause)
-        failure = self._scripted(call.method)
+        failure = self._scripted(call)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             body = failure.body if failure.body is not None else {"ok": False, "error": failure.error}
@@ -346,10 +360,10 @@ class SlackStandIn:
         return 200, body, {}
 
     def handle_response_url(self, call: Call, rid: str) -> tuple[int, dict[str, Any]]:
-        pause = self._delay_for(RESPONSE_METHOD)
+        pause = self._delay_for(call)
         if pause:
             time.sleep(pause)
-        failure = self._scripted(RESPONSE_METHOD)
+        failure = self._scripted(call)
         if failure is not None:
             return failure.status, failure.body or {"ok": False, "error": failure.error}
         with self._lock:
@@ -588,10 +602,8 @@ def _decode_json_args(args: dict[str, Any]) -> dict[str, Any]:
     for key in JSON_ARGS:
         value = args.get(key)
         if isinstance(value, str) and value[:1] in ("[", "{"):
-            try:
+            with contextlib.suppress(ValueError):  # left as text, the validator refuses it
                 args[key] = json.loads(value)
-            except ValueError:
-                pass  # left as text; the validator will refuse it
     return args
 
 

@@ -15,10 +15,13 @@ without it the PostgreSQL half is skipped, except with ``CI=true``, where that i
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -29,14 +32,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from blockkit import validate_message_payload
-from slack_standin import SlackStandIn
+from slack_standin import SlackStandIn, iter_texts
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -200,9 +205,9 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self._join_readers()
+                code = self.proc.returncode
                 pytest.fail(
-                    f"partnerbot serve exited with {self.proc.returncode} before it was ready:\n{self.output}",
-                    pytrace=False,
+                    f"partnerbot serve exited with {code} before it was ready:\n{self.output}", pytrace=False
                 )
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
@@ -236,9 +241,23 @@ class ServerProcess:
             self.proc.wait(5)
         self._join_readers()
 
-    def assert_stops_cleanly(self) -> None:
-        code = self.stop()
-        assert code == 0, f"partnerbot serve exited with {code} on SIGTERM (None: not within 10s):\n{self.output}"
+    def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int | None:
+        """Wait for the process to end by itself (after a signal already sent); None if it did not."""
+        assert self.proc is not None
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        self._join_readers()
+        return self.proc.returncode
+
+    def assert_stops_cleanly(self, *, already_signalled: bool = False) -> None:
+        """SIGTERM (unless sent already) must end the process with status 0 within 10 s."""
+        code = self.wait_exit() if already_signalled else self.stop()
+        assert code == 0, (
+            f"partnerbot serve exited with {code} on SIGTERM (None: not within 10s):\n{self.output}"
+        )
 
 
 def serve_env(standin: SlackStandIn, database_url: str, **overrides: str | None) -> dict[str, str]:
@@ -315,7 +334,9 @@ def _standin_saw_only_valid_blocks(request: pytest.FixtureRequest) -> Iterator[N
 # --- the CLI -----------------------------------------------------------------------------
 
 
-def run_cli(database_url: str, *args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_cli(
+    database_url: str, *args: str, input: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """``partnerbot <args>`` against ``database_url``; fails the test if it exits non-zero."""
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
@@ -331,9 +352,7 @@ def run_cli(database_url: str, *args: str, input: str | None = None, timeout: fl
 
 
 def export_rows(database_url: str, table: str, team: str) -> list[dict[str, str]]:
-    import csv
-    import io
-
+    """``partnerbot export <table> --team <team>`` read back as rows."""
     done = run_cli(database_url, "export", table, "--team", team)
     return list(csv.DictReader(io.StringIO(done.stdout, newline="")))
 
@@ -357,8 +376,6 @@ class SlackResult:
     @property
     def blocks_text(self) -> str:
         """Every text in the answer (fallback text and blocks), joined, for ``in`` checks."""
-        from slack_standin import iter_texts
-
         return "\n".join(t for _, _, t in iter_texts(self.json or {}))
 
 
@@ -373,6 +390,18 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
+def check_options(body: dict[str, Any]) -> None:
+    """An answer to an options request as Slack accepts it: at most 100 options, each with
+    plain_text text of at most 75 characters and a value of at most 150."""
+    options = body.get("options")
+    assert isinstance(options, list), f"an options answer needs an options list: {body}"
+    assert len(options) <= 100, f"{len(options)} options; Slack shows at most 100"
+    for option in options:
+        text = option.get("text") or {}
+        assert text.get("type") == "plain_text" and 0 < len(text.get("text", "")) <= 75, option
+        assert isinstance(option.get("value"), str) and 0 < len(option["value"]) <= 150, option
+
+
 class SlackClient:
     """Sends the app what Slack would: signed slash commands, interactions, events, option requests.
 
@@ -385,7 +414,6 @@ class SlackClient:
         self.events_url = base_url + "/slack/events"
         self.secret = secret
         self.standin = standin
-        self.session = requests.Session()
 
     # --- transport ------------------------------------------------------------------------
 
@@ -414,20 +442,23 @@ class SlackClient:
 
     @staticmethod
     def _check_ack(result: SlackResult, kind: str) -> SlackResult:
-        if result.status == 200 and isinstance(result.json, dict):
-            if kind in ("command", "view_submission", "block_actions") and (
-                "text" in result.json or "blocks" in result.json or "response_action" in result.json
-            ):
-                validate_message_payload(result.json)
+        """Refuse an answer Slack would refuse (Block Kit, fallback text, response_action, options)."""
+        body = result.json
+        if result.status != 200 or not isinstance(body, dict):
+            return result
+        if kind == "block_suggestion":
+            check_options(body)
+        elif {"text", "blocks", "response_action"} & set(body):
+            validate_message_payload(body)
         return result
 
     def send_command(
         self,
         text: str,
-        *,
         user: str = "U1",
         team: str = "T1",
         trigger_id: str | None = None,
+        *,
         channel: str = "C1",
         response_url: str | None = None,
         command: str = "/partner",
@@ -483,11 +514,18 @@ class SlackClient:
             "event_id": event_id or f"Ev{secrets.token_hex(5).upper()}",
             "event_time": int(time.time()),
             "authorizations": [
-                {"team_id": team, "user_id": self.standin.bot_user_id, "is_bot": True, "is_enterprise_install": False}
+                {
+                    "team_id": team,
+                    "user_id": self.standin.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
             ],
             "is_ext_shared_channel": False,
         }
-        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        headers = (
+            {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        )
         result = self.post(json.dumps(envelope), "application/json", headers=headers)
         result.request = envelope
         return result
@@ -525,7 +563,12 @@ class SlackClient:
         return {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team}
 
     def submit_view(
-        self, view: dict[str, Any], changes: dict[str, Any] | None = None, *, user: str = "U1", team: str = "T1"
+        self,
+        view: dict[str, Any],
+        changes: dict[str, Any] | None = None,
+        *,
+        user: str = "U1",
+        team: str = "T1",
     ) -> SlackResult:
         """Submit a modal as Slack would: its inputs keep their initial values unless ``changes`` says.
 
@@ -555,6 +598,7 @@ class SlackClient:
         team: str = "T1",
         response_url: str | None = None,
         channel: str = "C1",
+        trigger_id: str | None = None,
     ) -> SlackResult:
         """Click a button in an (ephemeral) message the app posted."""
         payload = {
@@ -562,9 +606,13 @@ class SlackClient:
             "user": self.user(user, team),
             "api_app_id": self.standin.app_id,
             "token": "legacy-verification-token",
-            "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": channel,
-                          "is_ephemeral": True},
-            "trigger_id": self.standin.new_trigger_id(),
+            "container": {
+                "type": "message",
+                "message_ts": "1700000000.000100",
+                "channel_id": channel,
+                "is_ephemeral": True,
+            },
+            "trigger_id": trigger_id or self.standin.new_trigger_id(),
             "team": {"id": team, "domain": team.lower()},
             "enterprise": None,
             "is_enterprise_install": False,
@@ -608,7 +656,13 @@ class SlackClient:
             "trigger_id": trigger_id or self.standin.new_trigger_id(),
             "response_url": self.standin.new_response_url(),
             "message_ts": message_ts,
-            "message": {"type": "message", "user": "U9", "ts": message_ts, "text": message_text, "team": team},
+            "message": {
+                "type": "message",
+                "user": "U9",
+                "ts": message_ts,
+                "text": message_text,
+                "team": team,
+            },
         }
         return self.send_interaction(payload)
 
@@ -665,3 +719,45 @@ def view_state(view: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def slack(server: ServerProcess, standin: SlackStandIn) -> SlackClient:
     return SlackClient(server.url, server.secret, standin)
+
+
+@pytest.fixture
+def user(team: str) -> str:
+    """A Slack user ID no other test uses (the stand-in's call log is shared by a module)."""
+    return "U" + team[1:]
+
+
+# --- reading the app's answers -------------------------------------------------------------
+
+
+def button_value(reply: dict[str, Any], action_id: str) -> str:
+    for block in reply.get("blocks", []):
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("action_id") == action_id:
+                return str(element["value"])
+    raise AssertionError(f"no {action_id} button in {json.dumps(reply)[:500]}")
+
+
+def counts_90_days(slack: SlackClient, team: str, name: str) -> str:
+    """What ``/partner show`` says about the last 90 days, e.g. ``2 calls, 1 note`` or ``none``."""
+    shown = slack.command_ok(f'show "{name}"', team=team).blocks_text
+    match = re.search(r"\*Last 90 days:\* (.+)", shown)
+    assert match, shown
+    return match.group(1).strip()
+
+
+def shown_notes(slack: SlackClient, team: str, name: str) -> str:
+    return slack.command_ok(f'show "{name}"', team=team).blocks_text
+
+
+def partner_option(slack: SlackClient, team: str, name: str, view: dict[str, Any] | None = None) -> dict:
+    """The option the type-ahead offers for ``name`` (what the person picks in the modal)."""
+    answer = slack.send_options(name[:20], team=team, view=view)
+    assert answer.status == 200, answer.text
+    found = [o for o in answer.json["options"] if o["text"]["text"] == name]
+    assert found, answer.json
+    return found[0]
+
+
+def today_in(tz: str) -> date:
+    return datetime.now(ZoneInfo(tz)).date()

@@ -1,0 +1,243 @@
+"""``python -m bench``: the whole suite, or parts of it, on SQLite and/or PostgreSQL.
+
+    python -m bench                      # default sizes (10k partners, 1M interactions, 100k feedback)
+    python -m bench --quick              # 10× smaller, about a minute per database
+    python -m bench --full               # default plus growth at 100k / 1M / 3M interactions
+    python -m bench --only top show --databases sqlite
+
+Prints a table (each figure next to a floor measured in the same run) and writes
+``.bench/results.json``. docs/performance.md explains every figure and floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import shutil
+import sqlite3
+import time
+import traceback
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import databases, engine, growth, imports, load, measure, options, ranking
+from bench.context import BENCH_TEAM, DEFAULT, FULL, QUICK, Context
+from bench.databases import DEFAULT_POSTGRES_URL
+from bench.generate import ROOT, dataset
+from bench.proc import BenchError, bare_server, partnerbot_server, proc_status
+from bench.report import ERROR, NA, Row, table, write_json
+from bench.standin import StandIn
+
+BENCHMARKS = ("import", "top", "show", "options", "ack", "engine", "growth")
+DEFAULT_SELECTION = ("import", "top", "show", "options", "ack", "engine")
+BENCH_DIR = ROOT / ".bench"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__,
+    )
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="10× smaller workspace (1k / 100k / 10k)")
+    size.add_argument(
+        "--full", action="store_true", help="also the growth benchmark (100k / 1M / 3M interactions)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=BENCHMARKS,
+        metavar="NAME",
+        help=f"run only these: {', '.join(BENCHMARKS)} (growth runs at --quick or --full sizes)",
+    )
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql (default both)"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help="PostgreSQL server (loopback only); the suite creates and drops its own databases",
+    )
+    parser.add_argument("--seed", type=int, default=42, help="seed of the generated workspace (default 42)")
+    parser.add_argument("--top-runs", type=int, help="timed /partner top runs (default 10, --quick 5)")
+    parser.add_argument(
+        "--max-minutes", type=float, help="time budget; later steps are skipped (default 45, --full 150)"
+    )
+    parser.add_argument(
+        "--no-profile",
+        action="store_true",
+        help="do not profile /partner top with py-spy when it misses its goal",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the databases (prints where) for a closer look"
+    )
+    parser.add_argument("--output", type=Path, default=BENCH_DIR / "results.json", help="JSON results file")
+    args = parser.parse_args(argv)
+    args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    for name in args.databases:
+        if name not in ("sqlite", "postgresql"):
+            parser.error(f"unknown database {name!r}: use sqlite, postgresql")
+    return args
+
+
+def _names_of(path: Path) -> list[str]:
+    import pandas as pd
+
+    return pd.read_csv(path, usecols=["name"], dtype=str, keep_default_na=False)["name"].tolist()
+
+
+def run_database(ctx: Context, kind: str) -> None:
+    """Everything but growth on one database: load (and the import benchmark), then the request
+    benchmarks against one ``partnerbot serve`` process and one bare-ack app."""
+    wants_server = ctx.wants("top", "show", "options", "ack")
+    if not (ctx.wants("import", "engine") or wants_server):
+        return
+    data = dataset(ctx.profile.sizes, seed=ctx.seed, log=ctx.log)
+    db = databases.create(kind, ctx.work_dir, ctx.postgres_url, label="main")
+    ctx.log(f"{kind}: database {db.url}")
+    server = bare = None
+    try:
+        imports.load(ctx, db, data, report=ctx.wants("import"))
+        databases.settle(db)
+        if ctx.wants("engine"):
+            ctx.log(f"{kind}: ranking engine in-process …")
+            engine.bench_engine(ctx, db)
+        if not wants_server:
+            return
+        server = partnerbot_server(
+            db.url, ctx.standin.api_url, ctx.secret, ctx.work_dir / f"server-{kind}.log"
+        ).start()
+        bare = bare_server(ctx.standin.api_url, ctx.secret, ctx.work_dir / f"bare-{kind}.log").start()
+        measure.warm_up(server, BENCH_TEAM, ctx.standin)
+        measure.warm_up(bare, BENCH_TEAM, ctx.standin)
+        idle = proc_status(server.pid).get("VmRSS")
+        active = data.active_names()
+        steps = (
+            ("top", lambda: ranking.bench_top(ctx, db, server, active, idle)),
+            ("show", lambda: ranking.bench_show(ctx, db, server, bare, data.meta["show_targets"], idle)),
+            ("options", lambda: options.bench_options(ctx, db, server, bare, active, idle)),
+            ("ack", lambda: load.bench_ack(ctx, db, server, bare, _names_of(data.ack_partners_csv), idle)),
+        )
+        for name, step in steps:
+            if not ctx.wants(name):
+                continue
+            if ctx.left() <= 0:
+                ctx.add(Row(name, kind, None, "s", verdict=NA, note="skipped: time budget"))
+                continue
+            if not server.alive():
+                ctx.add(Row(name, kind, None, "s", verdict=ERROR, note=f"server died: {server.log_tail()}"))
+                continue
+            try:
+                result = step()
+                if name == "top" and result is not None and result.sample is not None:
+                    ranking.write_sample(ctx, db, result.sample)
+            except BenchError as exc:
+                ctx.add(Row(name, kind, None, "s", verdict=ERROR, note=str(exc)[:300]))
+    finally:
+        for proc in (server, bare):
+            if proc is not None:
+                code = proc.stop()
+                if code not in (0, None) or code is None:
+                    ctx.log(f"{kind}: {proc.name} stopped with {code} (log: {proc.log_path})")
+        if ctx.keep:
+            ctx.log(f"{kind}: kept {db.url}")
+            db.dispose()
+        else:
+            db.drop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    profile = QUICK if args.quick else FULL if args.full else DEFAULT
+    if args.top_runs:
+        profile = profile.__class__(**{**profile.__dict__, "top_runs": max(1, args.top_runs)})
+    selected = set(args.only or DEFAULT_SELECTION)
+    if args.full and not args.only:
+        selected.add("growth")
+    budget = args.max_minutes or (150.0 if args.full else 45.0)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    work_dir = BENCH_DIR / "runs" / run_id
+    work_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    standin = StandIn().start()
+    atexit.register(standin.stop)
+    ctx = Context(
+        profile=profile,
+        selected=selected,
+        work_dir=work_dir,
+        postgres_url=args.postgres_url,
+        seed=args.seed,
+        keep=args.keep,
+        auto_profile=not args.no_profile,
+        deadline=started + budget * 60,
+        standin=standin,
+    )
+    ctx.log(
+        f"bench {profile.name}: {', '.join(sorted(selected))} on {', '.join(args.databases)}; "
+        f"work dir {work_dir}"
+    )
+    versions: dict[str, str] = {"sqlite": f"SQLite {sqlite3.sqlite_version}"}
+    try:
+        for kind in args.databases:
+            if kind == "postgresql":
+                try:
+                    probe = databases.create("postgresql", work_dir, args.postgres_url, label="probe")
+                    versions["postgresql"] = f"PostgreSQL {probe.server_version()}"
+                    probe.drop()
+                except BenchError as exc:
+                    ctx.add(Row("PostgreSQL", kind, None, "s", verdict=NA, note=str(exc)))
+                    continue
+            try:
+                run_database(ctx, kind)
+            except BenchError as exc:
+                ctx.add(Row(f"suite on {kind}", kind, None, "s", verdict=ERROR, note=str(exc)[:400]))
+            except Exception as exc:  # keep going with the next database, but show what broke
+                traceback.print_exc()
+                ctx.add(
+                    Row(
+                        f"suite on {kind}",
+                        kind,
+                        None,
+                        "s",
+                        verdict=ERROR,
+                        note=f"{type(exc).__name__}: {exc}"[:400],
+                    )
+                )
+            if "growth" in selected:
+                try:
+                    growth.bench_growth(ctx, kind)
+                except BenchError as exc:
+                    ctx.add(Row("growth", kind, None, "s", verdict=ERROR, note=str(exc)[:400]))
+    except KeyboardInterrupt:
+        ctx.log("interrupted: writing what was measured so far")
+    finally:
+        standin.stop()
+    elapsed = time.monotonic() - started
+    print()
+    print(table(ctx.rows))
+    print(f"\n{profile.name} run, {elapsed / 60:.1f} min; results → {args.output}")
+    write_json(
+        args.output,
+        ctx.rows,
+        {
+            "run_id": run_id,
+            "mode": profile.name,
+            "profile": {
+                k: (asdict(v) if hasattr(v, "__dataclass_fields__") else v)
+                for k, v in profile.__dict__.items()
+            },
+            "selected": sorted(selected),
+            "databases": args.databases,
+            "versions": versions,
+            "seconds": round(elapsed, 1),
+            "log": ctx.events,
+        },
+    )
+    shutil.copy(args.output, work_dir / "results.json")
+    if not args.keep:
+        for leftover in work_dir.glob("sqlite-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    return 1 if any(r.verdict == ERROR for r in ctx.rows) else 0

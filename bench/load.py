@@ -1,0 +1,233 @@
+"""Issue 6, item 1: acknowledgement under load. 400 signed ``/partner log <partner> call …``
+requests, 16 at a time, against ``partnerbot serve``, next to the bare-ack app behind the same
+HTTP server; then a check that exactly 400 communications were stored (``partnerbot export``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import numpy as np
+
+from bench import measure, slack
+from bench.context import ACK_TEAM, Context
+from bench.databases import BenchDatabase
+from bench.proc import BenchError, Profiler, Server, run_cli, summarise_profile
+from bench.ranking import rss_row
+from bench.report import ERROR, Row, summary, time_ratio, verdict
+
+SLACK_LIMIT = 3.0  # seconds Slack waits for an acknowledgement
+P99_GOAL = 2.0  # × the bare app's p99
+NOTES = (
+    "Renewal talk, they want a 3-year deal.",
+    "Quick check-in about the SSO rollout; all good.",
+    "Discussed Q3 pipeline: 4 deals, 2 at risk (pricing). Next step: send the revised quote and book a QBR.",
+    "Long call. " + "They walked us through their whole roadmap, integration by integration, " * 6,
+    "Intro to their new channel manager, Zoë Müller.",
+)
+
+
+def requests_for(ctx: Context, secret: str, names: list[str], count: int) -> list[slack.Prepared]:
+    rng = np.random.default_rng([ctx.seed, 6])
+    prepared = []
+    for _i in range(count):
+        name = names[int(rng.integers(len(names)))]
+        notes = NOTES[int(rng.integers(len(NOTES)))]
+        user = f"UBENCH{int(rng.integers(1, 40)):02d}"
+        prepared.append(
+            slack.command(
+                secret,
+                f"log {name} call {notes}",
+                team=ACK_TEAM,
+                user=user,
+                response_url=ctx.standin.new_response_url()[1],
+            )
+        )
+    return prepared
+
+
+def _is_logged(answer: slack.Answer) -> bool:
+    body = answer.json()
+    return (
+        answer.status == 200
+        and isinstance(body, dict)
+        and any(t.startswith("Logged") for t in slack.texts(body))
+    )
+
+
+def _figures(answers: list[slack.Answer], wall: float) -> dict[str, float]:
+    times = [a.elapsed for a in answers]
+    stats = summary(times)
+    stats["rps"] = len(answers) / wall if wall else 0.0
+    stats["over_3s"] = sum(t > SLACK_LIMIT for t in times)
+    return stats
+
+
+def run_load(server: Server, prepared: list[slack.Prepared], concurrency: int, budget: float):
+    return measure.concurrent(
+        server.events_url, prepared, concurrency=concurrency, deadline=time.monotonic() + budget, timeout=30
+    )
+
+
+def bench_ack(
+    ctx: Context, db: BenchDatabase, server: Server, bare: Server, names: list[str], idle: int | None
+) -> None:
+    count, concurrency = ctx.profile.ack_requests, ctx.profile.ack_concurrency
+    budget = min(300.0, max(30.0, ctx.left()))
+    from bench.proc import reset_peak
+
+    # The floor first: the same requests (signed for the bare app) against the bare-ack app.
+    measure.warm_up(bare, ACK_TEAM, ctx.standin, 20)
+    bare_answers, bare_wall = run_load(
+        bare, requests_for(ctx, bare.secret, names, count), concurrency, budget
+    )
+    bare_fig = _figures(bare_answers, bare_wall)
+    bare_errors = sum(a.status != 200 for a in bare_answers) + (count - len(bare_answers))
+
+    measure.warm_up(server, ACK_TEAM, ctx.standin, 20)
+    reset = reset_peak(server.pid)
+    ctx.log(f"{db.kind}: {count} × /partner log, {concurrency} at a time …")
+    answers, wall = run_load(server, requests_for(ctx, server.secret, names, count), concurrency, budget)
+    fig = _figures(answers, wall)
+    failed = [a for a in answers if not _is_logged(a)]
+    errors = len(failed) + (count - len(answers))
+    example = ""
+    if failed:
+        bad = failed[0]
+        example = f"; first error: HTTP {bad.status} {bad.error or bad.text[:200]}"
+
+    where = db.kind
+    bare_note = (
+        f"floor: the bare-ack app, same {count} requests, {concurrency} at a time ({bare_errors} errors)"
+    )
+    ctx.add(
+        Row(
+            "ack under load: p50",
+            where,
+            fig["median"],
+            "s",
+            bare_fig["median"],
+            time_ratio(fig["median"], bare_fig["median"]),
+            "",
+            "—",
+            note=f"{len(answers)} of {count} requests answered in {wall:.1f} s; " + bare_note,
+            details={"figures": fig, "bare": bare_fig, "times": [a.elapsed for a in answers]},
+        )
+    )
+    p99_ratio = time_ratio(fig["p99"], bare_fig["p99"])
+    p99_row = ctx.add(
+        Row(
+            "ack under load: p99",
+            where,
+            fig["p99"],
+            "s",
+            bare_fig["p99"],
+            p99_ratio,
+            f"≤ {P99_GOAL}× floor",
+            verdict(p99_ratio is not None and p99_ratio <= P99_GOAL),
+        )
+    )
+    ctx.add(
+        Row(
+            "ack under load: max",
+            where,
+            fig["max"],
+            "s",
+            bare_fig["max"],
+            time_ratio(fig["max"], bare_fig["max"]),
+            "< 3 s",
+            verdict(fig["max"] < SLACK_LIMIT),
+        )
+    )
+    ctx.add(
+        Row(
+            "ack under load: throughput",
+            where,
+            fig["rps"],
+            "req/s",
+            bare_fig["rps"],
+            time_ratio(bare_fig["rps"], fig["rps"]),
+            "",
+            "—",
+            note="ratio: how many times the bare app's rate",
+        )
+    )
+    ctx.add(
+        Row(
+            "ack under load: errors",
+            where,
+            errors,
+            "count",
+            bare_errors,
+            None,
+            "0",
+            verdict(errors == 0),
+            note=f"non-200 or no “Logged …” confirmation in the ack{example}",
+        )
+    )
+    ctx.add(
+        Row(
+            "ack under load: over 3 s",
+            where,
+            fig["over_3s"],
+            "count",
+            bare_fig["over_3s"],
+            None,
+            "0",
+            verdict(fig["over_3s"] == 0),
+        )
+    )
+    rss_row(ctx, db, "ack under load", server, idle, reset)
+
+    try:
+        export = run_cli(db.url, "export", "interactions", "--team", ACK_TEAM, timeout=120)
+        stored = sum(1 for _ in csv.DictReader(io.StringIO(export.stdout, newline="")))
+        ctx.add(
+            Row(
+                "ack under load: stored",
+                where,
+                stored,
+                "count",
+                None,
+                None,
+                f"= {count}",
+                verdict(stored == count),
+                note="interactions of the load workspace, counted in `partnerbot export`",
+            )
+        )
+    except BenchError as exc:
+        ctx.add(
+            Row(
+                "ack under load: stored", where, None, "count", None, None, f"= {count}", ERROR, note=str(exc)
+            )
+        )
+    if ctx.auto_profile and p99_ratio is not None and p99_ratio > P99_GOAL:
+        p99_row.note = profile_ack(ctx, db, server, names, count, concurrency)
+
+
+def profile_ack(
+    ctx: Context, db: BenchDatabase, server: Server, names: list[str], count: int, concurrency: int
+) -> str:
+    """The same load once more (after the count check) under py-spy, waiting threads included, so
+    the profile shows where request threads spend wall time, not only CPU."""
+    output = ctx.work_dir / "profiles" / f"ack-{db.kind}.txt"
+    ctx.log(f"{db.kind}: ack p99 misses its goal: the same load again under py-spy (--idle) …")
+    profiler = Profiler(server.pid, output, idle=True).start()
+    if profiler.error:
+        return f"py-spy failed: {profiler.error}"
+    try:
+        answers, _ = run_load(server, requests_for(ctx, server.secret, names, count), concurrency, 120)
+    finally:
+        written = profiler.stop()
+    if written is None:
+        return "py-spy wrote no profile"
+    again = summary([a.elapsed for a in answers])
+    lines = [
+        f"profiled rerun: p50 {again['median'] * 1000:.0f} ms, p99 {again['p99'] * 1000:.0f} ms "
+        "(py-spy slows the process down)",
+        *summarise_profile(written, within="on_partner_command"),
+    ]
+    path = output.with_suffix(".summary.txt")
+    path.write_text("\n".join(lines) + "\n")
+    return f"wall-time profile of a rerun (request threads, waits included): {ctx.relative(path)}"

@@ -1,0 +1,182 @@
+"""The Slack Web API stand-in (tests/slack_standin.py) behaves like Slack where the e2e tests rely
+on it — otherwise a green e2e run would prove nothing. Driven with slack_sdk's own clients."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
+from slack_standin import DEFAULT_TZ, TRIGGER_TTL, SlackStandIn
+
+pytestmark = pytest.mark.e2e
+
+MODAL = {
+    "type": "modal",
+    "callback_id": "demo",
+    "title": {"type": "plain_text", "text": "Demo"},
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}],
+}
+BAD_MODAL = {**MODAL, "title": {"type": "plain_text", "text": "A title far longer than twenty-four"}}
+
+
+@pytest.fixture
+def fake() -> Iterator[SlackStandIn]:
+    with SlackStandIn(trigger_ttl=0.5) as running:
+        yield running
+
+
+@pytest.fixture
+def client(fake: SlackStandIn) -> WebClient:
+    return WebClient(token="xoxb-standin", base_url=fake.api_url, timeout=5)
+
+
+def error_of(call) -> str:
+    with pytest.raises(SlackApiError) as raised:
+        call()
+    return raised.value.response["error"]
+
+
+def test_auth_test_and_tokens(fake: SlackStandIn, client: WebClient) -> None:
+    answer = client.auth_test()
+    assert (answer["team_id"], answer["user_id"], answer["bot_id"]) == ("T1", "UBOT", "BBOT")
+    recorded = fake.calls_to("auth.test")[0]
+    assert recorded.headers["authorization"] == "Bearer xoxb-standin" and recorded.token == "xoxb-standin"
+    assert requests.post(fake.api_url + "auth.test", timeout=5).json() == {"ok": False, "error": "not_authed"}
+    fake.accepted_tokens = {"xoxb-good"}
+    assert error_of(client.auth_test) == "invalid_auth"
+
+
+def test_users_info_time_zones_and_admins(fake: SlackStandIn, client: WebClient) -> None:
+    assert client.users_info(user="U1")["user"]["tz"] == DEFAULT_TZ == "America/New_York"
+    fake.set_user("U2", tz="Asia/Tokyo", is_admin=True)
+    user = client.users_info(user="U2")["user"]
+    assert (user["tz"], user["is_admin"], user["id"]) == ("Asia/Tokyo", True, "U2")
+
+
+def test_triggers_expire_and_are_single_use(fake: SlackStandIn, client: WebClient) -> None:
+    assert TRIGGER_TTL == 3.0 and SlackStandIn().trigger_ttl == 3.0
+    fresh = fake.new_trigger_id()
+    opened = client.views_open(trigger_id=fresh, view=MODAL)
+    assert opened["view"]["id"].startswith("V") and opened["view"]["callback_id"] == "demo"
+    assert error_of(lambda: client.views_open(trigger_id=fresh, view=MODAL)) == "exchanged_trigger_id"
+    assert error_of(lambda: client.views_open(trigger_id="12.34.never-issued", view=MODAL)) == (
+        "expired_trigger_id"
+    )
+    waited = fake.new_trigger_id()
+    time.sleep(0.55)  # this stand-in's window is 0.5 s (Slack's, the default, is 3 s)
+    assert error_of(lambda: client.views_open(trigger_id=waited, view=MODAL)) == "expired_trigger_id"
+    backdated = fake.new_trigger_id(issued_ago=0.6)
+    assert error_of(lambda: client.views_push(trigger_id=backdated, view=MODAL)) == "expired_trigger_id"
+
+
+def test_views_are_validated_kept_and_updated(fake: SlackStandIn, client: WebClient) -> None:
+    assert error_of(lambda: client.views_open(trigger_id=fake.new_trigger_id(), view=BAD_MODAL)) == (
+        "invalid_blocks"
+    )
+    method, message = fake.invalid[-1]
+    assert method == "views.open" and "title" in message
+    view_id = client.views_open(trigger_id=fake.new_trigger_id(), view=MODAL)["view"]["id"]
+    updated = client.views_update(view_id=view_id, view={**MODAL, "callback_id": "changed"})
+    assert updated["view"]["id"] == view_id and fake.view(view_id)["callback_id"] == "changed"
+    assert error_of(lambda: client.views_update(view_id="VNOPE", view=MODAL)) == "not_found"
+    home = {"type": "home", "blocks": MODAL["blocks"]}
+    assert client.views_publish(user_id="U1", view=home)["view"]["type"] == "home"
+
+
+def test_messages_are_validated_and_answered_like_slack(fake: SlackStandIn, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="U123", text="hi", blocks=MODAL["blocks"])
+    assert posted["channel"] == "D123" and float(posted["ts"]) > 0
+    too_long = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+    assert error_of(lambda: client.chat_postMessage(channel="C1", text="hi", blocks=too_long)) == (
+        "invalid_blocks"
+    )
+    assert "3001" in fake.calls_to("chat.postMessage")[-1].invalid
+    with pytest.warns(UserWarning, match="text"):
+        assert error_of(lambda: client.chat_postMessage(channel="C1")) == "no_text"
+    assert client.chat_postEphemeral(channel="C1", user="U1", text="psst")["message_ts"]
+    link = client.chat_getPermalink(channel="C9", message_ts="1700000000.000100")["permalink"]
+    assert link.endswith("/archives/C9/p1700000000000100")
+    assert client.conversations_open(users="U5")["channel"]["id"] == "D5"
+    assert client.conversations_join(channel="C7")["channel"]["id"] == "C7"
+    assert error_of(lambda: client.api_call("no.such.method")) == "unknown_method"
+
+
+def test_form_encoded_json_arguments_and_query_strings_are_read(fake: SlackStandIn) -> None:
+    body = urlencode({"channel": "C1", "text": "t", "blocks": json.dumps(MODAL["blocks"])})
+    answer = requests.post(
+        fake.api_url + "chat.postMessage",
+        data=body,
+        headers={"Authorization": "Bearer xoxb-x", "Content-Type": "application/x-www-form-urlencoded"},
+        timeout=5,
+    )
+    assert answer.json()["ok"] is True
+    assert fake.calls_to("chat.postMessage")[0].args["blocks"] == MODAL["blocks"]
+    got = requests.get(fake.api_url + "users.info?user=U8&token=xoxb-x", timeout=5).json()
+    assert got["user"]["id"] == "U8"
+
+
+def test_response_urls_are_validated_and_used_at_most_five_times(fake: SlackStandIn) -> None:
+    url = fake.new_response_url()
+    hook = WebhookClient(url, timeout=5)
+    assert hook.send(text="first").status_code == 200
+    bad = hook.send(text="x", blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": ""}}])
+    assert bad.status_code == 400 and json.loads(bad.body)["error"] == "invalid_blocks"
+    assert fake.invalid[-1][0] == "response_url"
+    for _ in range(3):
+        assert hook.send(text="again").status_code == 200
+    assert hook.send(text="sixth").status_code == 404
+    assert [c.args.get("text") for c in fake.responses_to(url)][:2] == ["first", "x"]
+    assert WebhookClient(fake.url + "/response/RNEVER").send(text="x").status_code == 404
+
+
+def test_failures_can_be_scripted(fake: SlackStandIn, client: WebClient) -> None:
+    fake.fail_next("chat.postMessage", error="not_in_channel")
+    assert error_of(lambda: client.chat_postMessage(channel="C1", text="x")) == "not_in_channel"
+    assert client.chat_postMessage(channel="C1", text="x")["ok"], "only the next call fails"
+
+    fake.fail_next("chat.postMessage", status=500)
+    assert error_of(lambda: client.chat_postMessage(channel="C1", text="x")) == "internal_error"
+
+    fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    raw = requests.post(
+        fake.api_url + "chat.postMessage", data={"channel": "C1", "text": "x", "token": "xoxb-x"}, timeout=5
+    )
+    assert raw.status_code == 429 and raw.headers["Retry-After"] == "1"
+
+    fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    patient = WebClient(
+        token="xoxb-x", base_url=fake.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)]
+    )
+    start = time.monotonic()
+    assert patient.chat_postMessage(channel="C1", text="x")["ok"]
+    assert time.monotonic() - start >= 0.9
+
+    fake.fail_next("users.info", error="user_not_found", times=None, where=lambda c: c.args["user"] == "UX")
+    for _ in range(2):
+        assert error_of(lambda: client.users_info(user="UX")) == "user_not_found"
+    assert client.users_info(user="UY")["ok"]
+    fake.clear_failures("users.info")
+    assert client.users_info(user="UX")["ok"]
+
+
+def test_delays_and_waiting_for_calls(fake: SlackStandIn, client: WebClient) -> None:
+    fake.delay("users.info", 0.3, where=lambda c: c.args.get("user") == "USLOW")
+    threading.Timer(0.1, lambda: client.users_info(user="USLOW")).start()
+    arrived = fake.wait_for("users.info", timeout=2, answered=False)
+    assert arrived.response is None, "answered before its delay"
+    answered = fake.wait_for("users.info", timeout=2)
+    assert answered.ok and answered is arrived
+    start = time.monotonic()
+    client.users_info(user="UFAST")
+    assert time.monotonic() - start < 0.25
+    with pytest.raises(AssertionError, match=r"no views\.open call"):
+        fake.wait_for("views.open", timeout=0.2)
