@@ -41,6 +41,7 @@ def build_app(
     *,
     client: WebClient | None = None,
     clock: Callable[[], datetime] = utc_now,
+    services: Services | None = None,
 ) -> App:
     """The whole Partnerbot app (``bot.run.check_token`` checks the token before serving)."""
     app = App(
@@ -49,7 +50,7 @@ def build_app(
         token_verification_enabled=False,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
-    svc = Services(db=database, admins=settings.admins, clock=clock)
+    svc = services or Services(db=database, admins=settings.admins, clock=clock)
 
     @app.middleware
     def provide_services(context: BoltContext, next: Callable[[], None]) -> None:

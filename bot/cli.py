@@ -48,6 +48,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return run_server(settings, database, host=args.host, scheduler=not args.no_scheduler)
 
 
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.run import run_scheduler
+
+    if not settings.slack_bot_token:
+        raise ConfigurationError(
+            "SLACK_BOT_TOKEN is not set: the scheduler posts digests with the bot token (xoxb-…)"
+        )
+    database = open_database(settings, migrate=False, lock_timeout=SERVER_LOCK_TIMEOUT)
+    return run_scheduler(settings, database)
+
+
 def _open_input(path: str) -> TextIO:
     if path == "-":
         sys.stdin.reconfigure(encoding="utf-8-sig", newline="")  # type: ignore[attr-defined]
@@ -116,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not run the digest scheduler in this process (for extra replicas)",
     )
     serve.set_defaults(func=cmd_serve)
+
+    scheduler = commands.add_parser(
+        "scheduler",
+        help="run only the digest scheduler (when replicas run serve --no-scheduler)",
+        description="Post ranking digests on their schedules, without serving HTTP. Any number of "
+        "schedulers may share one PostgreSQL database: each digest is posted once.",
+    )
+    scheduler.set_defaults(func=cmd_scheduler)
 
     migrate = commands.add_parser(
         "migrate",

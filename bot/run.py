@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import build_app, slack_client
+from bot.scheduler import DigestScheduler, digest_client
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
+from handlers.services import Services
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -35,10 +40,44 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
     """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
     client = slack_client(settings)
     check_token(client, settings)
-    app = build_app(settings, database, client=client)
+    services = Services(db=database, admins=settings.admins)
+    app = build_app(settings, database, client=client, services=services)
     upgrade(database)  # after the token check, so a bad token fails before anything changes
-    if not scheduler:
+    digests = None
+    if scheduler:
+        digests = DigestScheduler(services, digest_client(settings))
+        digests.start()
+    else:
         log.info("digest scheduler off in this process (--no-scheduler)")
+    try:
+        _serve(settings, database, app, host=host)
+    finally:
+        if digests is not None:
+            digests.stop()
+    database.dispose()
+    return 0
+
+
+def run_scheduler(settings: Settings, database: Database) -> int:
+    """Only the digest scheduler, no HTTP (``partnerbot scheduler``); stops on SIGTERM or SIGINT."""
+    client = slack_client(settings)
+    check_token(client, settings)
+    upgrade(database)
+    digests = DigestScheduler(Services(db=database, admins=settings.admins), digest_client(settings))
+    stopping = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    digests.start()
+    try:
+        stopping.wait()
+    finally:
+        digests.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    database.dispose()
+    return 0
+
+
+def _serve(settings: Settings, database: Database, app: App, *, host: str) -> None:
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -51,5 +90,3 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
             handler.close()
     else:
         serve_http(wsgi_app(app, database), host=host, port=settings.port)
-    database.dispose()
-    return 0

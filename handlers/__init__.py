@@ -7,7 +7,18 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     """Wire every listener. Importing a sub-command module declares its ``/partner`` sub-commands."""
-    from handlers import command, feedback, help, log, mentions, partners, show, survey, top  # noqa: F401
+    from handlers import (  # noqa: F401 (importing a module declares its sub-commands)
+        command,
+        digest,
+        feedback,
+        help,
+        log,
+        mentions,
+        partners,
+        show,
+        survey,
+        top,
+    )
 
     command.register(app)
     partners.register(app)

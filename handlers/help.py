@@ -46,7 +46,20 @@ USAGE: list[tuple[str, str, str]] = [
         "/partner weights",
         "show the scoring weights; admins change them",
     ),
+    (
+        "digest add #channel [daily HH:MM | weekly <weekday> HH:MM | monthly <day> HH:MM] [top N] "
+        "[tz:<Area/City>] [no chart]",
+        "/partner digest add #partners weekly monday 09:00 top 10",
+        "post a ranking digest to a channel on a schedule",
+    ),
+    (
+        "digest list | remove <id> | now [#channel]",
+        "/partner digest now #partners",
+        "see, stop or post digests",
+    ),
 ]
+# Sections hold at most 3000 characters: the list is split into groups.
+PER_SECTION = 6
 
 
 def help_reply() -> Reply:
@@ -57,7 +70,7 @@ def help_reply() -> Reply:
     ]
     blocks = [
         header("Partnerbot commands"),
-        section("\n".join(lines)),
+        *(section("\n".join(lines[i : i + PER_SECTION])) for i in range(0, len(lines), PER_SECTION)),
         context_block(
             'Partner names can be quoted: `/partner show "Acme Corp"`. '
             "You can also log any message with its ⋮ menu → *Log to partner*, and ask me in plain words: "

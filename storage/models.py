@@ -223,3 +223,61 @@ class WeightChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     old_weights: Mapped[str] = mapped_column(Text)  # JSON {"satisfaction": 0.4, …}
     new_weights: Mapped[str] = mapped_column(Text)
+
+
+class DigestSubscription(Base):
+    """A channel subscribed to a ranking digest on a cadence, in a time zone."""
+
+    __tablename__ = "digest_subscription"
+    __table_args__ = (Index("ix_digest_subscription_team", "team_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    every: Mapped[str] = mapped_column(String(16))  # daily, weekly, monthly
+    weekday: Mapped[int] = mapped_column(Integer, default=0)
+    day: Mapped[int] = mapped_column(Integer, default=1)
+    hour: Mapped[int] = mapped_column(Integer, default=9)
+    minute: Mapped[int] = mapped_column(Integer, default=0)
+    timezone: Mapped[str] = mapped_column(String(64))
+    top_n: Mapped[int] = mapped_column(Integer, default=10)
+    chart: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    request_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class DigestRunStatus(enum.StrEnum):
+    CLAIMED = "claimed"  # a process is posting it
+    POSTED = "posted"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # missed while the app was down, past the grace window
+
+
+class DigestRun(Base):
+    """One period of one subscription. The unique (subscription, period) row is the claim that
+    makes a digest post once, whichever process or replica gets there first."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "period", name="uq_digest_run_subscription_period"),
+        Index("ix_digest_run_subscription_time", "subscription_id", "scheduled_for"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("digest_subscription.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(
+        String(64)
+    )  # the occurrence's local date, or "now:<id>" for on-demand
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=DigestRunStatus.CLAIMED.value)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    ranks: Mapped[str | None] = mapped_column(
+        Text
+    )  # JSON {partner_id: [rank, score]} for the next digest's ▲▼

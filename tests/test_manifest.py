@@ -16,7 +16,15 @@ MANIFEST_PATH = ROOT / "manifest.yml"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "manifest.schema.1.0.0.json"
 
 # Adding a scope is a deliberate change: it asks every installing workspace for more access.
-EXPECTED_BOT_SCOPES = {"commands", "chat:write", "users:read", "app_mentions:read", "im:history"}
+EXPECTED_BOT_SCOPES = {
+    "commands",
+    "chat:write",
+    "users:read",
+    "app_mentions:read",
+    "im:history",
+    "channels:join",
+    "files:write",
+}
 EXPECTED_BOT_EVENTS = {"app_mention", "message.im"}
 # The scope each subscribed event needs (app_home_opened needs none).
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history"}

@@ -572,8 +572,9 @@ class SlackClient:
     ) -> SlackResult:
         """Submit a modal as Slack would: its inputs keep their initial values unless ``changes`` says.
 
-        ``changes`` maps block_id to the new value: for selects an option value (or an option
-        dict), for date pickers "YYYY-MM-DD", for text inputs the text, None to empty the field.
+        ``changes`` maps block_id to the new value: for selects and radio buttons an option value
+        (or an option dict), for checkboxes a list of option values, for date pickers "YYYY-MM-DD",
+        for text inputs the text, None to empty the field.
         """
         payload = {
             "type": "view_submission",
@@ -691,6 +692,12 @@ class SlackClient:
         return result, call.response["view"]  # type: ignore[index]
 
 
+def _option_named(element: dict[str, Any], value: str) -> dict[str, Any]:
+    """The element's option with this value (or one made up, as a tampered payload would carry)."""
+    options = [o for o in element.get("options", []) if o["value"] == value]
+    return options[0] if options else {"text": plain(value), "value": value}
+
+
 def view_state(view: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """``view.state.values`` as Slack sends it with a view_submission."""
     values: dict[str, Any] = {}
@@ -700,12 +707,16 @@ def view_state(view: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         element = block["element"]
         block_id, action_id, kind = block["block_id"], element["action_id"], element["type"]
         entry: dict[str, Any] = {"type": kind}
-        if kind in ("static_select", "external_select"):
+        if kind in ("static_select", "external_select", "radio_buttons"):
             option = changes[block_id] if block_id in changes else element.get("initial_option")
             if isinstance(option, str):
-                options = [o for o in element.get("options", []) if o["value"] == option]
-                option = options[0] if options else {"text": plain(option), "value": option}
+                option = _option_named(element, option)
             entry["selected_option"] = option
+        elif kind == "checkboxes":
+            chosen = changes[block_id] if block_id in changes else element.get("initial_options")
+            entry["selected_options"] = [
+                _option_named(element, o) if isinstance(o, str) else o for o in chosen or []
+            ]
         elif kind == "datepicker":
             entry["selected_date"] = changes[block_id] if block_id in changes else element.get("initial_date")
         elif kind == "users_select":

@@ -1,0 +1,161 @@
+"""The digest scheduler's wiring: APScheduler 3.11 in-process, one job per subscription.
+
+Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
+after a change made in this process) — nothing is pickled. Every trigger carries the
+subscription's own time zone (``handlers.cadence`` works out occurrences, one per local period
+whatever daylight saving does). Posting once per period is the database's job (see
+``storage.digests.claim_run``), so several schedulers may run against one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.settings import Settings
+from handlers.cadence import Cadence
+from handlers.digest import SYNC_KEY
+from handlers.digest_runner import GRACE, DigestRunner, Due, cadence_of
+from handlers.people import zone_named
+from handlers.services import Services
+from storage import digests as digest_store
+from storage.models import DigestSubscription
+
+log = logging.getLogger(__name__)
+SYNC_SECONDS = 60
+POSTING_THREADS = 8
+
+
+class DigestTrigger(BaseTrigger):
+    """Fires at each occurrence of a cadence in a time zone."""
+
+    def __init__(self, cadence: Cadence, zone: tzinfo) -> None:
+        self.cadence = cadence
+        self.zone = zone
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        start = previous_fire_time if previous_fire_time is not None else now - timedelta(microseconds=1)
+        return self.cadence.next_run(start, self.zone)[1]  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return f"digest[{self.cadence.describe()} {self.zone}]"
+
+
+def digest_client(settings: Settings) -> WebClient:
+    """Slack client for posting digests: waits out 429s (Retry-After), retries 5xx and dropped connections."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=30,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+class DigestScheduler:
+    def __init__(self, svc: Services, client: WebClient, *, grace: timedelta = GRACE) -> None:
+        self.svc = svc
+        self.runner = DigestRunner(svc, client, grace=grace)
+        self.scheduler = BackgroundScheduler(
+            timezone="UTC",
+            executors={"default": ThreadPoolExecutor(POSTING_THREADS)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(grace.total_seconds()),
+            },
+        )
+        self._signatures: dict[str, tuple[Any, ...]] = {}
+        self._sync_lock = threading.Lock()
+
+    def start(self) -> None:
+        self.sync()
+        self.scheduler.add_job(
+            self.sync,
+            "interval",
+            seconds=SYNC_SECONDS,
+            id="sync-subscriptions",
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+        self.svc.extras[SYNC_KEY] = self.sync
+        # Catching up may post digests: do it behind the start, not before serving.
+        threading.Thread(target=self._catch_up, name="digest-catch-up", daemon=True).start()
+        log.info("digest scheduler started with %d subscriptions", len(self._signatures))
+
+    def _catch_up(self) -> None:
+        try:
+            for outcome in self.runner.catch_up():
+                log.info("caught up a missed digest: %s", outcome)
+        except Exception:
+            log.exception("catching up missed digests failed")
+
+    def stop(self) -> None:
+        self.svc.extras.pop(SYNC_KEY, None)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+    def sync(self) -> None:
+        """Make the jobs match the enabled subscriptions of every workspace."""
+        with self._sync_lock:
+            with self.svc.db.read() as session:
+                wanted = {f"digest-{s.id}": (s.id, *_signature(s)) for s in digest_store.all_enabled(session)}
+            for job_id in set(self._signatures) - set(wanted):
+                self._remove(job_id)
+            for job_id, (subscription_id, *signature) in wanted.items():
+                if self._signatures.get(job_id) == tuple(signature):
+                    continue
+                self._remove(job_id)
+                cadence = Cadence(*signature[:5])
+                zone = zone_named(signature[5])
+                self.scheduler.add_job(
+                    self.run_due,
+                    DigestTrigger(cadence, zone),
+                    args=[subscription_id],
+                    id=job_id,
+                    name=f"digest #{subscription_id}",
+                )
+                self._signatures[job_id] = tuple(signature)
+
+    def _remove(self, job_id: str) -> None:
+        self._signatures.pop(job_id, None)
+        if self.scheduler.get_job(job_id) is not None:
+            self.scheduler.remove_job(job_id)
+
+    def run_due(self, subscription_id: int) -> None:
+        """A job fired: post the occurrence it fired for (the latest one at or before now)."""
+        with self.svc.db.read() as session:
+            subscription = session.get(DigestSubscription, subscription_id)
+            if subscription is None:
+                return
+            cadence, zone = cadence_of(subscription)
+        day, moment = cadence.previous_run(self.svc.now(), zone)
+        outcome = self.runner.run(Due(subscription_id, day.isoformat(), moment))
+        log.info("digest #%s for %s: %s", subscription_id, day, outcome)
+
+
+def _signature(subscription: Any) -> tuple[Any, ...]:
+    return (
+        subscription.every,
+        subscription.hour,
+        subscription.minute,
+        subscription.weekday,
+        subscription.day,
+        subscription.timezone,
+    )

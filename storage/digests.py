@@ -1,0 +1,203 @@
+"""Digest subscriptions and their runs. A run is claimed by inserting its unique
+(subscription, period) row before anything is posted, so each period posts once across restarts,
+replicas and schedulers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import DigestRun, DigestRunStatus, DigestSubscription
+
+
+def add_subscription(session: Session, team_id: str, **fields: object) -> tuple[DigestSubscription, bool]:
+    """A new subscription; (subscription, created). A replayed request returns the first one."""
+    request_key = fields.get("request_key")
+    if request_key:
+        earlier = session.scalar(
+            select(DigestSubscription).where(
+                DigestSubscription.team_id == team_id, DigestSubscription.request_key == request_key
+            )
+        )
+        if earlier is not None:
+            return earlier, False
+    subscription = DigestSubscription(team_id=team_id, **fields)
+    session.add(subscription)
+    session.flush()
+    return subscription, True
+
+
+def get_subscription(session: Session, team_id: str, subscription_id: int) -> DigestSubscription | None:
+    return session.scalar(
+        select(DigestSubscription).where(
+            DigestSubscription.team_id == team_id, DigestSubscription.id == subscription_id
+        )
+    )
+
+
+def subscriptions(session: Session, team_id: str) -> list[DigestSubscription]:
+    return list(
+        session.scalars(
+            select(DigestSubscription)
+            .where(DigestSubscription.team_id == team_id)
+            .order_by(DigestSubscription.id)
+        )
+    )
+
+
+def all_enabled(session: Session) -> list[DigestSubscription]:
+    """Every workspace's enabled subscriptions: what a scheduler schedules."""
+    return list(session.scalars(select(DigestSubscription).where(DigestSubscription.enabled.is_(True))))
+
+
+def remove_subscription(session: Session, subscription: DigestSubscription) -> None:
+    session.execute(delete(DigestRun).where(DigestRun.subscription_id == subscription.id))
+    session.delete(subscription)
+    session.flush()
+
+
+def disable(session: Session, subscription_id: int, reason: str) -> None:
+    session.execute(
+        update(DigestSubscription)
+        .where(DigestSubscription.id == subscription_id)
+        .values(enabled=False, disabled_reason=reason)
+    )
+
+
+# --- runs -------------------------------------------------------------------------------------------
+
+
+def claim_run(
+    session: Session,
+    subscription: DigestSubscription,
+    *,
+    period: str,
+    scheduled_for: datetime,
+    now: datetime,
+    status: DigestRunStatus = DigestRunStatus.CLAIMED,
+    lease: timedelta = timedelta(minutes=5),
+) -> DigestRun | None:
+    """Claim the period for this process; None when another process has it (or it is done).
+
+    A claim left behind by a process that died before posting (older than ``lease``) is taken over.
+    """
+    run = DigestRun(
+        subscription_id=subscription.id,
+        team_id=subscription.team_id,
+        period=period,
+        scheduled_for=scheduled_for,
+        status=status.value,
+        claimed_at=now,
+        finished_at=now if status is not DigestRunStatus.CLAIMED else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(run)
+        return run
+    except IntegrityError:
+        pass
+    # Taken over only if still unfinished and its lease ran out: one UPDATE, so one process wins.
+    result = session.execute(
+        update(DigestRun)
+        .where(
+            DigestRun.subscription_id == subscription.id,
+            DigestRun.period == period,
+            DigestRun.status == DigestRunStatus.CLAIMED.value,
+            DigestRun.claimed_at < now - lease,
+        )
+        .values(claimed_at=now)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.scalar(
+        select(DigestRun).where(DigestRun.subscription_id == subscription.id, DigestRun.period == period)
+    )
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: DigestRunStatus,
+    now: datetime,
+    outcome: str,
+    message_ts: str | None = None,
+    ranks: dict[int, tuple[int, float]] | None = None,
+) -> None:
+    session.execute(
+        update(DigestRun)
+        .where(DigestRun.id == run_id)
+        .values(
+            status=status.value,
+            finished_at=now,
+            outcome=outcome,
+            message_ts=message_ts,
+            ranks=json.dumps({str(k): list(v) for k, v in ranks.items()}) if ranks is not None else None,
+        )
+    )
+
+
+def known_periods(session: Session, subscription_id: int, periods: list[str]) -> set[str]:
+    if not periods:
+        return set()
+    return set(
+        session.scalars(
+            select(DigestRun.period).where(
+                DigestRun.subscription_id == subscription_id, DigestRun.period.in_(periods)
+            )
+        )
+    )
+
+
+def previous_ranks(
+    session: Session, subscription_id: int, *, before: datetime
+) -> dict[int, tuple[int, float]] | None:
+    """Ranks and scores of the subscription's last scheduled digest before ``before`` (for ▲▼/new)."""
+    ranks = session.scalar(
+        select(DigestRun.ranks)
+        .where(
+            DigestRun.subscription_id == subscription_id,
+            DigestRun.status == DigestRunStatus.POSTED.value,
+            DigestRun.scheduled_for < before,
+            DigestRun.period.not_like("now:%"),
+        )
+        .order_by(DigestRun.scheduled_for.desc())
+        .limit(1)
+    )
+    if not ranks:
+        return None
+    return {int(k): (int(v[0]), float(v[1])) for k, v in json.loads(ranks).items()}
+
+
+@dataclass(frozen=True)
+class LastRun:
+    scheduled_for: datetime
+    status: str
+    outcome: str | None
+
+
+def last_runs(session: Session, subscription_ids: list[int]) -> dict[int, LastRun]:
+    """Each subscription's most recent run (any status)."""
+    if not subscription_ids:
+        return {}
+    latest = (
+        select(DigestRun.subscription_id, func.max(DigestRun.id).label("run_id"))
+        .where(DigestRun.subscription_id.in_(subscription_ids))
+        .group_by(DigestRun.subscription_id)
+        .subquery()
+    )
+    rows = session.execute(select(DigestRun).join(latest, DigestRun.id == latest.c.run_id)).scalars()
+    return {r.subscription_id: LastRun(r.scheduled_for, r.status, r.outcome) for r in rows}
+
+
+def run_status(session: Session, subscription_id: int, period: str) -> str | None:
+    return session.scalar(
+        select(DigestRun.status).where(
+            DigestRun.subscription_id == subscription_id, DigestRun.period == period
+        )
+    )
