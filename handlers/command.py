@@ -8,6 +8,8 @@ then goes through ``response_url``. A UserError becomes a message for the person
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,10 @@ from handlers.ids import SLASH_COMMAND
 from handlers.parsing import split_subcommand
 from handlers.replies import Reply
 from handlers.services import Services, services
+
+# Slack waits 3 seconds for the acknowledgement; keep a margin for the network.
+ACK_BUDGET_SECONDS = 2.0
+_slow_work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slow-work")
 
 
 @dataclass
@@ -43,6 +49,17 @@ class CommandRequest:
             self._ack()
         else:
             self._ack(**reply.as_ack())
+
+    def within_budget(self, work: Callable[[], Reply], *, seconds: float = ACK_BUDGET_SECONDS) -> Reply:
+        """Run ``work``; if it is not done within ``seconds``, acknowledge and let it finish, so its
+        answer goes through response_url instead of in the acknowledgement."""
+        future = _slow_work.submit(work)
+        try:
+            return future.result(timeout=seconds)
+        except FutureTimeout:
+            if not self.acknowledged:
+                self.ack()
+            return future.result()
 
     def send(self, reply: Reply) -> None:
         """Answer the person: in the acknowledgement if still possible, else via response_url."""

@@ -140,7 +140,8 @@ def profile_reply(svc: Services, team_id: str, text: str) -> Reply:
 
 @subcommand("show", "info", "profile")
 def show(request: CommandRequest, rest: str) -> Reply:
-    return profile_reply(request.services, request.team_id, rest)
+    # The first ranking of a large workspace can take longer than Slack's 3 seconds.
+    return request.within_budget(lambda: profile_reply(request.services, request.team_id, rest))
 
 
 def load_feedback(session: Session, team_id: str, partner_id: int, now: datetime) -> FeedbackSection:
