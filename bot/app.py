@@ -9,7 +9,12 @@ from datetime import datetime
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.settings import Settings
 from handlers import register_all
@@ -22,16 +27,22 @@ log = logging.getLogger(__name__)
 LISTENER_THREADS = 16
 
 
-def slack_client(settings: Settings) -> WebClient:
-    """A Web API client that goes through SLACK_API_URL and retries rate limits and dropped connections."""
+def slack_client(settings: Settings, *, patient: bool = False) -> WebClient:
+    """A Web API client that goes through SLACK_API_URL and retries rate limits (after Retry-After)
+    and dropped connections. ``patient`` (scheduled posting, where nobody waits on the answer)
+    also retries Slack's 5xx errors, with backoff, and waits longer."""
+    retries = 5 if patient else 2
+    handlers: list[RetryHandler] = [
+        ConnectionErrorRetryHandler(max_retry_count=retries),
+        RateLimitErrorRetryHandler(max_retry_count=retries),
+    ]
+    if patient:
+        handlers.append(ServerErrorRetryHandler(max_retry_count=3))
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
+        timeout=30 if patient else 10,
+        retry_handlers=handlers,
     )
 
 

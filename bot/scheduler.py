@@ -18,12 +18,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
+from bot.app import slack_client
 from bot.settings import Settings
 from handlers.cadence import Cadence
 from handlers.digest import SYNC_KEY
@@ -55,16 +51,7 @@ class DigestTrigger(BaseTrigger):
 
 def digest_client(settings: Settings) -> WebClient:
     """Slack client for posting digests: waits out 429s (Retry-After), retries 5xx and dropped connections."""
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=30,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=3),
-            ConnectionErrorRetryHandler(max_retry_count=3),
-        ],
-    )
+    return slack_client(settings, patient=True)
 
 
 class DigestScheduler:
