@@ -16,7 +16,7 @@ from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.ids import Callback
-from handlers.text import escape
+from handlers.text import escape, literal
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class UnknownPartner(UserError):
         self.typed = typed
         self.suggestions = suggestions
         if suggestions:
-            names = ", ".join(f"*{escape(n)}*" for n in suggestions)
+            names = ", ".join(f"*{literal(n)}*" for n in suggestions)
             message = f"I don't know a partner called “{escape(typed)}”. Did you mean {names}?"
         elif typed:
             message = (

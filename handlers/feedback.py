@@ -118,6 +118,10 @@ def on_feedback_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], 
         return
     user = body["user"]
     svc = services(context)
+    submitter_team = (body.get("team") or {}).get("id") or user.get("team_id")
+    if meta.survey_id is None and meta.team_id != submitter_team:
+        # Only a survey invitation lets people of another workspace (Slack Connect) answer.
+        raise metadata.StaleMetadata()
     with svc.db.transaction() as session:
         partner = partner_store.get_partner(session, meta.team_id, meta.partner_id)
         if partner is None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     Feedback,
+    FeedbackSubmission,
     Partner,
     PartnerStatus,
     Secret,
@@ -137,14 +138,15 @@ def record_feedback(
     survey_id: int | None = None,
     request_key: str | None = None,
 ) -> Recorded:
-    """Store an answer. Within a survey, a person's new answer replaces their earlier one."""
+    """Store an answer. Within a survey, a person's new answer replaces their earlier one.
+
+    ``request_key`` names the Slack submission: any submission seen before (even one replaced
+    since by a newer answer) changes nothing when Slack delivers it again.
+    """
     if request_key:
-        earlier = session.scalar(
-            select(Feedback).where(Feedback.team_id == team_id, Feedback.request_key == request_key)
-        )
-        if earlier is not None:
-            return Recorded(earlier, replaced=False, duplicate=True)
-    key = respondent_key(session, user_team_id, user_id)
+        seen = _seen_submission(session, team_id, request_key)
+        if seen is not None:
+            return seen
     values = {
         "partner_id": partner_id,
         "csat": csat,
@@ -154,39 +156,46 @@ def record_feedback(
         "anonymous": anonymous,
         "external": user_team_id != team_id,
         "submitted_at": submitted_at,
-        "request_key": request_key,
     }
-    if survey_id is not None:
-        existing = session.scalar(
-            select(Feedback).where(
-                Feedback.team_id == team_id, Feedback.survey_id == survey_id, Feedback.respondent_key == key
-            )
-        )
-        if existing is not None:
-            for name, value in values.items():
-                setattr(existing, name, value)
-            session.flush()
-            return Recorded(existing, replaced=True)
-    feedback = Feedback(team_id=team_id, survey_id=survey_id, respondent_key=key, **values)
+    key = respondent_key(session, user_team_id, user_id)
     try:
         with session.begin_nested():
-            session.add(feedback)
+            existing = _answer_in_survey(session, team_id, survey_id, key) if survey_id is not None else None
+            if existing is not None:
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                feedback = existing
+            else:
+                feedback = Feedback(team_id=team_id, survey_id=survey_id, respondent_key=key, **values)
+                session.add(feedback)
+            session.flush()
+            if request_key:
+                session.add(
+                    FeedbackSubmission(team_id=team_id, request_key=request_key, feedback_id=feedback.id)
+                )
+                session.flush()
     except IntegrityError:
-        # The same person's answer (or the same submission) arrived twice at once; keep the first.
-        if survey_id is None:
+        # The same submission (or the same person's answer) was stored by a concurrent request.
+        seen = _seen_submission(session, team_id, request_key) if request_key else None
+        if seen is None:
             raise
-        existing = session.scalar(
-            select(Feedback).where(
-                Feedback.team_id == team_id, Feedback.survey_id == survey_id, Feedback.respondent_key == key
-            )
+        return seen
+    return Recorded(feedback, replaced=existing is not None)
+
+
+def _seen_submission(session: Session, team_id: str, request_key: str) -> Recorded | None:
+    seen = session.get(FeedbackSubmission, (team_id, request_key))
+    if seen is None:
+        return None
+    return Recorded(session.get_one(Feedback, seen.feedback_id), replaced=False, duplicate=True)
+
+
+def _answer_in_survey(session: Session, team_id: str, survey_id: int, key: str) -> Feedback | None:
+    return session.scalar(
+        select(Feedback).where(
+            Feedback.team_id == team_id, Feedback.survey_id == survey_id, Feedback.respondent_key == key
         )
-        if existing is None:
-            raise
-        for name, value in values.items():
-            setattr(existing, name, value)
-        session.flush()
-        return Recorded(existing, replaced=True)
-    return Recorded(feedback, replaced=False)
+    )
 
 
 def answer_score():  # type: ignore[no-untyped-def]

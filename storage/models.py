@@ -166,7 +166,6 @@ class Feedback(Base):
     __tablename__ = "feedback"
     __table_args__ = (
         UniqueConstraint("team_id", "survey_id", "respondent_key", name="uq_feedback_survey_respondent"),
-        UniqueConstraint("team_id", "request_key", name="uq_feedback_team_request"),
         Index("ix_feedback_team_partner_time", "team_id", "partner_id", "submitted_at"),
         Index("ix_feedback_team_time", "team_id", "submitted_at"),
     )
@@ -183,9 +182,19 @@ class Feedback(Base):
     anonymous: Mapped[bool] = mapped_column(default=False)
     external: Mapped[bool] = mapped_column(default=False)  # answered from another workspace (Slack Connect)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    request_key: Mapped[str | None] = mapped_column(String(200))
 
     partner: Mapped[Partner] = relationship()
+
+
+class FeedbackSubmission(Base):
+    """Every Slack submission that produced or replaced an answer, so a replay of any of them —
+    even one that arrives after the person answered again — changes nothing."""
+
+    __tablename__ = "feedback_submission"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
 
 
 class Secret(Base):

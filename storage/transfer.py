@@ -394,7 +394,6 @@ def _feedback_row(cells: dict[str, str], line: int, context: _ImportContext) -> 
         "anonymous": respondent is None,
         "external": False,
         "submitted_at": _timestamp(cells["submitted_at"], "submitted_at"),
-        "request_key": None,
     }
 
 

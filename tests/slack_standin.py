@@ -21,7 +21,17 @@ Realism that tests rely on:
   checked with ``tests/blockkit.py``; a failure answers ``invalid_blocks`` and the reason is kept
   on the call (:attr:`Call.invalid`) and in :attr:`SlackStandIn.invalid`;
 - failures can be scripted per method (:meth:`SlackStandIn.fail_next`: a Slack error, HTTP 429 with
-  ``Retry-After``, HTTP 500) and answers slowed down (:meth:`SlackStandIn.delay`).
+  ``Retry-After``, HTTP 500) and answers slowed down (:meth:`SlackStandIn.delay`); a delayed call
+  whose client hangs up (a killed process) before the answer is marked :attr:`Call.abandoned` and
+  takes no effect, as if Slack never got it;
+- channels can be described (:meth:`SlackStandIn.set_channel`): one the bot is not a member of
+  refuses ``chat.postMessage`` with ``not_in_channel`` until ``conversations.join`` (refused for
+  private channels), an archived one answers ``is_archived``, a deleted one ``channel_not_found``.
+  Channels never described behave as public channels the bot is in;
+- ``files_upload_v2`` works: ``files.getUploadURLExternal`` hands out an upload URL on the stand-in,
+  the bytes POSTed there are kept, ``files.completeUploadExternal`` shares them
+  (:attr:`SlackStandIn.files`, :meth:`SlackStandIn.shared_files`). Uploads are recorded as calls
+  of the method ``"file_upload"``.
 """
 
 from __future__ import annotations
@@ -31,6 +41,8 @@ import copy
 import itertools
 import json
 import secrets
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +61,7 @@ RESPONSE_URL_USES = 5  # Slack accepts at most five posts to one response_url
 # Arguments Slack accepts as JSON text inside form-encoded bodies.
 JSON_ARGS = ("blocks", "attachments", "view", "metadata")
 RESPONSE_METHOD = "response_url"  # the method name calls to a response_url are recorded under
+UPLOAD_METHOD = "file_upload"  # the method name POSTs to a files_upload_v2 upload URL are recorded under
 
 
 @dataclass
@@ -63,6 +76,8 @@ class Call:
     response: dict[str, Any] | None = None  # what the stand-in answered (JSON), once answered
     status: int = 200
     invalid: str | None = None  # the Block Kit validator's message when the payload was refused
+    abandoned: bool = False  # the client hung up while the answer was delayed: it took no effect
+    connection: socket.socket | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -84,6 +99,31 @@ class Failure:
     times: int | None = 1
     body: dict[str, Any] | None = None
     where: Callable[[Call], bool] | None = None  # only calls this accepts get the failure
+
+
+@dataclass
+class Channel:
+    """How a channel looks to the bot (see :meth:`SlackStandIn.set_channel`)."""
+
+    id: str
+    member: bool = True  # is the bot in it?
+    private: bool = False  # private channels cannot be joined, only invited to
+    archived: bool = False
+    exists: bool = True  # False: deleted, or never visible to the bot
+
+
+@dataclass
+class UploadedFile:
+    """A file sent with files_upload_v2: announced, uploaded, then shared (completed)."""
+
+    id: str
+    filename: str
+    length: int
+    data: bytes | None = field(default=None, repr=False)  # what was POSTed to the upload URL
+    title: str | None = None
+    channel: str | None = None  # where completeUploadExternal shared it
+    thread_ts: str | None = None
+    completed: bool = False
 
 
 @dataclass
@@ -123,6 +163,8 @@ class SlackStandIn:
         self.invalid: list[tuple[str, str]] = []  # (method, validator message)
         self.views: dict[str, dict[str, Any]] = {}  # view id → the view as Slack keeps it
         self.users: dict[str, User] = {}
+        self.channels: dict[str, Channel] = {}
+        self.files: dict[str, UploadedFile] = {}  # file id → the upload
         self._triggers: dict[str, float] = {}  # trigger id → monotonic time issued
         self._used_triggers: set[str] = set()
         self._response_urls: dict[str, int] = {}  # id → posts so far
@@ -209,6 +251,27 @@ class SlackStandIn:
         with self._lock:
             self.users[user_id] = user
         return user
+
+    def set_channel(self, channel_id: str, **fields: Any) -> Channel:
+        """Describe a channel: ``member``, ``private``, ``archived``, ``exists`` (see :class:`Channel`)."""
+        channel = Channel(channel_id, **fields)
+        with self._lock:
+            self.channels[channel_id] = channel
+        return channel
+
+    def channel(self, channel_id: str) -> Channel | None:
+        with self._lock:
+            found = self.channels.get(channel_id)
+            return copy.copy(found) if found is not None else None
+
+    def shared_files(self, channel: str | None = None) -> list[UploadedFile]:
+        """Files completed (shared) by files.completeUploadExternal, optionally in one channel."""
+        with self._lock:
+            return [
+                copy.copy(f)
+                for f in self.files.values()
+                if f.completed and (channel is None or f.channel == channel)
+            ]
 
     def fail_next(
         self,
@@ -330,11 +393,30 @@ class SlackStandIn:
             seconds, where = self._delays.get(call.method, (0.0, None))
         return seconds if where is None or where(call) else 0.0
 
+    def _wait(self, call: Call, seconds: float) -> None:
+        """Sleep ``seconds`` before answering; mark the call abandoned if its client hangs up."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            sock = call.connection
+            if sock is None:
+                time.sleep(left)
+                return
+            try:
+                readable, _, _ = select.select([sock], [], [], min(left, 0.05))
+                if readable and sock.recv(1, socket.MSG_PEEK) == b"":
+                    call.abandoned = True
+                    return
+            except OSError:
+                call.abandoned = True
+                return
+
     def handle_api(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Answer one Web API call: (HTTP status, JSON body, extra headers)."""
         pause = self._delay_for(call)
         if pause:
-            time.sleep(pause)
+            self._wait(call, pause)
+            if call.abandoned:  # nobody is listening: like a request Slack never received
+                return 499, {"ok": False, "error": "client_closed_request"}, {}
         failure = self._scripted(call)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
@@ -531,8 +613,22 @@ class SlackStandIn:
     def _ts(self) -> str:
         return f"{time.time():.6f}"
 
+    def _channel_refusal(self, channel_id: str) -> dict[str, Any] | None:
+        """Slack's error for posting to a described channel, or None when the bot may post there."""
+        with self._lock:
+            channel = self.channels.get(channel_id)
+        if channel is None:
+            return None
+        if not channel.exists:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.archived:
+            return {"ok": False, "error": "is_archived"}
+        if not channel.member:
+            return {"ok": False, "error": "not_in_channel"}
+        return None
+
     def api_chat_postMessage(self, call: Call) -> dict[str, Any]:
-        refused = self._message_check(call)
+        refused = self._message_check(call) or self._channel_refusal(call.args["channel"])
         if refused:
             return refused
         channel = self._channel_for(call.args["channel"])
@@ -595,7 +691,69 @@ class SlackStandIn:
         channel = call.args.get("channel")
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
-        return {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_channel": True}}
+        answer: dict[str, Any] = {
+            "ok": True,
+            "channel": {"id": channel, "name": channel.lower(), "is_channel": True},
+        }
+        with self._lock:
+            known = self.channels.get(channel)
+            if known is not None:
+                if not known.exists:
+                    return {"ok": False, "error": "channel_not_found"}
+                if known.archived:
+                    return {"ok": False, "error": "is_archived"}
+                if known.private:
+                    return {"ok": False, "error": "method_not_supported_for_channel_type"}
+                if known.member:
+                    answer["warning"] = "already_in_channel"
+                known.member = True
+        return answer
+
+    # --- files_upload_v2: getUploadURLExternal → POST the bytes → completeUploadExternal ----------
+
+    def api_files_getUploadURLExternal(self, call: Call) -> dict[str, Any]:
+        filename, length = call.args.get("filename"), str(call.args.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = self._next_id("F")
+        with self._lock:
+            self.files[file_id] = UploadedFile(file_id, str(filename), int(length))
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def handle_upload(self, call: Call, file_id: str, data: bytes) -> tuple[int, str]:
+        """The POST of a file's bytes to its upload URL: (HTTP status, plain-text body)."""
+        with self._lock:
+            upload = self.files.get(file_id)
+            if upload is None:
+                return 404, "not found"
+            upload.data = data
+        return 200, f"OK - {len(data)}"
+
+    def api_files_completeUploadExternal(self, call: Call) -> dict[str, Any]:
+        try:
+            listed = json.loads(call.args.get("files") or "")
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(listed, list) or not listed:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = call.args.get("channel_id") or None
+        if channel:
+            refused = self._channel_refusal(channel)
+            if refused:
+                return refused
+        shared = []
+        with self._lock:
+            uploads = [self.files.get(str(item.get("id"))) for item in listed]
+            if any(u is None or u.data is None or len(u.data) != u.length for u in uploads):
+                return {"ok": False, "error": "file_not_found"}
+            for item, upload in zip(listed, uploads, strict=True):
+                assert upload is not None
+                upload.title = item.get("title") or upload.filename
+                upload.channel = channel
+                upload.thread_ts = call.args.get("thread_ts") or None
+                upload.completed = True
+                shared.append({"id": upload.id, "title": upload.title, "name": upload.filename})
+        return {"ok": True, "files": shared}
 
 
 def _decode_json_args(args: dict[str, Any]) -> dict[str, Any]:
@@ -656,11 +814,31 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _handle_upload(self, path: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        file_id = path[len("/upload/") :]
+        call = Call(UPLOAD_METHOD, {"file_id": file_id, "size": len(data)}, headers, time.monotonic(), path)
+        self.owner._record(call)
+        status, text = self.owner.handle_upload(call, file_id, data)
+        self.owner._answered(call, status, {"ok": status == 200})
+        raw = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
     def _handle(self) -> None:
         path = urlsplit(self.path).path
+        if path.startswith("/upload/"):  # raw bytes, not Web API arguments
+            self._handle_upload(path)
+            return
         args, headers = self._read()
         if path.startswith("/api/") and len(path) > len("/api/"):
             call = Call(path[len("/api/") :], args, headers, time.monotonic(), path)
+            call.connection = self.connection
             self.owner._record(call)
             status, body, extra = self.owner.handle_api(call)
         elif path.startswith("/response/"):
@@ -672,6 +850,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"ok": False, "error": "not_found"})
             return
         self.owner._answered(call, status, body)
+        if call.abandoned:
+            return  # the client is gone: nobody to answer
         self._send(status, body, extra)
 
     do_POST = _handle

@@ -7,14 +7,17 @@ Runs against the real server on SQLite and PostgreSQL; each test has its own wor
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from slack_standin import SlackStandIn
 
-from .conftest import SlackClient, SlackResult, export_rows, new_team_id, partner_option, run_cli
+from .conftest import SlackClient, SlackResult, new_team_id, partner_option, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -58,8 +61,15 @@ def texts(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def feedback_rows(database_url: str, team: str) -> list[tuple[str, ...]]:
-    return [tuple(r[c] for c in FEEDBACK_COLUMNS) for r in export_rows(database_url, "feedback", team)]
+def feedback_line(slack: SlackClient, team: str, name: str) -> str:
+    """The feedback line of ``/partner show`` (what is stored, as people see it)."""
+    shown = slack.command_ok(f'show "{name}"', team=team).blocks_text
+    found = re.search(r"\*Feedback.*", shown)
+    assert found, shown
+    return found.group(0)
+
+
+NO_FEEDBACK = "*Feedback:* none in the last 90 days"
 
 
 # --- the modal -----------------------------------------------------------------------------
@@ -91,7 +101,7 @@ def test_feedback_opens_the_modal_with_the_trigger(
 
 
 def test_invalid_answers_come_back_as_field_errors_and_nothing_is_stored(
-    slack: SlackClient, team: str, database_url: str
+    slack: SlackClient, team: str
 ) -> None:
     slack.add_partner("Umbrella", team=team)
     _, view = open_feedback(slack, team, "Umbrella")
@@ -111,14 +121,10 @@ def test_invalid_answers_come_back_as_field_errors_and_nothing_is_stored(
         assert set(answer.json["errors"]) == expected, (changes, answer.json)
         assert set(answer.json["errors"]) <= block_ids
         assert all(answer.json["errors"].values())
-    assert feedback_rows(database_url, team) == []
-    shown = slack.command_ok("show Umbrella", team=team).blocks_text
-    assert "*Feedback:* none" in shown
+    assert NO_FEEDBACK in feedback_line(slack, team, "Umbrella")
 
 
-def test_a_valid_answer_is_thanked_with_what_was_recorded_and_shown(
-    slack: SlackClient, standin: SlackStandIn, team: str, database_url: str
-) -> None:
+def test_a_valid_answer_is_thanked_with_what_was_recorded_and_shown(slack: SlackClient, team: str) -> None:
     slack.add_partner("Initech", team=team)
     _, view = open_feedback(slack, team, "Initech", user="UANA")
     comment = "Quick <!channel> replies, *great* pilot & more"
@@ -131,19 +137,15 @@ def test_a_valid_answer_is_thanked_with_what_was_recorded_and_shown(
     assert "Quick &lt;!channel&gt; replies" in said and "<!channel>" not in said
     assert thanks.get("submit") is None, "the thank-you has nothing to submit"
 
-    rows = export_rows(database_url, "feedback", team)
-    assert [(r["partner"], r["csat"], r["nps"], r["comment"], r["respondent"]) for r in rows] == [
-        ("Initech", "5", "9", comment, "UANA")
-    ]
     shown = slack.command_ok("show Initech", team=team).blocks_text
     # One answer in the workspace: the damped mean is the answer's own score, (100 + 90) / 2.
     assert "*Feedback* (last 90 days): 95/100 — very satisfied · average 5.0/5 from 1 answer" in shown
-    assert "— <@UANA>" in shown and "&lt;!channel&gt;" in shown
+    assert "“Quick &lt;!channel&gt; replies, *\u200dgreat*\u200d pilot &amp; more” — <@UANA>" in shown
 
     # Direct feedback (no survey) may be given again: each answer counts.
     _, again = open_feedback(slack, team, "Initech", user="UANA")
     assert submit(slack, again, team=team, user="UANA", csat="3").json["response_action"] == "update"
-    assert len(export_rows(database_url, "feedback", team)) == 2
+    assert "average 4.0/5 from 2 answers" in feedback_line(slack, team, "Initech")
 
 
 def test_an_anonymous_answer_never_shows_who_gave_it(
@@ -161,12 +163,21 @@ def test_an_anonymous_answer_never_shows_who_gave_it(
 
     shown = slack.command_ok("show Hooli", team=team)
     assert "“Slow answers” — anonymous" in shown.blocks_text
-    rows = export_rows(database_url, "feedback", team)
-    assert [(r["comment"], r["respondent"]) for r in rows] == [("Slow answers", "")]
     exported = run_cli(database_url, "export", "feedback", "--team", team).stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["csat"], r["nps"], r["comment"], r["respondent"]) for r in rows] == [
+        ("2", "3", "Slow answers", "")
+    ]
     said_to_slack = texts([answer.json, shown.json] + [c.args for c in standin.calls[first_call:]])
     assert respondent not in said_to_slack
     assert respondent not in exported
+
+
+def test_did_you_mean_shows_a_suggested_name_literally(slack: SlackClient, team: str) -> None:
+    slack.add_partner("Star *Co*", team=team)
+    reply = slack.command_ok("feedback Star Cp", team=team)
+    assert "Did you mean" in reply.json["text"], reply.json
+    assert "*Star *\u200dCo*\u200d*" in reply.json["text"], reply.json["text"]
 
 
 def test_a_partner_named_like_a_mention_is_escaped_in_the_modal_and_the_thanks(
@@ -183,9 +194,7 @@ def test_a_partner_named_like_a_mention_is_escaped_in_the_modal_and_the_thanks(
 # --- private_metadata ----------------------------------------------------------------------
 
 
-def test_tampered_metadata_is_refused_politely_and_nothing_is_stored(
-    slack: SlackClient, team: str, database_url: str
-) -> None:
+def test_tampered_metadata_is_refused_politely_and_nothing_is_stored(slack: SlackClient, team: str) -> None:
     other = new_team_id()
     slack.add_partner("Theirs Inc", team=other)
     theirs = int(partner_option(slack, other, "Theirs Inc")["value"])
@@ -206,23 +215,11 @@ def test_tampered_metadata_is_refused_politely_and_nothing_is_stored(
         said = texts(answer.json["view"])
         assert "start again" in said, said
         assert "went wrong on Partnerbot's side" not in said, "a tampered form is not a crash"
-    assert feedback_rows(database_url, team) == []
-    assert feedback_rows(database_url, other) == []
+    assert NO_FEEDBACK in feedback_line(slack, team, "Mine Inc")
+    assert NO_FEEDBACK in feedback_line(slack, other, "Theirs Inc")
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: handlers/feedback.py on_feedback_submitted (get_partner(session, meta.team_id, …), "
-        "~line 117) trusts the team_id carried in private_metadata: a direct-feedback modal (no "
-        "survey) whose metadata names another workspace and one of its partners stores an answer "
-        "in that workspace. Only survey answers may come from another workspace (Slack Connect); "
-        "without a survey the metadata's team must be the submitter's."
-    ),
-    strict=True,
-)
-def test_metadata_naming_another_workspace_cannot_write_there(
-    slack: SlackClient, team: str, database_url: str
-) -> None:
+def test_metadata_naming_another_workspace_cannot_write_there(slack: SlackClient, team: str) -> None:
     other = new_team_id()
     slack.add_partner("Theirs Inc", team=other)
     theirs = int(partner_option(slack, other, "Theirs Inc")["value"])
@@ -230,7 +227,7 @@ def test_metadata_naming_another_workspace_cannot_write_there(
     _, view = open_feedback(slack, team, "Mine Inc")
     forged = json.dumps({"team_id": other, "partner_id": theirs, "survey_id": None})
     answer = submit(slack, {**view, "private_metadata": forged}, team=team, csat="1", comment="sabotage")
-    assert feedback_rows(database_url, other) == [], "an answer was written into another workspace"
+    assert NO_FEEDBACK in feedback_line(slack, other, "Theirs Inc"), "an answer went to another workspace"
     assert answer.json.get("response_action") == "push" and "start again" in texts(answer.json)
 
 
@@ -243,7 +240,8 @@ def test_feedback_csv_import_export_round_trip(slack: SlackClient, team: str, da
     def day(days_ago: int) -> str:
         return (now - timedelta(days=days_ago)).date().isoformat()
 
-    run_cli(database_url, "import", "partners", "-", "--team", team, input="name\nAcme\nGlobex\n")
+    slack.add_partner("Acme", team=team)
+    slack.add_partner("Globex", team=team)
     source = (
         "partner,csat,nps,comment,respondent,submitted_at\n"
         f'acme,5,10,"Great, ""fast"" team",<@U0AAA>,{day(5)}T10:00:00Z\n'
@@ -264,7 +262,8 @@ def test_feedback_csv_import_export_round_trip(slack: SlackClient, team: str, da
 
     # The export imports unchanged into another workspace.
     copy = new_team_id()
-    run_cli(database_url, "import", "partners", "-", "--team", copy, input="name\nAcme\nGlobex\n")
+    slack.add_partner("Acme", team=copy)
+    slack.add_partner("Globex", team=copy)
     run_cli(database_url, "import", "feedback", "-", "--team", copy, input=exported)
     assert run_cli(database_url, "export", "feedback", "--team", copy).stdout == exported
 
@@ -274,28 +273,3 @@ def test_feedback_csv_import_export_round_trip(slack: SlackClient, team: str, da
     assert "▲ +12 vs the previous 90 days" in shown  # answer scores: (100 + 25) / 2 then 50
     assert "“=SUM(A1) looks wrong” — anonymous" in shown
     assert '“Great, "fast" team” — <@U0AAA>' in shown
-
-    bad = "partner,csat,submitted_at\nAcme,6,2024-01-01\n"
-    refused = run_cli_failing(database_url, "import", "feedback", "-", "--team", team, input=bad)
-    assert "line 2" in refused and "csat" in refused
-    assert len(export_rows(database_url, "feedback", team)) == 4
-
-
-def run_cli_failing(database_url: str, *args: str, input: str) -> str:
-    """``partnerbot <args>`` that must fail; its stderr."""
-    import subprocess
-    import sys
-
-    from .conftest import REPO, server_env
-
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=REPO,
-        env=server_env(DATABASE_URL=database_url),
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode != 0, done.stdout
-    return done.stderr

@@ -1,0 +1,376 @@
+"""Block Kit for the App Home tab (the dashboard) and the two small modals its buttons open.
+
+The dashboard stays within Slack's limits however large the workspace: every list is capped
+("…and 4,980 more"), every line is shortened, and lines are packed into sections of at most
+3,000 characters, so a Home view never comes near 100 blocks.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from handlers.ids import Action, Block
+from handlers.log_views import KIND_LABELS
+from handlers.replies import button, context_block, divider, header, plain, section, slack_date
+from handlers.text import TEXT_LIMIT, escape, first_words, literal, shorten
+from storage.models import InteractionKind
+
+OWN_LIMIT = 15  # the user's own partners listed
+TOP_COUNT = 5
+ATTENTION_LIMIT = 10
+RECENT_COUNT = 5
+NAME_LIMIT = 80
+NOTES_LIMIT = 100
+LINE_LIMIT = 600  # no one line may crowd a section
+
+
+class HomeIds(enum.StrEnum):
+    """IDs of the Home tab and the modals it opens (kept apart from every other surface's)."""
+
+    VIEW = "partnerbot_home"
+    ACTIONS_BLOCK = "home_actions"
+    LOG_BUTTON = "home_log"
+    ADD_BUTTON = "home_add_partner"
+    FEEDBACK_BUTTON = "home_give_feedback"
+    ADD_MODAL = "home_add_partner_modal"
+    FEEDBACK_PICK_MODAL = "home_feedback_partner"
+
+
+@dataclass(frozen=True)
+class RecentLog:
+    """One communication the user logged, as the dashboard shows it."""
+
+    partner_name: str
+    kind: str
+    occurred_at: datetime
+    notes: str
+    follow_up_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the Home tab shows one user."""
+
+    user_id: str
+    scored: pd.DataFrame  # the ranking's frame: active partners by rank, with "owner"
+    has_data: bool  # anything logged or rated inside the window?
+    window_days: int
+    attention: pd.DataFrame  # scoring.needs_attention's rows (with "reason")
+    recent: list[RecentLog]
+    stale_days: int
+    floor: int
+
+    @property
+    def partner_count(self) -> int:
+        return len(self.scored)
+
+
+# --- lines -------------------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+
+
+def _name(row: pd.Series) -> str:
+    return literal(shorten(str(row["name"]), NAME_LIMIT))
+
+
+def _score(row: pd.Series) -> str:
+    value = row.get("score")
+    return "—" if _missing(value) else f"{value:.0f}"
+
+
+def _contact(row: pd.Series) -> str:
+    contact = row.get("last_contact")
+    if _missing(contact) or pd.isna(contact):
+        return "never contacted"
+    moment = pd.Timestamp(contact).to_pydatetime(warn=False)
+    return f"last contact {slack_date(moment)}"
+
+
+def _owner(row: pd.Series) -> str:
+    owner = row.get("owner")
+    return f"<@{escape(owner)}>" if isinstance(owner, str) and owner else "no owner"
+
+
+def own_line(row: pd.Series, total: int, flagged: set[int]) -> str:
+    parts = [f"• *{_name(row)}* — score {_score(row)}", f"rank {int(row['rank']):,} of {total:,}"]
+    category = row.get("category")
+    if isinstance(category, str) and category:
+        parts.append(escape(category))
+    parts.append(_contact(row))
+    if int(row["partner_id"]) in flagged:
+        parts.append("needs attention")
+    return " · ".join(parts)
+
+
+def top_line(row: pd.Series, position: int) -> str:
+    return f"*{position}.* *{_name(row)}* — {_score(row)} · {_owner(row)} · {_contact(row)}"
+
+
+def attention_line(row: pd.Series, user_id: str) -> str:
+    owner = row.get("owner")
+    whose = "yours" if owner == user_id else _owner(row)
+    return f"• *{_name(row)}* — {escape(str(row['reason']))} · {whose}"
+
+
+def recent_line(item: RecentLog) -> str:
+    try:
+        kind = KIND_LABELS[InteractionKind(item.kind)].split(" (")[0]
+    except ValueError:
+        kind = escape(item.kind.capitalize())
+    line = (
+        f"• {slack_date(item.occurred_at)} · {kind} with *{literal(shorten(item.partner_name, NAME_LIMIT))}*"
+    )
+    words = first_words(item.notes, NOTES_LIMIT)
+    if words:
+        line += f": “{literal(words)}”"
+    if item.follow_up_on:
+        line += f" · follow up on {item.follow_up_on.isoformat()}"
+    return line
+
+
+def line_sections(lines: list[str], *, limit: int = TEXT_LIMIT) -> list[dict[str, Any]]:
+    """Lines packed into as few sections as fit, each text at most ``limit`` characters."""
+    sections: list[dict[str, Any]] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = line if len(line) <= LINE_LIMIT else shorten(line, LINE_LIMIT)
+        if current and size + 1 + len(line) > limit:
+            sections.append(section("\n".join(current)))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + (1 if size else 0)
+    if current:
+        sections.append(section("\n".join(current)))
+    return sections
+
+
+def _more(shown: int, total: int, hint: str, what: str = "") -> list[dict[str, Any]]:
+    if total <= shown:
+        return []
+    return [context_block(f"…and {total - shown:,} more{' ' + what if what else ''}. {hint}")]
+
+
+# --- the Home tab ------------------------------------------------------------------------------
+
+
+def home_buttons() -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": HomeIds.ACTIONS_BLOCK.value,
+        "elements": [
+            button("Log communication", HomeIds.LOG_BUTTON.value, "log", style="primary"),
+            button("Add partner", HomeIds.ADD_BUTTON.value, "add"),
+            button("Give feedback", HomeIds.FEEDBACK_BUTTON.value, "feedback"),
+        ],
+    }
+
+
+def _own_blocks(d: Dashboard) -> list[dict[str, Any]]:
+    scored = d.scored
+    mine = scored[scored["owner"] == d.user_id] if "owner" in scored.columns else scored.iloc[0:0]
+    blocks: list[dict[str, Any]] = [section(f"*Your partners* ({len(mine):,})")]
+    if mine.empty:
+        blocks.append(
+            context_block(
+                "You don't own any active partners yet. Partners whose owner is you show up here with "
+                "their scores: `/partner add Acme owner:@you`, "
+                "or `/partner edit &lt;name&gt;` to take one on."
+            )
+        )
+        return blocks
+    flagged = set(d.attention["partner_id"].astype(int)) if not d.attention.empty else set()
+    shown = mine.head(OWN_LIMIT)
+    lines = [own_line(row, d.partner_count, flagged) for _, row in shown.iterrows()]
+    blocks.extend(line_sections(lines))
+    blocks.extend(_more(len(shown), len(mine), "`/partner top 50` ranks the whole workspace.", "of yours"))
+    return blocks
+
+
+def _top_blocks(d: Dashboard) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [section(f"*Top {TOP_COUNT} in the workspace*")]
+    if d.scored.empty:
+        blocks.append(
+            context_block("No active partners yet. *Add partner* above, or `/partner add Acme tier:gold`.")
+        )
+        return blocks
+    if not d.has_data:
+        blocks.append(
+            context_block(
+                f"Nothing was logged or rated in the last {d.window_days} days, so there is no ranking yet."
+            )
+        )
+        return blocks
+    top = d.scored.sort_values("rank").head(TOP_COUNT)
+    blocks.extend(line_sections([top_line(row, i + 1) for i, (_, row) in enumerate(top.iterrows())]))
+    return blocks
+
+
+def _attention_blocks(d: Dashboard) -> list[dict[str, Any]]:
+    rows = d.attention
+    blocks: list[dict[str, Any]] = [section(f"*Needs attention* ({len(rows):,})")]
+    if rows.empty:
+        blocks.append(
+            context_block(
+                f"No partner needs attention: every one was contacted in the last {d.stale_days} days "
+                f"and none is rated below {d.floor}."
+            )
+        )
+        return blocks
+    # The user's own partners first, each group in ranking order.
+    own = rows["owner"] == d.user_id if "owner" in rows.columns else pd.Series(False, index=rows.index)
+    ordered = pd.concat([rows[own], rows[~own]]).head(ATTENTION_LIMIT)
+    blocks.extend(line_sections([attention_line(row, d.user_id) for _, row in ordered.iterrows()]))
+    blocks.extend(_more(len(ordered), len(rows), f"`/partner stale {d.stale_days}` lists them all."))
+    blocks.append(context_block(f"No contact for {d.stale_days}+ days, or satisfaction below {d.floor}."))
+    return blocks
+
+
+def _recent_blocks(d: Dashboard) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [section(f"*Your latest communications* (last {RECENT_COUNT})")]
+    if not d.recent:
+        blocks.append(
+            context_block(
+                "You haven't logged anything yet: *Log communication* above, or "
+                "`/partner log Acme call Renewal talk`."
+            )
+        )
+        return blocks
+    blocks.extend(line_sections([recent_line(item) for item in d.recent[:RECENT_COUNT]]))
+    return blocks
+
+
+def home_view(d: Dashboard) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        header("Partnerbot"),
+        home_buttons(),
+        context_block(
+            f"Scores 0-100 over the last {d.window_days} days, refreshed within a minute of any change · "
+            f"{d.partner_count:,} active partner{'' if d.partner_count == 1 else 's'} · "
+            "why a score is what it is: `/partner show &lt;name&gt;`"
+        ),
+        divider(),
+        *_own_blocks(d),
+        divider(),
+        *_top_blocks(d),
+        divider(),
+        *_attention_blocks(d),
+        divider(),
+        *_recent_blocks(d),
+    ]
+    return {"type": "home", "callback_id": HomeIds.VIEW.value, "blocks": blocks}
+
+
+# --- the modals the buttons open ---------------------------------------------------------------
+
+
+def _text_input(
+    block: Block, action: Action, label: str, *, optional: bool, max_length: int, hint: str | None = None
+) -> dict[str, Any]:
+    element = {"type": "plain_text_input", "action_id": action.value, "max_length": max_length}
+    built: dict[str, Any] = {
+        "type": "input",
+        "block_id": block.value,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        built["hint"] = plain(hint)
+    return built
+
+
+def _money_input(block: Block, action: Action, label: str) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block.value,
+        "label": plain(label),
+        "optional": True,
+        "element": {
+            "type": "number_input",
+            "action_id": action.value,
+            "is_decimal_allowed": True,
+            "min_value": "0",
+        },
+    }
+
+
+def add_partner_modal(owner: str | None = None) -> dict[str, Any]:
+    """The form behind "Add partner": the fields ``/partner add`` takes, the owner preset to ``owner``."""
+    owner_select: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": Action.OWNER_SELECT.value,
+        "placeholder": plain("Who looks after this partner"),
+    }
+    if owner:
+        owner_select["initial_user"] = owner
+    return {
+        "type": "modal",
+        "callback_id": HomeIds.ADD_MODAL.value,
+        "title": plain("Add partner"),
+        "submit": plain("Add"),
+        "close": plain("Cancel"),
+        "blocks": [
+            _text_input(Block.NAME, Action.NAME_INPUT, "Name", optional=False, max_length=200),
+            _text_input(
+                Block.TIER,
+                Action.TIER_INPUT,
+                "Tier",
+                optional=True,
+                max_length=80,
+                hint="e.g. gold, silver, strategic",
+            ),
+            _text_input(Block.REGION, Action.REGION_INPUT, "Region", optional=True, max_length=80),
+            _text_input(
+                Block.CATEGORY,
+                Action.CATEGORY_INPUT,
+                "Category",
+                optional=True,
+                max_length=80,
+                hint="e.g. reseller, technology, referral",
+            ),
+            {
+                "type": "input",
+                "block_id": Block.OWNER.value,
+                "label": plain("Owner"),
+                "element": owner_select,
+                "optional": True,
+            },
+            _money_input(Block.REVENUE, Action.REVENUE_INPUT, "Revenue"),
+            _money_input(Block.COST, Action.COST_INPUT, "Cost"),
+        ],
+    }
+
+
+def feedback_partner_modal() -> dict[str, Any]:
+    """The first step of "Give feedback": which partner. The select is the log modal's, so the
+    same type-ahead (``handlers.log.on_partner_options``) answers it."""
+    return {
+        "type": "modal",
+        "callback_id": HomeIds.FEEDBACK_PICK_MODAL.value,
+        "title": plain("Give feedback"),
+        "submit": plain("Next"),
+        "close": plain("Cancel"),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": Block.PARTNER.value,
+                "label": plain("Partner"),
+                "element": {
+                    "type": "external_select",
+                    "action_id": Action.PARTNER_SELECT.value,
+                    "placeholder": plain("Type a partner's name"),
+                    "min_query_length": 0,
+                },
+            }
+        ],
+    }
