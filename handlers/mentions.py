@@ -17,7 +17,7 @@ from slack_bolt import App, BoltContext, Say
 from handlers.errors import UnknownPartner, UserError
 from handlers.queries import parse_top
 from handlers.ranking_views import attention_reply
-from handlers.rankings import compute_ranking
+from handlers.rankings import ranking_cache
 from handlers.replies import Reply, section
 from handlers.services import Services, services
 from handlers.show import profile_reply
@@ -73,7 +73,7 @@ def answer(svc: Services, team_id: str, text: str) -> Reply:
         except UnknownPartner as unknown:
             return Reply(unknown.message)
     if any(word in lowered for word in ("attention", "at risk", "neglected", "unhappy", "worried")):
-        ranking = compute_ranking(svc.db, team_id, now=svc.now(), with_changes=False)
+        ranking = ranking_cache(svc).get(svc, team_id, fresh=True)
         rows = needs_attention(
             ranking.scored, svc.now(), stale_days=DEFAULT_STALE_DAYS, floor=UNSATISFIED_BELOW
         )

@@ -56,7 +56,12 @@ def compute_ranking(
     settings = ScoringSettings(now=now, window_days=window_days, weights=weights)
     with database.read() as session:
         frames = ranking_store.ranking_frames(
-            session, team_id, since=settings.window_start, until=now, kind_weights=KIND_WEIGHTS
+            session,
+            team_id,
+            since=settings.window_start,
+            until=now,
+            kind_weights=KIND_WEIGHTS,
+            half_life_days=settings.half_life_days,
         )
         previous_frames = None
         if with_changes:
@@ -67,6 +72,7 @@ def compute_ranking(
                 since=before - timedelta(days=window_days),
                 until=before,
                 kind_weights=KIND_WEIGHTS,
+                half_life_days=settings.half_life_days,
             )
     scored = score_partners(frames.partners, frames.activity, frames.feedback, settings)
     scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
@@ -97,56 +103,60 @@ class _Entry:
 
 
 class RankingCache:
-    """Recent rankings per workspace (default window and weights), refreshed in the background.
+    """Recent rankings per workspace and window (with the workspace's weights).
 
-    A ranking younger than FRESH_SECONDS, and unchanged since, is served as is; one younger than
-    STALE_SECONDS is served while a fresh one is computed behind it; anything older is recomputed
-    before answering.
+    A ranking younger than FRESH_SECONDS and unchanged since is served as is. After a change
+    (``invalidate``), ``/partner top`` recomputes before answering (``fresh=True``), while
+    ``/partner show`` serves the previous ranking once and recomputes behind it. Anything older
+    than STALE_SECONDS is recomputed before answering.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, _Entry] = {}
-        self._refreshing: set[str] = set()
+        self._entries: dict[tuple[str, int], _Entry] = {}
+        self._refreshing: set[tuple[str, int]] = set()
 
     def invalidate(self, team_id: str) -> None:
         with self._lock:
-            if team_id in self._entries:
-                self._entries[team_id].outdated = True
+            for (team, _), entry in self._entries.items():
+                if team == team_id:
+                    entry.outdated = True
 
-    def get(self, svc: Services, team_id: str) -> Ranking:
+    def get(self, svc: Services, team_id: str, *, window_days: int = 90, fresh: bool = False) -> Ranking:
+        key = (team_id, window_days)
         with self._lock:
-            entry = self._entries.get(team_id)
+            entry = self._entries.get(key)
         if entry is None:
-            return self._refresh(svc, team_id)
+            return self._refresh(svc, key)
         age = time.monotonic() - entry.computed_at
         if age < FRESH_SECONDS and not entry.outdated:
             return entry.ranking
-        if age < STALE_SECONDS:
-            self._refresh_in_background(svc, team_id)
+        if age < STALE_SECONDS and not fresh:
+            self._refresh_in_background(svc, key)
             return entry.ranking
-        return self._refresh(svc, team_id)
+        return self._refresh(svc, key)
 
-    def _refresh(self, svc: Services, team_id: str) -> Ranking:
-        ranking = compute_ranking(svc.db, team_id, now=svc.now(), with_changes=False)
+    def _refresh(self, svc: Services, key: tuple[str, int]) -> Ranking:
+        team_id, window_days = key
+        ranking = compute_ranking(svc.db, team_id, now=svc.now(), window_days=window_days)
         with self._lock:
-            self._entries[team_id] = _Entry(time.monotonic(), ranking)
+            self._entries[key] = _Entry(time.monotonic(), ranking)
         return ranking
 
-    def _refresh_in_background(self, svc: Services, team_id: str) -> None:
+    def _refresh_in_background(self, svc: Services, key: tuple[str, int]) -> None:
         with self._lock:
-            if team_id in self._refreshing:
+            if key in self._refreshing:
                 return
-            self._refreshing.add(team_id)
+            self._refreshing.add(key)
 
         def run() -> None:
             try:
-                self._refresh(svc, team_id)
+                self._refresh(svc, key)
             finally:
                 with self._lock:
-                    self._refreshing.discard(team_id)
+                    self._refreshing.discard(key)
 
-        threading.Thread(target=run, name=f"ranking-{team_id}", daemon=True).start()
+        threading.Thread(target=run, name=f"ranking-{key[0]}", daemon=True).start()
 
 
 def ranking_cache(svc: Services) -> RankingCache:

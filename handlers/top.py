@@ -9,7 +9,7 @@ from handlers.errors import UserError
 from handlers.log import people
 from handlers.queries import TopQuery, parse_top
 from handlers.ranking_views import stale_reply, top_reply, weights_reply
-from handlers.rankings import changed, compute_ranking, workspace_weights
+from handlers.rankings import changed, ranking_cache, workspace_weights
 from handlers.replies import Reply
 from handlers.services import Services
 from handlers.text import escape
@@ -22,7 +22,8 @@ STALE_LIST_LIMIT = 45
 
 def top_answer(svc: Services, team_id: str, query: TopQuery) -> Reply:
     """The ranking a TopQuery asks for (shared by /partner top and questions to the bot)."""
-    ranking = compute_ranking(svc.db, team_id, now=svc.now(), window_days=query.window_days)
+    # A ranking computed in the last minute, with no change since, is reused.
+    ranking = ranking_cache(svc).get(svc, team_id, window_days=query.window_days, fresh=True)
     scored = ranking.scored
     if scored.empty:
         return Reply("There are no active partners yet. Add one with `/partner add Acme tier:gold`.")

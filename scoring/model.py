@@ -35,6 +35,16 @@ a day from its bucket's midpoint, so the approximation is off by a factor of at 
 ``2^(0.5/H)`` (under 1.2 % for H = 30 days). Buckets that start after ``now`` or end before the
 window starts are ignored.
 
+Alternatively ``activity`` may arrive already decayed, one row per partner, when the database can
+apply the same per-bucket decay itself (``storage.ranking`` does, so only one row per partner
+crosses into Python):
+
+    ==============  ========================================================================
+    partner_id      int
+    engagement_raw  float ≥ 0: Σ over the partner's buckets of weight · 2^(-(now - midpoint)/H)
+    count           int ≥ 0: how many communications that was
+    ==============  ========================================================================
+
 ``feedback`` — per partner, the feedback answers given inside the window, already on the 0-100 scale
 (``csat_to_score``, ``nps_to_score``):
 
@@ -62,6 +72,7 @@ from scoring.settings import COMPONENTS, ScoringSettings, Weights
 
 PARTNER_COLUMNS: tuple[str, ...] = ("partner_id", "name", "tier", "revenue", "cost", "last_contact")
 ACTIVITY_COLUMNS: tuple[str, ...] = ("partner_id", "day", "weight", "count")
+DECAYED_ACTIVITY_COLUMNS: tuple[str, ...] = ("partner_id", "engagement_raw", "count")
 FEEDBACK_COLUMNS: tuple[str, ...] = ("partner_id", "score_sum", "count")
 SCORED_COLUMNS: tuple[str, ...] = (
     "partner_id",
@@ -192,6 +203,23 @@ def _engagement_raw(
     raw = np.bincount(positions[keep], weights=quanta, minlength=n) * ENGAGEMENT_QUANTUM
     counts = np.bincount(positions[keep], weights=count[keep], minlength=n)
     return raw, np.rint(counts).astype(np.int64)
+
+
+def _decayed_engagement(activity: pd.DataFrame | None, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """The database already applied each bucket's decay: one row per partner (see the contract)."""
+    n = len(index)
+    if activity is None:
+        return np.zeros(n), np.zeros(n, dtype=np.int64)
+    positions = index.get_indexer(_ids(activity["partner_id"], "activity.partner_id"))
+    raw = _floats(activity["engagement_raw"], "activity.engagement_raw")
+    count = _floats(activity["count"], "activity.count")
+    if not (np.isfinite(raw) & (raw >= 0)).all() or not (np.isfinite(count) & (count >= 0)).all():
+        raise ValueError("activity.engagement_raw and activity.count must be numbers, 0 or more.")
+    keep = positions >= 0
+    quanta = np.rint(raw[keep] / ENGAGEMENT_QUANTUM)  # as the bucket path: order-independent sums
+    engagement = np.bincount(positions[keep], weights=quanta, minlength=n) * ENGAGEMENT_QUANTUM
+    counts = np.bincount(positions[keep], weights=count[keep], minlength=n)
+    return engagement, np.rint(counts).astype(np.int64)
 
 
 def _feedback_totals(feedback: pd.DataFrame | None, index: pd.Index) -> tuple[np.ndarray, np.ndarray, float]:
@@ -338,7 +366,8 @@ def score_partners(
     frame = _columns(partners, PARTNER_COLUMNS, "partners")
     if frame is None:
         return _empty_scored()
-    activity = _columns(activity, ACTIVITY_COLUMNS, "activity")
+    decayed = activity is not None and "engagement_raw" in activity.columns
+    activity = _columns(activity, DECAYED_ACTIVITY_COLUMNS if decayed else ACTIVITY_COLUMNS, "activity")
     feedback = _columns(feedback, FEEDBACK_COLUMNS, "feedback")
 
     ids = _ids(frame["partner_id"], "partners.partner_id")
@@ -359,7 +388,10 @@ def score_partners(
     start_ns = now_ns - int(settings.window_days) * DAY_NS
     half_life = float(settings.half_life_days)
 
-    engagement_raw, interaction_count = _engagement_raw(activity, index, now_ns, start_ns, half_life)
+    if decayed:
+        engagement_raw, interaction_count = _decayed_engagement(activity, index)
+    else:
+        engagement_raw, interaction_count = _engagement_raw(activity, index, now_ns, start_ns, half_life)
     engagement = percentile(engagement_raw)
     engagement[engagement_raw == 0] = 0.0
 

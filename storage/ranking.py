@@ -8,12 +8,13 @@ row per partner (or per partner and day) reaches Python. ``scoring`` does the re
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import Float, Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -75,9 +76,7 @@ def partners_frame(session: Session, team_id: str, *, until: datetime) -> pd.Dat
             _last_contact(until),
         ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE.value)
     ).all()
-    frame = pd.DataFrame(
-        rows, columns=["partner_id", "name", "tier", "owner", "revenue", "cost", "last_contact"]
-    )
+    frame = _frame(rows, ["partner_id", "name", "tier", "owner", "revenue", "cost", "last_contact"])
     frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float)
     frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce").astype(float)
     frame["last_contact"] = _utc(frame["last_contact"])
@@ -101,10 +100,58 @@ def activity_frame(
         )
         .group_by(Interaction.partner_id, day)
     ).all()
-    frame = pd.DataFrame(rows, columns=["partner_id", "day", "weight", "count"])
+    frame = _frame(rows, ["partner_id", "day", "weight", "count"])
     frame["day"] = pd.to_datetime(frame["day"], utc=True, format="%Y-%m-%d")
     frame["weight"] = frame["weight"].astype(float)
     return frame
+
+
+def _decay(session: Session, now: datetime, half_life_days: float) -> ColumnElement[float]:
+    """2^(-(now - midday of the communication's UTC day)/H): scoring's decay of a day's bucket
+    (never above 1, since today's midday may still be ahead)."""
+    now_epoch = literal(now.timestamp(), Float)
+    if session.get_bind().dialect.name == "postgresql":
+        day = func.floor(func.extract("epoch", Interaction.occurred_at) / 86400.0) * 86400.0
+        age = func.greatest((now_epoch - (day + 43200.0)) / 86400.0, 0.0)
+        return func.power(2.0, -age / half_life_days)
+    # SQLite stores UTC text: strftime('%s') gives its epoch second, // its day.
+    epoch = cast(func.strftime("%s", Interaction.occurred_at), Integer)
+    day = (epoch // 86400) * 86400
+    age = func.max((now_epoch - (day + 43200.0)) / 86400.0, 0.0)
+    return func.pow(2.0, -age / half_life_days)
+
+
+def engagement_frame(
+    session: Session,
+    team_id: str,
+    *,
+    since: datetime,
+    until: datetime,
+    kind_weights: Mapping[str, float],
+    half_life_days: float,
+) -> pd.DataFrame:
+    """Per partner: the window's communications weighted and decayed by the database (scoring's
+    "already decayed" activity form) and how many there were: one row per partner reaches Python."""
+    rows = session.execute(
+        select(
+            Interaction.partner_id,
+            func.sum(_kind_weight(kind_weights) * _decay(session, until, half_life_days)),
+            func.count(),
+        )
+        .where(
+            Interaction.team_id == team_id, Interaction.occurred_at >= since, Interaction.occurred_at < until
+        )
+        .group_by(Interaction.partner_id)
+    ).all()
+    frame = _frame(rows, ["partner_id", "engagement_raw", "count"])
+    frame["engagement_raw"] = frame["engagement_raw"].astype(float)
+    return frame
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    """A frame from result rows, built column by column (pandas infers row objects slowly)."""
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return pd.DataFrame({name: list(column) for name, column in zip(columns, values, strict=True)})
 
 
 def feedback_frame(session: Session, team_id: str, *, since: datetime, until: datetime) -> pd.DataFrame:
@@ -114,17 +161,31 @@ def feedback_frame(session: Session, team_id: str, *, since: datetime, until: da
         .where(Feedback.team_id == team_id, Feedback.submitted_at >= since, Feedback.submitted_at < until)
         .group_by(Feedback.partner_id)
     ).all()
-    frame = pd.DataFrame(rows, columns=["partner_id", "score_sum", "count"])
+    frame = _frame(rows, ["partner_id", "score_sum", "count"])
     frame["score_sum"] = frame["score_sum"].astype(float)
     return frame
 
 
 def ranking_frames(
-    session: Session, team_id: str, *, since: datetime, until: datetime, kind_weights: Mapping[str, float]
+    session: Session,
+    team_id: str,
+    *,
+    since: datetime,
+    until: datetime,
+    kind_weights: Mapping[str, float],
+    half_life_days: float,
 ) -> RankingFrames:
+    """The three frames scoring needs, each from one grouped query."""
     return RankingFrames(
         partners=partners_frame(session, team_id, until=until),
-        activity=activity_frame(session, team_id, since=since, until=until, kind_weights=kind_weights),
+        activity=engagement_frame(
+            session,
+            team_id,
+            since=since,
+            until=until,
+            kind_weights=kind_weights,
+            half_life_days=half_life_days,
+        ),
         feedback=feedback_frame(session, team_id, since=since, until=until),
     )
 

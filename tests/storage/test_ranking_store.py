@@ -65,7 +65,10 @@ def test_frames_hold_one_row_per_active_partner(
     database: Database, team_id: str, workspace: dict[str, int]
 ) -> None:
     with database.read() as session:
-        frames = ranking.ranking_frames(session, team_id, since=SINCE, until=NOW, kind_weights=KIND_WEIGHTS)
+        frames = ranking.ranking_frames(
+            session, team_id, since=SINCE, until=NOW, kind_weights=KIND_WEIGHTS, half_life_days=30.0
+        )
+        buckets = ranking.activity_frame(session, team_id, since=SINCE, until=NOW, kind_weights=KIND_WEIGHTS)
     people = frames.partners.set_index("name")
     assert sorted(people.index) == ["Acme", "Globex", "Initech"]
     assert people.loc["Acme", "last_contact"] == NOW - timedelta(days=1, hours=1)
@@ -73,11 +76,12 @@ def test_frames_hold_one_row_per_active_partner(
     assert str(people.loc["Acme", "last_contact"].tz) == "UTC"
     assert people["last_contact"].isna().tolist() == [False, False, True]
     assert people.loc["Acme", "revenue"] == 300.0
-    acme = frames.activity[frames.activity["partner_id"] == workspace["Acme"]]
+    acme = buckets[buckets["partner_id"] == workspace["Acme"]]
     assert acme["weight"].sum() == 3 + 3 + 1 and acme["count"].sum() == 3
     assert len(acme) == 2  # two meetings on one day, an email on another
     # The 200-day-old call is outside the window. (The archived partner's call is in the frame;
     # scoring ignores partners it is not asked to rank.)
+    assert buckets["count"].sum() == 5
     assert frames.activity["count"].sum() == 5
     fb = frames.feedback.set_index("partner_id")
     assert fb.loc[workspace["Acme"], "count"] == 2
@@ -86,7 +90,9 @@ def test_frames_hold_one_row_per_active_partner(
 
 def test_frames_score_end_to_end(database: Database, team_id: str, workspace: dict[str, int]) -> None:
     with database.read() as session:
-        frames = ranking.ranking_frames(session, team_id, since=SINCE, until=NOW, kind_weights=KIND_WEIGHTS)
+        frames = ranking.ranking_frames(
+            session, team_id, since=SINCE, until=NOW, kind_weights=KIND_WEIGHTS, half_life_days=30.0
+        )
     scored = score_partners(frames.partners, frames.activity, frames.feedback, ScoringSettings(now=NOW))
     assert scored["name"].tolist()[0] == "Acme"
     assert scored["score"].between(0, 100).all()
@@ -124,3 +130,33 @@ def test_weights_are_saved_with_their_history(database: Database, team_id: str, 
         (change,) = ranking.weight_history(session, team_id)
     assert (change.changed_by, change.old["satisfaction"], change.new["satisfaction"]) == ("U1", 0.4, 0.6)
     assert change.changed_at == NOW
+
+
+@pytest.mark.parametrize("hours", [0, 5, 13, 23])
+def test_decay_in_the_database_matches_scorings_buckets(
+    database: Database, team_id: str, workspace: dict[str, int], hours: int
+) -> None:
+    """The database's per-partner decay gives the same engagement as scoring's per-day buckets,
+    at any time of day (today's bucket midday may be ahead of now)."""
+    now = NOW.replace(hour=hours)
+    with database.read() as session:
+        frames = ranking.ranking_frames(
+            session,
+            team_id,
+            since=now - timedelta(days=90),
+            until=now,
+            kind_weights=KIND_WEIGHTS,
+            half_life_days=30.0,
+        )
+        buckets = ranking.activity_frame(
+            session, team_id, since=now - timedelta(days=90), until=now, kind_weights=KIND_WEIGHTS
+        )
+    settings = ScoringSettings(now=now)
+    in_database = score_partners(frames.partners, frames.activity, frames.feedback, settings)
+    in_pandas = score_partners(frames.partners, buckets, frames.feedback, settings)
+    left = in_database.set_index("partner_id")
+    right = in_pandas.set_index("partner_id")
+    assert left["engagement_raw"].to_numpy() == pytest.approx(
+        right.loc[left.index, "engagement_raw"].to_numpy()
+    )
+    assert left["rank"].tolist() == right.loc[left.index, "rank"].tolist()
