@@ -72,6 +72,15 @@ class DigestScheduler:
 
     def start(self) -> None:
         self.sync()
+        # Retries runs whose process died mid-post once their lease is over, within the grace window.
+        self.scheduler.add_job(
+            self._catch_up_recent,
+            "interval",
+            seconds=SYNC_SECONDS,
+            id="catch-up",
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.add_job(
             self.sync,
             "interval",
@@ -92,6 +101,10 @@ class DigestScheduler:
                 log.info("caught up a missed digest: %s", outcome)
         except Exception:
             log.exception("catching up missed digests failed")
+
+    def _catch_up_recent(self) -> None:
+        for outcome in self.runner.catch_up(look_back=self.runner.grace):
+            log.info("retried a digest: %s", outcome)
 
     def stop(self) -> None:
         self.svc.extras.pop(SYNC_KEY, None)

@@ -185,7 +185,10 @@ class DigestRunner:
                     return None, "not in the channel: invite the bot", DigestRunStatus.FAILED
                 if error in ("channel_not_found", "is_archived"):
                     with self.svc.db.transaction() as session:
-                        digest_store.disable(session, subscription_id, f"channel {error.replace('_', ' ')}")
+                        reason = (
+                            "the channel is archived" if error == "is_archived" else "the channel was deleted"
+                        )
+                        digest_store.disable(session, subscription_id, reason)
                     self._tell(
                         owner,
                         f"Digest #{subscription_id} for <#{channel_id}> is off: the channel is "
@@ -229,25 +232,22 @@ class DigestRunner:
 
     # --- catching up after downtime -------------------------------------------------------------------
 
-    def catch_up(self) -> list[str]:
+    def catch_up(self, *, look_back: timedelta = timedelta(days=62)) -> list[str]:
         """Runs missed while the app was down: the latest within the grace window is posted once,
-        older ones are recorded as skipped. Unfinished claims of dead processes are taken over."""
+        older ones are recorded as skipped. Unfinished claims of dead processes are taken over once
+        their lease has run out (the scheduler calls this every minute with a short look-back)."""
         now = self.svc.now()
         outcomes = []
         with self.svc.db.read() as session:
             subscriptions = [(s.id, s.created_at, *cadence_of(s)) for s in digest_store.all_enabled(session)]
         for subscription_id, created_at, cadence, zone in subscriptions:
-            occurrences = cadence.runs_between(max(created_at, now - timedelta(days=62)), now, zone, limit=60)
+            occurrences = cadence.runs_between(max(created_at, now - look_back), now, zone, limit=60)
             if not occurrences:
                 continue
             periods = [day.isoformat() for day, _ in occurrences]
             with self.svc.db.read() as session:
-                done = {
-                    p
-                    for p in periods
-                    if digest_store.run_status(session, subscription_id, p)
-                    not in (None, DigestRunStatus.CLAIMED.value)
-                }
+                statuses = digest_store.period_statuses(session, subscription_id, periods)
+            done = {p for p, status in statuses.items() if status != DigestRunStatus.CLAIMED.value}
             latest_day, latest_moment = occurrences[-1]
             for day, moment in occurrences[:-1]:
                 if day.isoformat() not in done:

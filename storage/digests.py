@@ -110,7 +110,11 @@ def claim_run(
             DigestRun.status == DigestRunStatus.CLAIMED.value,
             DigestRun.claimed_at < now - lease,
         )
-        .values(claimed_at=now)
+        .values(
+            claimed_at=now,
+            status=status.value,
+            finished_at=now if status is not DigestRunStatus.CLAIMED else None,
+        )
     )
     if result.rowcount != 1:
         return None
@@ -140,6 +144,18 @@ def finish_run(
             ranks=json.dumps({str(k): list(v) for k, v in ranks.items()}) if ranks is not None else None,
         )
     )
+
+
+def period_statuses(session: Session, subscription_id: int, periods: list[str]) -> dict[str, str]:
+    """The status of each of these periods that has a run, in one query."""
+    if not periods:
+        return {}
+    rows = session.execute(
+        select(DigestRun.period, DigestRun.status).where(
+            DigestRun.subscription_id == subscription_id, DigestRun.period.in_(periods)
+        )
+    )
+    return dict(rows.tuples().all())
 
 
 def known_periods(session: Session, subscription_id: int, periods: list[str]) -> set[str]:
