@@ -227,8 +227,8 @@ class DigestRunner:
                 filename="partner-scores.png",
                 title="Top partners' scores over recent periods",
             )
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("digest chart not uploaded to %s: %s", channel_id, exc)
+        except Exception:  # the digest is posted already: a missing chart must not undo that
+            log.exception("digest chart not uploaded to %s", channel_id)
 
     # --- catching up after downtime -------------------------------------------------------------------
 

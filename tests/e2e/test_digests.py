@@ -3,9 +3,11 @@ server process posting to the Slack stand-in, restarts, a kill mid-post, two sch
 
 Runs on SQLite and on PostgreSQL (see conftest.py). Timing is real: a missed run is made by
 subscribing at a time that has just passed and moving the subscription's creation back in the
-database, so that a server starting afterwards catches it up within seconds. The only wait for a
-live trigger (the next wall-clock minute, two schedulers on one PostgreSQL database) is set up
-by the first test and checked by the last one, so the tests in between run while it waits.
+database, so that a server starting afterwards catches it up within seconds. The claim lease
+(5 minutes, fixed in storage.digests.claim_run) is "waited out" the same way, by ageing the
+claim. The suite's only wait for a live trigger (the next wall-clock minute, two servers with
+their schedulers on one PostgreSQL database of their own) is set up by the first test and checked
+by the last, so every other test runs while it waits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,10 +26,13 @@ from slack_standin import Call, SlackStandIn
 from sqlalchemy import select, update
 
 from handlers.cadence import Cadence
+from storage import digests as digest_store
+from storage import interactions, partners
 from storage.db import Database
-from storage.models import DigestRun, DigestSubscription
+from storage.migrate import upgrade
+from storage.models import DigestRun, DigestSubscription, InteractionKind
 
-from .conftest import ServerProcess, SlackClient, new_team_id, serve_env
+from .conftest import PostgresServer, ServerProcess, SlackClient, new_team_id, serve_env
 
 pytestmark = pytest.mark.e2e
 
@@ -80,20 +86,21 @@ def db(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def backdate(db: Database, *subscription_ids: int, days: float = 2) -> None:
-    """Make subscriptions look created ``days`` ago: their recent occurrences become missed runs."""
-    with db.transaction() as session:
-        session.execute(
-            update(DigestSubscription)
-            .where(DigestSubscription.id.in_(subscription_ids))
-            .values(created_at=datetime.now(UTC) - timedelta(days=days))
-        )
-
-
 def runs_of(db: Database, subscription_id: int) -> dict[str, DigestRun]:
     with db.read() as session:
         found = session.scalars(select(DigestRun).where(DigestRun.subscription_id == subscription_id))
         return {r.period: r for r in found}
+
+
+def settled_run(db: Database, subscription_id: int, period: str, *, timeout: float = 10) -> DigestRun:
+    """The run once it is no longer claimed (the post reaches Slack just before it is recorded)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run = runs_of(db, subscription_id).get(period)
+        if (run is not None and run.status != "claimed") or time.monotonic() > deadline:
+            assert run is not None, f"no run of digest #{subscription_id} for {period}"
+            return run
+        time.sleep(0.05)
 
 
 def with_partners(slack: SlackClient, team: str) -> None:
@@ -107,42 +114,70 @@ def with_partners(slack: SlackClient, team: str) -> None:
 
 @dataclass
 class Live:
-    team: str
     channel: str
     subscription_id: int
     fires_at: datetime
-    second: ServerProcess  # a second scheduler on the same database
+    standin: SlackStandIn
+    database: Database
+    schedulers: list[ServerProcess]  # two servers, each with its scheduler, on one PostgreSQL database
 
 
 @pytest.fixture(scope="module")
-def live(
-    backend: str,
-    slack: SlackClient,
-    standin: SlackStandIn,
-    database_url: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Live | None]:
-    """On PostgreSQL: a daily subscription due at the next whole minute (at least LIVE_MARGIN s
-    away), known to the module's server and to a second server started after it was added."""
-    if backend != "postgresql":
+def live(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live | None]:
+    """Its own PostgreSQL database and stand-in, a workspace with partners, a daily subscription
+    due at the next whole minute at least LIVE_MARGIN s away, and two servers started on it. Set up
+    by the module's first test and checked by its last, whichever backend the rest runs on, so the
+    wait for the minute overlaps the other tests. None without PostgreSQL (outside CI)."""
+    try:
+        url = postgres.create()
+    except pytest.skip.Exception:
         yield None
         return
-    team, user = new_team_id(), "ULIVE"
-    with_partners(slack, team)
-    now = datetime.now(UTC)
-    fires_at = (now + timedelta(seconds=LIVE_MARGIN + 60)).replace(second=0, microsecond=0)
-    if fires_at - now > timedelta(seconds=LIVE_MARGIN + 60):
-        fires_at -= timedelta(minutes=1)
-    channel = channel_for(team, "LIVE")
-    subscription_id, text = subscribe(slack, team, user, channel, f"daily {hhmm(fires_at)} tz:UTC no chart")
-    assert next_epoch(text) == int(fires_at.timestamp())
-    second = ServerProcess(
-        serve_env(standin, database_url), tmp_path_factory.mktemp("second-scheduler")
-    ).start()
+    standin = SlackStandIn().start()
+    database = Database(url)
+    schedulers: list[ServerProcess] = []
     try:
-        yield Live(team, channel, subscription_id, fires_at, second)
+        upgrade(database)  # once, here: two servers migrating one fresh database at once would race
+        team = new_team_id()
+        now = datetime.now(UTC)
+        with database.transaction() as session:
+            for i, name in enumerate(["Live Acme", "Live Globex"]):
+                partner = partners.add_partner(session, team, name)
+                interactions.log_interaction(
+                    session,
+                    team,
+                    partner_id=partner.id,
+                    kind=InteractionKind.CALL,
+                    occurred_at=now - timedelta(days=i + 1),
+                    notes="",
+                    user_id="ULIVE",
+                )
+            fires_at = (now + timedelta(seconds=LIVE_MARGIN + 60)).replace(second=0, microsecond=0)
+            if fires_at - now > timedelta(seconds=LIVE_MARGIN + 60):
+                fires_at -= timedelta(minutes=1)
+            channel = channel_for(team, "LIVE")
+            subscription, _ = digest_store.add_subscription(
+                session,
+                team,
+                channel_id=channel,
+                every="daily",
+                hour=fires_at.hour,
+                minute=fires_at.minute,
+                timezone="UTC",
+                chart=False,
+                created_by="ULIVE",
+            )
+            subscription_id = subscription.id
+        for i in range(2):  # both load the subscription as they start; neither is waited for here
+            cwd = tmp_path_factory.mktemp(f"live-scheduler-{i}")
+            schedulers.append(ServerProcess(serve_env(standin, url), cwd).start())
+        yield Live(channel, subscription_id, fires_at, standin, database, schedulers)
     finally:
-        second.kill()
+        for process in schedulers:
+            process.kill()
+        standin.stop()
+        database.dispose()
+        postgres.drop(url)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -225,17 +260,39 @@ def test_only_the_subscriber_or_an_admin_removes_a_digest(
 # --- starting up: catching up, Slack failures, a kill mid-post ----------------------------------------
 
 
+@pytest.fixture
+def quiet_database(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, Database]]:
+    """A migrated database of the test's own, which the module's server never looks at: that
+    server's scheduler retries recent runs every minute and would race the servers the test starts
+    (it would be the one to post, or to hang)."""
+    postgres: PostgresServer | None = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'quiet.db'}"
+    else:
+        postgres = request.getfixturevalue("postgres")
+        url = postgres.create()
+    database = Database(url)
+    try:
+        upgrade(database)
+        yield url, database
+    finally:
+        database.dispose()
+        if postgres is not None:
+            postgres.drop(url)
+
+
 def test_missed_runs_are_caught_up_once_through_slack_failures_and_a_kill_mid_post(
-    slack: SlackClient,
     standin: SlackStandIn,
     team: str,
     user: str,
-    db: Database,
+    quiet_database: tuple[str, Database],
     start_server: Callable[..., ServerProcess],
-    live: Live | None,
 ) -> None:
     """Subscriptions whose run passed a few minutes ago (and one 7 hours ago) while no scheduler
-    knew them; then a server starts:
+    was running (made in the database directly: the commands are tested above); then a server
+    starts:
 
     - rate limited (429, Retry-After 1) → waits and posts; a 500 → retried and posts;
     - not in a public channel → joins and posts; not in a private one → the owner is told;
@@ -244,18 +301,40 @@ def test_missed_runs_are_caught_up_once_through_slack_failures_and_a_kill_mid_po
       the claim's lease has run out (5 minutes, simulated by ageing the claim in the database) a
       restarted server posts it, once, and posts nothing else again.
     """
-    with_partners(slack, team)
+    url, db = quiet_database
     now = datetime.now(UTC)
-    recent, old = hhmm(now - timedelta(minutes=3)), hhmm(now - timedelta(hours=7))
+    recent, old = now - timedelta(minutes=3), now - timedelta(hours=7)
     names = ["429", "500", "JOIN", "OLD", "KILL"]
     channels = {name: channel_for(team, name) for name in names}
     channels["PRIVATE"] = "G" + channels["JOIN"][1:] + "P"
     ids = {}
-    for name in ["429", "500", "JOIN", "PRIVATE", "OLD", "KILL"]:  # caught up in this order
-        ids[name], _ = subscribe(
-            slack, team, user, channels[name], f"daily {old if name == 'OLD' else recent} tz:UTC no chart"
-        )
-    backdate(db, *ids.values())
+    with db.transaction() as session:
+        for i, name in enumerate(["Acme Digest", "Globex Digest"]):
+            partner = partners.add_partner(session, team, name)
+            interactions.log_interaction(
+                session,
+                team,
+                partner_id=partner.id,
+                kind=InteractionKind.CALL,
+                occurred_at=now - timedelta(days=i + 1),
+                notes="",
+                user_id=user,
+            )
+        for name in ["429", "500", "JOIN", "PRIVATE", "OLD", "KILL"]:
+            at = old if name == "OLD" else recent
+            subscription, _ = digest_store.add_subscription(
+                session,
+                team,
+                channel_id=channels[name],
+                every="daily",
+                hour=at.hour,
+                minute=at.minute,
+                timezone="UTC",
+                chart=False,
+                created_by=user,
+                created_at=now - timedelta(days=2),
+            )
+            ids[name] = subscription.id
     standin.fail_next(
         "chat.postMessage",
         status=429,
@@ -269,7 +348,7 @@ def test_missed_runs_are_caught_up_once_through_slack_failures_and_a_kill_mid_po
     standin.set_channel(channels["PRIVATE"], member=False, private=True)
     standin.delay("chat.postMessage", 60, where=lambda c: c.args.get("channel") == channels["KILL"])
     try:
-        doomed = start_server()
+        doomed = start_server(DATABASE_URL=url)
         hanging = standin.wait_for(
             "chat.postMessage",
             timeout=30,
@@ -293,17 +372,16 @@ def test_missed_runs_are_caught_up_once_through_slack_failures_and_a_kill_mid_po
             .where(DigestRun.subscription_id == ids["KILL"], DigestRun.period == period)
             .values(claimed_at=datetime.now(UTC) - timedelta(minutes=6))
         )
-    restarted = start_server()
+    restarted = start_server(DATABASE_URL=url)
     post = wait_for_post(standin, channels["KILL"], timeout=20)
-    time.sleep(GRACE_SECONDS)
     assert len(ok_posts(standin, channels["KILL"])) == 1
-    run = runs_of(db, ids["KILL"])[period]
+    run = settled_run(db, ids["KILL"], period)
     assert (run.status, run.message_ts) == ("posted", post.response["ts"])
     # Whichever of the two servers got to them (catching up goes one subscription at a time, in no
     # set order): each posted once, after its failure; nothing was posted or told twice.
     for name in ("429", "500", "JOIN"):
         assert len(ok_posts(standin, channels[name])) == 1, name
-        assert runs_of(db, ids[name])[period].status == "posted", name
+        assert settled_run(db, ids[name], period).status == "posted", name
 
     def statuses(name: str) -> list[int]:
         return [
@@ -315,7 +393,7 @@ def test_missed_runs_are_caught_up_once_through_slack_failures_and_a_kill_mid_po
     assert standin.calls_to("conversations.join", lambda c: c.args.get("channel") == channels["JOIN"])
     [told] = standin.calls_to("chat.postMessage", lambda c: c.args.get("channel") == user)
     assert "/invite @Partnerbot" in told.args["text"] and f"<#{channels['PRIVATE']}>" in told.args["text"]
-    assert runs_of(db, ids["PRIVATE"])[period].status == "failed"
+    assert settled_run(db, ids["PRIVATE"], period).status == "failed"
     assert ok_posts(standin, channels["OLD"]) == []
     assert runs_of(db, ids["OLD"])[old_period(now)].status == "skipped"
     listed = (
@@ -338,32 +416,39 @@ def old_period(now: datetime) -> str:
 # --- the live trigger ----------------------------------------------------------------------------------
 
 
-def test_a_scheduled_run_posts_once_with_two_schedulers_on_one_database(
-    standin: SlackStandIn, db: Database, live: Live | None, server: ServerProcess
-) -> None:
+def test_a_scheduled_run_posts_once_with_two_schedulers_on_one_postgresql(live: Live | None) -> None:
     if live is None:
-        pytest.skip("the one live wait of the suite runs on PostgreSQL, with two schedulers")
-    live.second.wait_ready()
+        pytest.skip("needs PostgreSQL: the live run is posted by two schedulers on one database")
+    for process in live.schedulers:
+        process.wait_ready()
+        started = re.search(r"^(\S+ \S+) INFO bot.scheduler: digest scheduler started", process.output, re.M)
+        assert started, process.output
+        at = datetime.strptime(started.group(1), "%Y-%m-%d %H:%M:%S,%f").astimezone(UTC)
+        assert at < live.fires_at, "a scheduler was not up before the digest was due"
     left = (live.fires_at - datetime.now(UTC)).total_seconds()
-    assert left > 0, "the second scheduler was not up before the digest was due"
-    post = wait_for_post(standin, live.channel, timeout=left + 20)
-    arrived = datetime.now(UTC)
-    assert arrived >= live.fires_at
-    time.sleep(GRACE_SECONDS)
-    # Both schedulers fired; the database let one of them post.
-    attempts = standin.calls_to("chat.postMessage", lambda c: c.args.get("channel") == live.channel)
-    assert attempts == [post]
-    ((period, run),) = runs_of(db, live.subscription_id).items()
-    assert period == live.fires_at.date().isoformat()
-    assert (run.status, run.message_ts) == ("posted", post.response["ts"])
-    # Both schedulers fired (a server started by another test may have fired too).
-    outcomes = [
-        re.findall(rf"digest #{live.subscription_id} for {period}: (.+)", process.output)
-        for process in (server, live.second)
-    ]
-    assert all(len(found) == 1 for found in outcomes), outcomes
-    assert [o for found in outcomes for o in found].count("posted") <= 1, outcomes
-    live.second.assert_stops_cleanly()
+    post = wait_for_post(live.standin, live.channel, timeout=max(left, 0) + 20)
+    assert datetime.now(UTC) >= live.fires_at
+    period = live.fires_at.date().isoformat()
+
+    def outcomes() -> list[list[str]]:
+        pattern = rf"digest #{live.subscription_id} for {period}: (.+)"
+        return [re.findall(pattern, process.output) for process in live.schedulers]
+
+    # Both schedulers fired (each logs its outcome); the database let one of them post.
+    deadline = time.monotonic() + GRACE_SECONDS
+    while not all(outcomes()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(len(found) == 1 for found in outcomes()), outcomes()
+    assert set(o for found in outcomes() for o in found) <= {
+        "already posted or being posted elsewhere",
+        "posted",
+    }, outcomes()
+    assert live.standin.calls_to("chat.postMessage") == [post] and not live.standin.invalid
+    assert post.args["blocks"][0]["text"]["text"].startswith("Top 2 partners · ")
+    ((recorded, run),) = runs_of(live.database, live.subscription_id).items()
+    assert recorded == period and (run.status, run.message_ts) == ("posted", post.response["ts"])
+    for process in live.schedulers:
+        process.assert_stops_cleanly()
 
 
 def test_no_digest_was_posted_twice_in_this_module(standin: SlackStandIn, db: Database) -> None:
