@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import os
 import shutil
 import sqlite3
 import time
@@ -34,6 +35,18 @@ DEFAULT_SELECTION = ("import", "top", "show", "options", "ack", "engine")
 BENCH_DIR = ROOT / ".bench"
 
 
+APP_SOURCES = ("bot", "handlers", "storage", "scoring")
+
+
+def app_fingerprint() -> dict[str, float]:
+    """Modification time of every app source file, to notice code changing during a run."""
+    return {
+        str(path.relative_to(ROOT)): path.stat().st_mtime
+        for folder in APP_SOURCES
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    }
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -51,7 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         nargs="+",
         choices=BENCHMARKS,
         metavar="NAME",
-        help=f"run only these: {', '.join(BENCHMARKS)} (growth runs at --quick or --full sizes)",
+        help=f"run only these: {', '.join(BENCHMARKS)} (growth: 10k/100k/300k with --quick, else 100k/1M/3M)",
     )
     parser.add_argument(
         "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql (default both)"
@@ -116,8 +129,9 @@ def run_database(ctx: Context, kind: str) -> None:
         idle = proc_status(server.pid).get("VmRSS")
         active = data.active_names()
         steps = (
-            ("top", lambda: ranking.bench_top(ctx, db, server, active, idle)),
+            # show first: its first call is then the first ranking this server computes
             ("show", lambda: ranking.bench_show(ctx, db, server, bare, data.meta["show_targets"], idle)),
+            ("top", lambda: ranking.bench_top(ctx, db, server, active, idle)),
             ("options", lambda: options.bench_options(ctx, db, server, bare, active, idle)),
             ("ack", lambda: load.bench_ack(ctx, db, server, bare, _names_of(data.ack_partners_csv), idle)),
         )
@@ -140,8 +154,21 @@ def run_database(ctx: Context, kind: str) -> None:
         for proc in (server, bare):
             if proc is not None:
                 code = proc.stop()
-                if code not in (0, None) or code is None:
+                if code != 0:  # partnerbot serve promises a clean exit on SIGTERM
                     ctx.log(f"{kind}: {proc.name} stopped with {code} (log: {proc.log_path})")
+                    ctx.add(
+                        Row(
+                            f"{proc.name} exit on SIGTERM",
+                            kind,
+                            code,
+                            "count",
+                            None,
+                            None,
+                            "0",
+                            ERROR,
+                            note=f"None: killed after 20 s; log {ctx.relative(proc.log_path)}",
+                        )
+                    )
         if ctx.keep:
             ctx.log(f"{kind}: kept {db.url}")
             db.dispose()
@@ -162,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     work_dir = BENCH_DIR / "runs" / run_id
     work_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    load_before = os.getloadavg()
+    sources_before = app_fingerprint()
     standin = StandIn().start()
     atexit.register(standin.stop)
     ctx = Context(
@@ -216,9 +245,20 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         standin.stop()
     elapsed = time.monotonic() - started
+    load_after = os.getloadavg()
+    sources_after = app_fingerprint()
+    changed = sorted(
+        name
+        for name in set(sources_before) | set(sources_after)
+        if sources_before.get(name) != sources_after.get(name)
+    )
     print()
     print(table(ctx.rows))
-    print(f"\n{profile.name} run, {elapsed / 60:.1f} min; results → {args.output}")
+    print(
+        f"\n{profile.name} run, {elapsed / 60:.1f} min; load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after ({os.cpu_count()} CPUs): other work on the machine shifts absolute "
+        f"times; results → {args.output}"
+    )
     write_json(
         args.output,
         ctx.rows,
@@ -233,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             "databases": args.databases,
             "versions": versions,
             "seconds": round(elapsed, 1),
+            "load_average": {"before": load_before, "after": load_after},
+            "app_sources_changed_during_run": changed,
             "log": ctx.events,
         },
     )

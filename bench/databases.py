@@ -193,3 +193,95 @@ def settle(db: BenchDatabase) -> None:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
+
+
+def commit_floor(db: BenchDatabase, *, threads: int = 16, transactions: int = 400) -> dict[str, float]:
+    """The database's own latency for small durable writes under the same concurrency as the load
+    benchmark: ``threads`` threads share ``transactions`` transactions, each inserting one row into
+    a scratch table and committing, straight through the driver. SQLite uses the app's settings
+    (WAL, synchronous=FULL, busy_timeout 10 s, BEGIN IMMEDIATE); PostgreSQL its defaults. Returns
+    the latency summary of one transaction (begin to commit)."""
+    import threading
+
+    import numpy as np
+
+    table = f"bench_commit_{secrets.token_hex(4)}"
+    latencies: list[float] = []
+    lock = threading.Lock()
+    remaining = {"n": transactions}
+    deadline = time.monotonic() + 120
+
+    def take() -> bool:
+        with lock:
+            if remaining["n"] <= 0 or time.monotonic() > deadline:
+                return False
+            remaining["n"] -= 1
+            return True
+
+    if db.kind == "sqlite":
+        assert db.path is not None
+
+        def connect():
+            conn = sqlite3.connect(db.path, isolation_level=None, timeout=10, check_same_thread=False)
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            return conn
+
+        def one(conn, i: int) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"INSERT INTO {table} (id, t) VALUES (?, ?)", (i, "a short note of the floor"))
+            conn.execute("COMMIT")
+
+        setup = connect()
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute(f"CREATE TABLE {table} (id INTEGER, t TEXT)")
+        drop = lambda: setup.execute(f"DROP TABLE {table}")  # noqa: E731
+        close = setup.close
+    else:
+        import psycopg
+
+        dsn = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+        def connect():
+            return psycopg.connect(dsn)
+
+        def one(conn, i: int) -> None:
+            conn.execute(f"INSERT INTO {table} (id, t) VALUES (%s, %s)", (i, "a short note of the floor"))
+            conn.commit()
+
+        setup = psycopg.connect(dsn, autocommit=True)
+        setup.execute(f"CREATE TABLE {table} (id bigint, t text)")
+        drop = lambda: setup.execute(f"DROP TABLE {table}")  # noqa: E731
+        close = setup.close
+
+    def worker(n: int) -> None:
+        conn = connect()
+        try:
+            while take():
+                started = time.perf_counter()
+                one(conn, n)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+        finally:
+            conn.close()
+
+    try:
+        pool = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(threads)]
+        started = time.perf_counter()
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join(130)
+        wall = time.perf_counter() - started
+        drop()
+    finally:
+        close()
+    values = np.asarray(latencies)
+    return {
+        "n": len(latencies),
+        "median": float(np.percentile(values, 50)),
+        "p99": float(np.percentile(values, 99)),
+        "max": float(values.max()),
+        "rate": len(latencies) / wall,
+    }

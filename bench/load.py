@@ -10,10 +10,10 @@ import time
 
 import numpy as np
 
-from bench import measure, slack
+from bench import databases, measure, slack
 from bench.context import ACK_TEAM, Context
 from bench.databases import BenchDatabase
-from bench.proc import BenchError, Profiler, Server, run_cli, summarise_profile
+from bench.proc import BenchError, Profiler, Server, cpu_seconds, reset_peak, run_cli, summarise_profile
 from bench.ranking import rss_row
 from bench.report import ERROR, Row, summary, time_ratio, verdict
 
@@ -75,20 +75,23 @@ def bench_ack(
 ) -> None:
     count, concurrency = ctx.profile.ack_requests, ctx.profile.ack_concurrency
     budget = min(300.0, max(30.0, ctx.left()))
-    from bench.proc import reset_peak
 
     # The floor first: the same requests (signed for the bare app) against the bare-ack app.
     measure.warm_up(bare, ACK_TEAM, ctx.standin, 20)
+    bare_cpu = cpu_seconds(bare.pid)
     bare_answers, bare_wall = run_load(
         bare, requests_for(ctx, bare.secret, names, count), concurrency, budget
     )
+    bare_cpu = (cpu_seconds(bare.pid) or 0) - (bare_cpu or 0)
     bare_fig = _figures(bare_answers, bare_wall)
     bare_errors = sum(a.status != 200 for a in bare_answers) + (count - len(bare_answers))
 
     measure.warm_up(server, ACK_TEAM, ctx.standin, 20)
     reset = reset_peak(server.pid)
     ctx.log(f"{db.kind}: {count} × /partner log, {concurrency} at a time …")
+    server_cpu = cpu_seconds(server.pid)
     answers, wall = run_load(server, requests_for(ctx, server.secret, names, count), concurrency, budget)
+    server_cpu = (cpu_seconds(server.pid) or 0) - (server_cpu or 0)
     fig = _figures(answers, wall)
     failed = [a for a in answers if not _is_logged(a)]
     errors = len(failed) + (count - len(answers))
@@ -150,7 +153,12 @@ def bench_ack(
             time_ratio(bare_fig["rps"], fig["rps"]),
             "",
             "—",
-            note="ratio: how many times the bare app's rate",
+            note=(
+                f"ratio: how many times the bare app's rate; server CPU per request "
+                f"{server_cpu / max(len(answers), 1) * 1000:.1f} ms (bare app "
+                f"{bare_cpu / max(len(bare_answers), 1) * 1000:.1f} ms), from /proc/<pid>/stat"
+            ),
+            details={"server_cpu_s": server_cpu, "bare_cpu_s": bare_cpu},
         )
     )
     ctx.add(
@@ -179,6 +187,26 @@ def bench_ack(
         )
     )
     rss_row(ctx, db, "ack under load", server, idle, reset)
+    commit = databases.commit_floor(db, threads=concurrency, transactions=count)
+    ctx.add(
+        Row(
+            "ack under load: p99 vs database",
+            where,
+            fig["p99"],
+            "s",
+            commit["p99"],
+            time_ratio(fig["p99"], commit["p99"]),
+            "",
+            "—",
+            note=(
+                f"second floor: the database alone, {concurrency} threads sharing {commit['n']} one-row "
+                f"insert+commit transactions through the driver (p50 {commit['median'] * 1000:.1f} ms, "
+                f"p99 {commit['p99'] * 1000:.1f} ms, max {commit['max'] * 1000:.0f} ms, "
+                f"{commit['rate']:,.0f} tx/s)"
+            ),
+            details={"commit_floor": commit},
+        )
+    )
 
     try:
         export = run_cli(db.url, "export", "interactions", "--team", ACK_TEAM, timeout=120)

@@ -65,6 +65,16 @@ def proc_status(pid: int) -> dict[str, int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time ``pid`` has used so far (all its threads), from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak(pid: int) -> bool:
     """Reset the kernel's peak-RSS mark of ``pid`` (``echo 5 > /proc/pid/clear_refs``, Linux ≥ 4.0)."""
     try:
@@ -83,7 +93,7 @@ class CliRun:
     args: list[str]
     code: int
     seconds: float
-    max_rss: int  # bytes, the child's peak RSS (from wait4's rusage)
+    max_rss: int  # bytes, the child's peak RSS (VmHWM, polled every 50 ms)
     stdout: str
     stderr: str
 
@@ -115,21 +125,32 @@ def run_cli(database_url: str, *args: str, timeout: float, stdout_path: Path | N
         readers.append(threading.Thread(target=drain, args=("stdout", proc.stdout), daemon=True))
     for reader in readers:
         reader.start()
+    # The child's own peak RSS: VmHWM polled while it runs (wait4's ru_maxrss would also count
+    # what the child inherited from this process at fork).
+    high = {"rss": 0}
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(0.05):
+            high["rss"] = max(high["rss"], proc_status(proc.pid).get("VmHWM", 0))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     timer = threading.Timer(timeout, lambda: proc.kill())
     timer.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _usage = os.wait4(proc.pid, 0)
     finally:
         timer.cancel()
+        finished.set()
+        watcher.join(5)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join(10)
     if out_file:
         out_file.close()
-    run = CliRun(
-        command[3:], proc.returncode, seconds, usage.ru_maxrss * 1024, chunks["stdout"], chunks["stderr"]
-    )
+    run = CliRun(command[3:], proc.returncode, seconds, high["rss"], chunks["stdout"], chunks["stderr"])
     if seconds >= timeout:
         raise BenchError(f"partnerbot {' '.join(args)} did not finish within {timeout:.0f} s")
     if run.code != 0:

@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.console_args import DESCRIPTION as CONSOLE_DESCRIPTION
+from bot.console_args import HELP as CONSOLE_HELP
+from bot.console_args import add_console_arguments
 from bot.settings import ConfigurationError, Settings
 from storage.db import Database, DatabaseUnavailable
 
@@ -46,6 +49,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_slack()
     database = open_database(settings, migrate=False, lock_timeout=SERVER_LOCK_TIMEOUT)
     return run_server(settings, database, host=args.host, scheduler=not args.no_scheduler)
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import run_console
+
+    return run_console(args, settings)
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
@@ -135,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
         "schedulers may share one PostgreSQL database: each digest is posted once.",
     )
     scheduler.set_defaults(func=cmd_scheduler)
+
+    console = commands.add_parser("console", help=CONSOLE_HELP, description=CONSOLE_DESCRIPTION)
+    add_console_arguments(console)
+    console.set_defaults(func=cmd_console)
 
     migrate = commands.add_parser(
         "migrate",

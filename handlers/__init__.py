@@ -12,6 +12,7 @@ def register_all(app: App) -> None:
         digest,
         feedback,
         help,
+        home,
         log,
         mentions,
         partners,
@@ -25,3 +26,4 @@ def register_all(app: App) -> None:
     log.register(app)
     feedback.register(app)
     mentions.register(app)
+    home.register(app)

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from handlers import metadata
 from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
+from handlers.home import republish_home
 from handlers.ids import Action, Block, Callback
 from handlers.log_views import (
     NOTES_REQUIRED,
@@ -106,7 +107,9 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
         )
         reply = logged_confirmation(logged.interaction, match.partner)
     changed(request.services, request.team_id)
-    return reply
+    request.ack(reply)  # the confirmation first; the Home tab is published after it
+    republish_home(request.client, request.services, request.team_id, request.user_id)
+    return None
 
 
 def open_log_modal(client: WebClient, trigger_id: str, draft: LogDraft, meta: LogMetadata) -> Reply | None:
@@ -220,6 +223,7 @@ def on_log_submitted(
     # Saved and committed: only now tell Slack the modal may close.
     ack()
     changed(svc, team_id)
+    republish_home(client, svc, team_id, user_id)
     if interaction_id is not None and meta.channel_id and meta.message_ts:
         reply = _attach_permalink(svc, client, team_id, interaction_id, meta) or reply
     tell(client, user_id=user_id, reply=reply, response_url=meta.response_url)
@@ -341,7 +345,9 @@ def on_edit_clicked(
         respond(text=reply.text, response_type="ephemeral", replace_original=False)
 
 
-def on_undo_clicked(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def on_undo_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
     ack()
     try:
         with services(context).db.transaction() as session:
@@ -349,6 +355,7 @@ def on_undo_clicked(ack: Ack, body: dict[str, Any], context: BoltContext, respon
             what = f"the {interaction.kind} with *{literal(interaction.partner.name)}*"
             interaction_store.delete_interaction(session, interaction.team_id, interaction.id)
         changed(services(context), interaction.team_id)
+        republish_home(client, services(context), interaction.team_id, body["user"]["id"])
     except UserError as error:
         respond(text=error.message, response_type="ephemeral", replace_original=False)
         return

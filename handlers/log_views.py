@@ -141,7 +141,8 @@ def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: 
     kind = KIND_LABELS[InteractionKind(interaction.kind)].split(" (")[0].lower()
     verb = "Updated" if updated else "Logged"
     when = slack_date(interaction.occurred_at)
-    summary = f"{verb} a *{kind}* with *{literal(partner.name)}* on {when}"
+    article = "an" if kind[0] in "aeiou" else "a"
+    summary = f"{verb} {article} *{kind}* with *{literal(partner.name)}* on {when}"
     words = first_words(interaction.notes, 120)
     text = summary + (f": “{literal(words)}”" if words else ".")
     extra = []
@@ -162,4 +163,4 @@ def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: 
     ]
     if extra:
         blocks.insert(1, context_block(" · ".join(extra)))
-    return Reply(f"{verb} a {kind} with {literal(shorten(partner.name, 100))}", blocks)
+    return Reply(f"{verb} {article} {kind} with {literal(shorten(partner.name, 100))}", blocks)

@@ -25,7 +25,7 @@ EXPECTED_BOT_SCOPES = {
     "channels:join",
     "files:write",
 }
-EXPECTED_BOT_EVENTS = {"app_mention", "message.im"}
+EXPECTED_BOT_EVENTS = {"app_home_opened", "app_mention", "message.im"}
 # The scope each subscribed event needs (app_home_opened needs none).
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history"}
 # The scope each Web API method the app calls needs (views.* and chat.getPermalink need none).
@@ -87,7 +87,7 @@ def test_manifest_basics(manifest):
     features = manifest["features"]
     assert features["bot_user"] == {"display_name": "partnerbot", "always_online": True}
     assert features["app_home"] == {
-        "home_tab_enabled": False,
+        "home_tab_enabled": True,
         "messages_tab_enabled": True,
         "messages_tab_read_only_enabled": False,
     }

@@ -254,7 +254,7 @@ def test_buttons_are_pressed_by_number(database_url: str) -> None:
     assert "[form] Edit communication" in edit
     assert "Partner — type to search; Enter keeps Acme: \n" in edit and "Kind [Email]: \n" in edit
     assert "Notes (optional) [sent the deck]: sent the deck, and the price list\n" in edit
-    assert "Updated a email with Acme on " in edit and "“sent the deck, and the price list”" in edit
+    assert "Updated an email with Acme on " in edit and "“sent the deck, and the price list”" in edit
     undo = after(out, "2")
     assert (
         undo == "(replaces the earlier message)\nRemoved the email with Acme; it is no longer in the log.\n\n"
@@ -367,7 +367,7 @@ def test_a_survey_answered_by_someone_else_and_the_message_shortcut(database_url
     assert "From a message in #console; a link to it is saved too." in shortcut
     assert "Notes (optional) [Acme asked about volume pricing]: \n" in shortcut
     assert (
-        "Logged a email with Acme" in shortcut
+        "Logged an email with Acme" in shortcut
         and "the message (https://console.partnerbot.invalid/archives/" in shortcut
     )
     assert [(r["respondent"], r["csat"]) for r in export(database_url, "feedback")] == [("U02", "5")]
