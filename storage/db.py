@@ -6,6 +6,7 @@ success, rolls back on any error and always closes, so nothing is left half-writ
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE_OPTION = "partnerbot_write"
@@ -55,6 +57,7 @@ class Database:
         except ArgumentError:
             raise DatabaseUnavailable(f"DATABASE_URL is not a database URL: {url!r}") from None
         self.url = parsed
+        self.lock_timeout = lock_timeout
         kwargs: dict[str, Any] = {"echo": echo}
         if parsed.get_backend_name() == "sqlite":
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": lock_timeout}
@@ -73,6 +76,9 @@ class Database:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine, busy_milliseconds=int(lock_timeout * 1000))
         self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and its busy handler polls in sleeps of up to 100 ms;
+        # queueing this process's writers on a lock hands the write lock over at once instead.
+        self._writers = threading.RLock() if self.dialect == "sqlite" else None
         self._write = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -95,8 +101,21 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A read-write unit of work: commit on success, roll back on error, close always."""
-        with self._write() as session, session.begin():
+        with self._write_turn(), self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        """SQLite: wait (at most the lock timeout) for this process's other writers to finish."""
+        if self._writers is None:
+            yield
+            return
+        if not self._writers.acquire(timeout=self.lock_timeout):
+            raise SQLAlchemyTimeout("the database is busy with other writes; try again")
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -98,7 +98,7 @@ class Interaction(Base):
     __table_args__ = (
         # A replayed Slack request carries the same key and so cannot log twice.
         UniqueConstraint("team_id", "request_key", name="uq_interaction_team_request"),
-        Index("ix_interaction_team_partner_time", "team_id", "partner_id", "occurred_at"),
+        Index("ix_interaction_team_partner_time_kind", "team_id", "partner_id", "occurred_at", "kind"),
         # Covers the ranking's window query (time range, then partner and kind) without touching rows.
         Index("ix_interaction_team_time_partner_kind", "team_id", "occurred_at", "partner_id", "kind"),
         Index("ix_interaction_team_user_time", "team_id", "user_id", "occurred_at"),

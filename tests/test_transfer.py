@@ -645,3 +645,32 @@ def test_round_trip_is_exact(database: Database, team_id: str, other_team_id: st
         "\tindented",
         "\r\nstarts with CR",
     }
+
+
+def _interaction_indexes(database: Database) -> set[str]:
+    from sqlalchemy import inspect
+
+    with database.engine.connect() as connection:
+        return {index["name"] for index in inspect(connection).get_indexes("interaction")}
+
+
+@pytest.mark.parametrize("bad_last_row", [False, True])
+def test_a_large_import_keeps_every_index(database: Database, team_id: str, bad_last_row: bool) -> None:
+    """Large files are loaded with the indexes rebuilt at the end (SQLite); a bad row on the last
+    line still leaves nothing written and every index in place."""
+    before = _interaction_indexes(database)
+    rows = transfer.CHUNK_SIZE * 2 + 5
+    lines = ["partner,kind,occurred_at"] + [
+        f"Acme Corp,call,2024-05-01T10:{i % 60:02d}:00Z" for i in range(rows)
+    ]
+    if bad_last_row:
+        lines.append("Acme Corp,lunch,2024-05-01")
+    load(database, "partners", SEED_PARTNERS, team_id)
+    if bad_last_row:
+        with pytest.raises(ImportFailed, match=f"line {rows + 2}"):
+            load(database, "interactions", "\n".join(lines) + "\n", team_id)
+        assert count(database, Interaction, team_id) == 0
+    else:
+        assert load(database, "interactions", "\n".join(lines) + "\n", team_id).rows == rows
+        assert count(database, Interaction, team_id) == rows
+    assert _interaction_indexes(database) == before
