@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 # After a change, how long publishing waits for the ranking cache to catch up before it shows
 # what it has (the scores then catch up the next time the tab is opened).
 FRESH_WAIT_SECONDS = 5.0  # well inside the 10 s a stopping server gets (SIGTERM)
+HOME_VIEWERS_KEY = "home_viewers"  # (team, user) pairs that opened the Home tab in this process
 _registered: weakref.WeakSet[App] = weakref.WeakSet()
 
 
@@ -182,11 +183,22 @@ def publish_home(
     ranking = _ranking(svc, team_id, fresh_since=fresh_since)
     view = home_view(load_dashboard(svc, team_id, user_id, ranking))
     client.views_publish(user_id=user_id, view=view)
+    _home_viewers(svc).add((team_id, user_id))
+
+
+def _home_viewers(svc: Services) -> set[tuple[str, str]]:
+    return svc.extras.setdefault(HOME_VIEWERS_KEY, set())
 
 
 def republish_home(client: WebClient, svc: Services, team_id: str, user_id: str) -> None:
     """Publish the user's Home tab again, in the background (call it after the acknowledgement,
-    once the change is committed). Returns at once; failures are logged, never raised."""
+    once the change is committed). Returns at once; failures are logged, never raised.
+
+    Only for people whose Home tab this process has published: for everyone else
+    it would recompute the workspace's ranking after every log for a tab nobody is looking at
+    (opening the tab publishes it fresh anyway)."""
+    if (team_id, user_id) not in _home_viewers(svc):
+        return
 
     def work() -> None:
         publish_home(client, svc, team_id, user_id, fresh_since=svc.now())

@@ -383,3 +383,12 @@ def test_background_work_logs_failures_and_carries_on(caplog: pytest.LogCaptureF
     assert work.wait(5)
     assert done == ["b"]
     assert "background work for a failed" in caplog.text
+
+
+def test_no_republish_for_someone_who_never_opened_home(database: Database, team_id: str) -> None:
+    """Republishing recomputes the ranking: not worth it for a tab nobody has looked at."""
+    svc = Services(db=database)
+    client = RecordingClient()
+    republish_home(client, svc, team_id, "UNEVERSEEN")  # type: ignore[arg-type]
+    assert background.wait(5)
+    assert client.published == []
