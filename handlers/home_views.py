@@ -17,6 +17,7 @@ import pandas as pd
 
 from handlers.ids import Action, Block
 from handlers.log_views import KIND_LABELS
+from handlers.partner_views import profile_inputs
 from handlers.replies import button, context_block, divider, header, plain, section, slack_date
 from handlers.text import TEXT_LIMIT, escape, first_words, literal, shorten
 from storage.models import InteractionKind
@@ -273,81 +274,15 @@ def home_view(d: Dashboard) -> dict[str, Any]:
 # --- the modals the buttons open ---------------------------------------------------------------
 
 
-def _text_input(
-    block: Block, action: Action, label: str, *, optional: bool, max_length: int, hint: str | None = None
-) -> dict[str, Any]:
-    element = {"type": "plain_text_input", "action_id": action.value, "max_length": max_length}
-    built: dict[str, Any] = {
-        "type": "input",
-        "block_id": block.value,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        built["hint"] = plain(hint)
-    return built
-
-
-def _money_input(block: Block, action: Action, label: str) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block.value,
-        "label": plain(label),
-        "optional": True,
-        "element": {
-            "type": "number_input",
-            "action_id": action.value,
-            "is_decimal_allowed": True,
-            "min_value": "0",
-        },
-    }
-
-
 def add_partner_modal(owner: str | None = None) -> dict[str, Any]:
     """The form behind "Add partner": the fields ``/partner add`` takes, the owner preset to ``owner``."""
-    owner_select: dict[str, Any] = {
-        "type": "users_select",
-        "action_id": Action.OWNER_SELECT.value,
-        "placeholder": plain("Who looks after this partner"),
-    }
-    if owner:
-        owner_select["initial_user"] = owner
     return {
         "type": "modal",
         "callback_id": HomeIds.ADD_MODAL.value,
         "title": plain("Add partner"),
         "submit": plain("Add"),
         "close": plain("Cancel"),
-        "blocks": [
-            _text_input(Block.NAME, Action.NAME_INPUT, "Name", optional=False, max_length=200),
-            _text_input(
-                Block.TIER,
-                Action.TIER_INPUT,
-                "Tier",
-                optional=True,
-                max_length=80,
-                hint="e.g. gold, silver, strategic",
-            ),
-            _text_input(Block.REGION, Action.REGION_INPUT, "Region", optional=True, max_length=80),
-            _text_input(
-                Block.CATEGORY,
-                Action.CATEGORY_INPUT,
-                "Category",
-                optional=True,
-                max_length=80,
-                hint="e.g. reseller, technology, referral",
-            ),
-            {
-                "type": "input",
-                "block_id": Block.OWNER.value,
-                "label": plain("Owner"),
-                "element": owner_select,
-                "optional": True,
-            },
-            _money_input(Block.REVENUE, Action.REVENUE_INPUT, "Revenue"),
-            _money_input(Block.COST, Action.COST_INPUT, "Cost"),
-        ],
+        "blocks": profile_inputs(owner=owner),
     }
 
 

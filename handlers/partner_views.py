@@ -66,14 +66,58 @@ def _money_input(block: Block, action: Action, label: str, value: Decimal | None
     }
 
 
-def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> dict[str, Any]:
-    owner: dict[str, Any] = {
+def profile_inputs(
+    *,
+    name: str | None = None,
+    tier: str | None = None,
+    region: str | None = None,
+    category: str | None = None,
+    owner: str | None = None,
+    revenue: Decimal | None = None,
+    cost: Decimal | None = None,
+) -> list[dict[str, Any]]:
+    """The partner's profile fields as modal inputs (the edit form, and the Home tab's add form)."""
+    owner_select: dict[str, Any] = {
         "type": "users_select",
         "action_id": Action.OWNER_SELECT.value,
         "placeholder": plain("Who looks after this partner"),
     }
-    if partner.owner:
-        owner["initial_user"] = partner.owner
+    if owner:
+        owner_select["initial_user"] = owner
+    return [
+        _text_input(Block.NAME, Action.NAME_INPUT, "Name", name, optional=False, max_length=200),
+        _text_input(
+            Block.TIER,
+            Action.TIER_INPUT,
+            "Tier",
+            tier,
+            optional=True,
+            max_length=80,
+            hint="e.g. gold, silver, strategic",
+        ),
+        _text_input(Block.REGION, Action.REGION_INPUT, "Region", region, optional=True, max_length=80),
+        _text_input(
+            Block.CATEGORY,
+            Action.CATEGORY_INPUT,
+            "Category",
+            category,
+            optional=True,
+            max_length=80,
+            hint="e.g. reseller, technology, referral",
+        ),
+        {
+            "type": "input",
+            "block_id": Block.OWNER.value,
+            "label": plain("Owner"),
+            "element": owner_select,
+            "optional": True,
+        },
+        _money_input(Block.REVENUE, Action.REVENUE_INPUT, "Revenue", revenue),
+        _money_input(Block.COST, Action.COST_INPUT, "Cost", cost),
+    ]
+
+
+def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> dict[str, Any]:
     statuses = [{"text": plain(s.value.capitalize()), "value": s.value} for s in PartnerStatus]
     status = {
         "type": "static_select",
@@ -81,6 +125,15 @@ def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> 
         "options": statuses,
         "initial_option": next(o for o in statuses if o["value"] == partner.status),
     }
+    fields = profile_inputs(
+        name=partner.name,
+        tier=partner.tier,
+        region=partner.region,
+        category=partner.category,
+        owner=partner.owner,
+        revenue=partner.revenue,
+        cost=partner.cost,
+    )
     return {
         "type": "modal",
         "callback_id": Callback.EDIT_PARTNER_MODAL.value,
@@ -89,37 +142,7 @@ def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> 
         "close": plain("Cancel"),
         "private_metadata": metadata.dump(EditPartnerMetadata(partner.id, response_url)),
         "blocks": [
-            _text_input(Block.NAME, Action.NAME_INPUT, "Name", partner.name, optional=False, max_length=200),
-            _text_input(
-                Block.TIER,
-                Action.TIER_INPUT,
-                "Tier",
-                partner.tier,
-                optional=True,
-                max_length=80,
-                hint="e.g. gold, silver, strategic",
-            ),
-            _text_input(
-                Block.REGION, Action.REGION_INPUT, "Region", partner.region, optional=True, max_length=80
-            ),
-            _text_input(
-                Block.CATEGORY,
-                Action.CATEGORY_INPUT,
-                "Category",
-                partner.category,
-                optional=True,
-                max_length=80,
-                hint="e.g. reseller, technology, referral",
-            ),
-            {
-                "type": "input",
-                "block_id": Block.OWNER.value,
-                "label": plain("Owner"),
-                "element": owner,
-                "optional": True,
-            },
-            _money_input(Block.REVENUE, Action.REVENUE_INPUT, "Revenue", partner.revenue),
-            _money_input(Block.COST, Action.COST_INPUT, "Cost", partner.cost),
+            *fields,
             {"type": "input", "block_id": Block.STATUS.value, "label": plain("Status"), "element": status},
         ],
     }
