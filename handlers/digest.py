@@ -108,7 +108,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
         f"{verb} <#{channel.group(1)}> to the top {top_n} partners, {cadence.describe()} "
         f"({escape(zone_name)}). "
         f"Next: {slack_date(next_at, fmt='{date_long_pretty} {time}')}. "
-        f"Digest #{subscription_id}: `/partner digest now <#{channel.group(1)}>` posts one now, "
+        f"Digest #{subscription_id}: `/partner digest now` in that channel posts one now, "
         f"`/partner digest remove {subscription_id}` stops it."
     )
 
