@@ -8,7 +8,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers import metadata
 from handlers.command import CommandRequest, subcommand
@@ -21,8 +20,8 @@ from handlers.feedback_views import (
 )
 from handlers.ids import FeedbackIds as Ids
 from handlers.log import require_active
+from handlers.modals import open_modal
 from handlers.partner_names import resolve_partner
-from handlers.partners import TRIGGER_EXPIRED
 from handlers.rankings import changed
 from handlers.replies import Reply
 from handlers.services import services
@@ -34,16 +33,6 @@ from storage.models import PartnerStatus, SurveyStatus
 log = logging.getLogger(__name__)
 
 
-def _open(client: WebClient, trigger_id: str, view: dict[str, Any]) -> Reply | None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        if exc.response.get("error") == "expired_trigger_id":
-            return Reply(TRIGGER_EXPIRED)
-        raise
-    return None
-
-
 @subcommand("feedback", "rate")
 def feedback_command(request: CommandRequest, rest: str) -> Reply | None:
     with request.services.db.read() as session:
@@ -51,7 +40,7 @@ def feedback_command(request: CommandRequest, rest: str) -> Reply | None:
         require_active(partner)
         view = feedback_modal(partner.name, FeedbackMetadata(team_id=request.team_id, partner_id=partner.id))
     request.ack()
-    return _open(request.client, request.trigger_id, view)
+    return open_modal(request.client, request.trigger_id, view)
 
 
 def on_give_feedback(
@@ -76,7 +65,7 @@ def on_give_feedback(
                 FeedbackMetadata(team_id=survey.team_id, partner_id=survey.partner_id, survey_id=survey.id),
             )
     if message is None:
-        reply = _open(client, body["trigger_id"], view)
+        reply = open_modal(client, body["trigger_id"], view)
         message = reply.text if reply else None
     if message is not None:
         respond(text=message, response_type="ephemeral", replace_original=False)

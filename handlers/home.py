@@ -24,7 +24,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -41,9 +40,10 @@ from handlers.home_views import (
 )
 from handlers.ids import Action, Block
 from handlers.log_views import LogDraft, LogMetadata
+from handlers.modals import open_modal
 from handlers.notify import tell
 from handlers.partner_views import profile_line
-from handlers.partners import TRIGGER_EXPIRED, check_name, parse_money
+from handlers.partners import check_name, parse_money
 from handlers.rankings import Ranking, changed, ranking_cache
 from handlers.replies import Reply
 from handlers.services import Services, services
@@ -226,12 +226,9 @@ def on_home_opened(
 def _open(client: WebClient, user_id: str, trigger_id: str, view: dict[str, Any]) -> None:
     """Open a modal; if Slack's trigger window closed, say so in a direct message (the Home tab
     has no response_url)."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        if exc.response.get("error") != "expired_trigger_id":
-            raise
-        tell(client, user_id=user_id, reply=Reply(TRIGGER_EXPIRED))
+    reply = open_modal(client, trigger_id, view)
+    if reply is not None:
+        tell(client, user_id=user_id, reply=reply)
 
 
 def on_log_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -25,10 +25,10 @@ from handlers.log_views import (
     logged_confirmation,
     partner_option,
 )
+from handlers.modals import open_modal
 from handlers.notify import tell
 from handlers.parsing import first_word
 from handlers.partner_names import resolve_partner
-from handlers.partners import TRIGGER_EXPIRED
 from handlers.people import People
 from handlers.rankings import changed
 from handlers.replies import Reply
@@ -114,13 +114,7 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
 
 def open_log_modal(client: WebClient, trigger_id: str, draft: LogDraft, meta: LogMetadata) -> Reply | None:
     """Open the modal; if Slack's trigger window has closed, say so instead of failing silently."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=log_modal(draft, meta))
-    except SlackApiError as exc:
-        if exc.response.get("error") == "expired_trigger_id":
-            return Reply(TRIGGER_EXPIRED)
-        raise
-    return None
+    return open_modal(client, trigger_id, log_modal(draft, meta))
 
 
 # --- the modal's submission ---------------------------------------------------------------

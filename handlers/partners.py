@@ -8,12 +8,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers import metadata
 from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
 from handlers.ids import Action, Block, Callback
+from handlers.modals import open_modal
 from handlers.notify import tell
 from handlers.parsing import extract_options, quoted_name, slack_user_id
 from handlers.partner_names import resolve_partner
@@ -27,10 +27,6 @@ from storage.models import PartnerStatus
 
 log = logging.getLogger(__name__)
 ADD_OPTIONS = {"tier", "region", "category", "owner", "revenue", "cost"}
-TRIGGER_EXPIRED = (
-    "Slack closed the window for opening the form before I could (it allows 3 seconds). "
-    "Please run the command again."
-)
 
 
 def parse_money(label: str, text: str) -> Decimal:
@@ -106,13 +102,7 @@ def edit(request: CommandRequest, rest: str) -> Reply | None:
         partner = resolve_partner(session, request.team_id, rest, whole=True).partner
         view = edit_partner_modal(partner, response_url=request.response_url)
     request.ack()
-    try:
-        request.client.views_open(trigger_id=request.trigger_id, view=view)
-    except SlackApiError as exc:
-        if exc.response.get("error") == "expired_trigger_id":
-            return Reply(TRIGGER_EXPIRED)
-        raise
-    return None
+    return open_modal(request.client, request.trigger_id, view)
 
 
 def _value(state: dict[str, Any], block: Block, action: Action, key: str = "value") -> Any:

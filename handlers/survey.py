@@ -12,12 +12,13 @@ from slack_sdk.errors import SlackApiError
 from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
 from handlers.feedback_views import survey_invitation, survey_results
-from handlers.log import people, require_active
+from handlers.log import require_active
 from handlers.parsing import CHANNEL_MENTION, USER_MENTION, first_word
 from handlers.partner_names import resolve_partner
 from handlers.replies import Reply
 from handlers.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
 from handlers.text import escape, literal, plural
+from handlers.top import is_admin
 from storage import feedback as feedback_store
 from storage.models import SurveyStatus
 
@@ -154,7 +155,7 @@ def close(request: CommandRequest, rest: str) -> Reply:
             raise UserError(f"There is no survey #{escape(number)} in this workspace.")
         if survey.status == SurveyStatus.CLOSED.value:
             return Reply(f"Survey #{survey.id} is already closed.")
-        if request.user_id != survey.created_by and not _is_admin(request):
+        if request.user_id != survey.created_by and not is_admin(request):
             raise UserError(
                 f"Only <@{survey.created_by}>, who sent survey #{survey.id}, or an admin can close it."
             )
@@ -175,9 +176,3 @@ def close(request: CommandRequest, rest: str) -> Reply:
                 "could not mark survey %s closed in %s: %s", survey_id, channel_id, exc.response.get("error")
             )
     return Reply(f"Closed survey #{survey_id} about *{literal(name)}* with {plural(answered, 'answer')}.")
-
-
-def _is_admin(request: CommandRequest) -> bool:
-    if request.user_id in request.services.admins:
-        return True
-    return people(request.services).lookup(request.client, request.team_id, request.user_id).is_admin
