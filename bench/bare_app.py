@@ -49,7 +49,10 @@ def build() -> App:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     # The health check needs a database: an in-memory SQLite one, never touched otherwise.
-    serve_http(wsgi_app(build(), Database("sqlite://")), host="127.0.0.1", port=int(os.environ["PORT"]))
+    application = wsgi_app(
+        build(), Database("sqlite://"), signing_secret=os.environ["SLACK_SIGNING_SECRET"]
+    )
+    serve_http(application, host="127.0.0.1", port=int(os.environ["PORT"]))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.acknowledgement import keep_acknowledgements
 from bot.settings import Settings
 from handlers import register_all
 from handlers.errors import handle_error
@@ -59,9 +60,13 @@ def build_app(
         client=client or slack_client(settings),
         signing_secret=settings.slack_signing_secret,
         token_verification_enabled=False,
+        # Unmatched requests go to the error handler (a 200 and one log line), not Bolt's 404.
+        raise_error_for_unhandled_request=True,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     svc = services or Services(db=database, admins=settings.admins, clock=clock)
+
+    app.middleware(keep_acknowledgements)
 
     @app.middleware
     def provide_services(context: BoltContext, next: Callable[[], None]) -> None:

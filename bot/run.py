@@ -89,4 +89,8 @@ def _serve(settings: Settings, database: Database, app: App, *, host: str) -> No
         finally:
             handler.close()
     else:
-        serve_http(wsgi_app(app, database), host=host, port=settings.port)
+        serve_http(
+            wsgi_app(app, database, signing_secret=settings.slack_signing_secret),
+            host=host,
+            port=settings.port,
+        )

@@ -13,8 +13,9 @@ import waitress
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_bolt.response import BoltResponse
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
+from bot.gate import MAX_BODY_BYTES, Refusal, admit
 from bot.requests import SlackRequest
 from storage.db import Database, DatabaseUnavailable
 
@@ -27,20 +28,52 @@ HTTP_THREADS = 16
 StartResponse = Callable[..., Any]
 
 
-class SlackEvents(SlackRequestHandler):
-    """Bolt's WSGI adapter, reading bodies with our form parsing (see bot.requests)."""
+def _refusal(refused: Refusal) -> WsgiHttpResponse:
+    log.warning("refused a request to %s with %s: %s", SLACK_PATH, refused.status, refused.reason)
+    return WsgiHttpResponse(
+        status=refused.status, headers={"content-type": ["text/plain;charset=utf-8"]}, body=refused.reason
+    )
 
-    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        return self.app.dispatch(
-            SlackRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
-        )
+
+class SlackEvents(SlackRequestHandler):
+    """Bolt's WSGI adapter behind our front door: the signature is checked on the raw bytes and the
+    body parsed by us (bot.gate, bot.requests) before Bolt sees anything."""
+
+    def __init__(self, app: App, *, signing_secret: str, path: str = SLACK_PATH) -> None:
+        super().__init__(app, path=path)
+        self.signing_secret = signing_secret
+
+    def _get_http_response(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
+        if request.method != "POST" or request.path != self.path:
+            return super()._get_http_response(request)
+        headers = request.get_headers()
+        try:
+            length = int(request.environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _refusal(Refusal(400, "Content-Length is not a number"))
+        body = request.environ["wsgi.input"].read(min(max(length, 0), MAX_BODY_BYTES + 1))
+        admitted = admit(self.signing_secret, body, headers)
+        if isinstance(admitted, Refusal):
+            return _refusal(admitted)
+        text, parsed = admitted
+        try:
+            bolt_request = SlackRequest(body=text, query=request.query_string, headers=headers, parsed=parsed)
+        except (TypeError, AttributeError, KeyError, ValueError) as error:
+            # A signed payload of a shape Bolt cannot read (beyond those checked): a 400, not a crash.
+            return _refusal(Refusal(400, f"malformed signed request: {type(error).__name__}"))
+        response = self.app.dispatch(bolt_request)
+        return WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
 
 
 def wsgi_app(
-    app: App | None, database: Database
+    app: App | None, database: Database, *, signing_secret: str | None = None
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """The WSGI application. With ``app=None`` only the health check is served (Socket Mode)."""
-    slack = SlackEvents(app, path=SLACK_PATH) if app is not None else None
+    slack = None
+    if app is not None:
+        if not signing_secret:
+            raise ValueError("serving Slack requests needs the signing secret")
+        slack = SlackEvents(app, signing_secret=signing_secret)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -83,6 +116,8 @@ def serve_http(
         threads=HTTP_THREADS,
         ident="partnerbot",
         clear_untrusted_proxy_headers=True,
+        # Slack's payloads are far smaller; a bigger body is refused before it is read (bot.gate).
+        max_request_body_size=MAX_BODY_BYTES + 1,
     )
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

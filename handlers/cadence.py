@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.errors import UserError
+from handlers.text import escape
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
@@ -104,25 +105,32 @@ def _monthly_date(year: int, month: int, day: int) -> date:
 def parse_time(text: str) -> tuple[int, int]:
     match = _TIME.match(text.strip().casefold())
     if not match:
-        raise UserError(f"“{text[:20]}” isn't a time I can read: use 24-hour HH:MM, like `09:00` or `17:30`.")
+        raise UserError(
+            f"“{escape(text[:20])}” isn't a time I can read: use 24-hour HH:MM, like `09:00` or `17:30`."
+        )
     return int(match.group(1)), int(match.group(2))
 
 
 def parse_cadence(words: list[str]) -> tuple[Cadence, list[str]]:
-    """Read a cadence from the start of ``words``; returns it and the words left.
+    """Read a cadence from anywhere in ``words``; returns it and the words left, in order.
 
-    ``[]`` → weekly Monday 09:00 (the default).
+    ``daily``, ``weekly`` or ``monthly``, then (weekly) a weekday or (monthly) a day of the month,
+    then an optional HH:MM. No cadence word → weekly Monday 09:00 (the default).
     """
-    if not words or words[0].casefold() not in {"daily", "weekly", "monthly"}:
+    positions = [i for i, word in enumerate(words) if word.casefold() in {"daily", "weekly", "monthly"}]
+    if not positions:
         return Cadence("weekly"), words
-    every = words[0].casefold()
-    rest = words[1:]
+    if len(positions) > 1:
+        raise UserError("Give one schedule: daily, weekly or monthly.")
+    start = positions[0]
+    every = words[start].casefold()
+    rest = words[start + 1 :]
     weekday, day = 0, 1
     if every == "weekly" and rest and rest[0].casefold()[:3] in {w[:3] for w in WEEKDAYS}:
         weekday = [w[:3] for w in WEEKDAYS].index(rest[0].casefold()[:3])
         rest = rest[1:]
-    elif every == "monthly" and rest and rest[0].isdigit():
-        day = int(rest[0])
+    elif every == "monthly" and rest and rest[0].isascii() and rest[0].isdigit():
+        day = int(rest[0]) if len(rest[0]) <= 3 else 0
         if not 1 <= day <= 31:
             raise UserError("The day of the month must be 1 to 31 (short months use their last day).")
         rest = rest[1:]
@@ -130,4 +138,4 @@ def parse_cadence(words: list[str]) -> tuple[Cadence, list[str]]:
     if rest and _TIME.match(rest[0].casefold()):
         hour, minute = parse_time(rest[0])
         rest = rest[1:]
-    return Cadence(every, hour, minute, weekday, day), rest
+    return Cadence(every, hour, minute, weekday, day), words[:start] + rest

@@ -21,6 +21,7 @@ from handlers.ids import SLASH_COMMAND
 from handlers.parsing import split_subcommand
 from handlers.replies import Reply
 from handlers.services import Services, services
+from handlers.text import escape, shorten
 
 # Slack waits 3 seconds for the acknowledgement; keep a margin for the network.
 ACK_BUDGET_SECONDS = 2.0
@@ -110,7 +111,8 @@ def on_partner_command(
     try:
         if handler is None:
             raise UserError(
-                f"I don't know `{sub.name[:40].replace('`', '')}`. Try `/partner help` for what I can do."
+                f"I don't know `{escape(shorten(sub.name, 40).replace('`', ''))}`. "
+                "Try `/partner help` for what I can do."
             )
         reply = handler(request, sub.rest)
     except UserError as error:

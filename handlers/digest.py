@@ -11,14 +11,15 @@ from handlers.digest_runner import DigestRunner, Due, cadence_of
 from handlers.digest_views import subscription_line
 from handlers.errors import UserError
 from handlers.log import people
-from handlers.parsing import CHANNEL_MENTION, first_word
-from handlers.replies import Reply, context_block, header, section, slack_date
+from handlers.parsing import CHANNEL_MENTION, first_word, record_id, whole_number
+from handlers.replies import Reply, context_block, header, section, slack_date, with_ignored
 from handlers.services import Services
 from handlers.text import escape
 from handlers.top import is_admin
 from storage import digests as digest_store
 
 MAX_TOP = 25
+LIST_LIMIT = 300  # subscriptions listed (30 sections, within a message's 50 blocks)
 SYNC_KEY = "digest_sync"  # set by bot.scheduler when this process runs the scheduler
 USAGE = (
     "`/partner digest add #channel [daily HH:MM | weekly <weekday> HH:MM | monthly <day> HH:MM] "
@@ -53,41 +54,66 @@ def digest_command(request: CommandRequest, rest: str) -> Reply | None:
     return handler(request, after)
 
 
-def add(request: CommandRequest, rest: str) -> Reply:
-    channel = CHANNEL_MENTION.search(rest)
-    if channel is None:
+# Slack channel IDs: C (public) or G (private), a dozen or so capitals and digits.
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,20}")
+
+
+def digest_channel(rest: str) -> str:
+    """The one channel a digest command names, checked to be a channel (not a DM) Slack could have."""
+    found = list(dict.fromkeys(channel_id for channel_id, _ in CHANNEL_MENTION.findall(rest)))
+    if not found:
         raise UserError(f"Which channel? {USAGE}")
+    if len(found) > 1:
+        raise UserError("Name one channel at a time: each subscription posts to one channel.")
+    if not _CHANNEL_ID.fullmatch(found[0]):
+        raise UserError(
+            "A digest needs a channel (#partners, or a private channel I'm in), not a direct message "
+            "or something else."
+        )
+    return found[0]
+
+
+def add(request: CommandRequest, rest: str) -> Reply:
+    channel_id = digest_channel(rest)
     words = CHANNEL_MENTION.sub(" ", rest).split()
-    cadence, words = parse_cadence(words)
     top_n, zone_name, chart = 10, None, True
-    text = " ".join(words).casefold()
-    if (match := re.search(r"\btop\s+(\d+)\b", text)) is not None:
-        top_n = int(match.group(1))
-        if not 1 <= top_n <= MAX_TOP:
-            raise UserError(f"A digest lists 1 to {MAX_TOP} partners.")
-        text = text.replace(match.group(0), " ")
-    if (match := re.search(r"\btz:(\S+)", " ".join(words))) is not None:
-        zone_name = match.group(1)
-        try:
-            ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UserError(
-                f"“{escape(zone_name[:40])}” isn't a time zone I know: use Area/City, like "
-                "`tz:Europe/Paris` or `tz:America/New_York`."
-            ) from None
-        text = re.sub(r"\btz:\S+", " ", text)
-    if re.search(r"\bno chart\b|\bchart:off\b|\bwithout chart\b", text):
-        chart = False
-        text = re.sub(r"\bno chart\b|\bchart:off\b|\bwithout chart\b", " ", text)
-    if text.split():
-        raise UserError(f"I didn't understand “{escape(' '.join(text.split())[:40])}”. {USAGE}")
+    left: list[str] = []
+    i = 0
+    while i < len(words):  # options in any order around the schedule
+        word = words[i].casefold()
+        following = words[i + 1].casefold() if i + 1 < len(words) else ""
+        if word == "top" and following:
+            number = whole_number(following)
+            if number is None or not 1 <= number <= MAX_TOP:
+                raise UserError(f"A digest lists 1 to {MAX_TOP} partners (not “{escape(following[:20])}”).")
+            top_n, i = number, i + 2
+        elif word.startswith("tz:"):
+            zone_name = words[i][3:]
+            try:
+                ZoneInfo(zone_name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise UserError(
+                    f"“{escape(zone_name[:40])}” isn't a time zone I know: use Area/City, like "
+                    "`tz:Europe/Paris` or `tz:America/New_York`."
+                ) from None
+            i += 1
+        elif (word, following) in {("no", "chart"), ("without", "chart")}:
+            chart, i = False, i + 2
+        elif word == "chart:off":
+            chart, i = False, i + 1
+        else:
+            left.append(words[i])
+            i += 1
+    cadence, left = parse_cadence(left)
+    if left:
+        raise UserError(f"I didn't understand “{escape(' '.join(left)[:40])}”. {USAGE}")
     if zone_name is None:
         zone_name = people(request.services).lookup(request.client, request.team_id, request.user_id).zone.key
     with request.services.db.transaction() as session:
         subscription, created = digest_store.add_subscription(
             session,
             request.team_id,
-            channel_id=channel.group(1),
+            channel_id=channel_id,
             every=cadence.every,
             weekday=cadence.weekday,
             day=cadence.day,
@@ -105,7 +131,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
     _, next_at = cadence.next_run(request.services.now(), zone)
     verb = "Subscribed" if created else "Already subscribed"
     return Reply(
-        f"{verb} <#{channel.group(1)}> to the top {top_n} partners, {cadence.describe()} "
+        f"{verb} <#{channel_id}> to the top {top_n} partners, {cadence.describe()} "
         f"({escape(zone_name)}). "
         f"Next: {slack_date(next_at, fmt='{date_long_pretty} {time}')}. "
         f"Digest #{subscription_id}: `/partner digest now` in that channel posts one now, "
@@ -125,29 +151,32 @@ def list_digests(request: CommandRequest, rest: str) -> Reply:
                 subscription_line(subscription, cadence.next_run(now, zone)[1], last.get(subscription.id))
             )
     if not lines:
-        return Reply(f"No channel gets a digest yet. Subscribe one: {USAGE}")
+        return with_ignored(Reply(f"No channel gets a digest yet. Subscribe one: {USAGE}"), rest)
     blocks = [header("Ranking digests")]
-    for start in range(0, len(lines), 10):
-        blocks.append(section("\n".join(lines[start : start + 10])))
-    blocks.append(context_block("Times are in each subscription's time zone, shown in yours."))
-    return Reply(f"{len(lines)} digest subscriptions", blocks)
-
-
-def _subscription_id(text: str) -> int:
-    number = text.strip().lstrip("#")
-    if not number.isdigit():
-        raise UserError(
-            "Which digest? Give its number from `/partner digest list`, e.g. `/partner digest remove 3`."
-        )
-    return int(number)
+    shown = lines[:LIST_LIMIT]
+    for start in range(0, len(shown), 10):
+        blocks.append(section("\n".join(shown[start : start + 10])))
+    more = f" · …and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+    blocks.append(context_block(f"Times are in each subscription's time zone, shown in yours.{more}"))
+    return with_ignored(Reply(f"{len(lines)} digest subscriptions", blocks), rest)
 
 
 def remove(request: CommandRequest, rest: str) -> Reply:
-    subscription_id = _subscription_id(rest)
+    number = rest.strip().removeprefix("#")
+    if not (number.isascii() and number.isdigit()):
+        raise UserError(
+            "Which digest? Give its number from `/partner digest list`, e.g. `/partner digest remove 3`."
+        )
+    subscription_id = record_id(number)
     with request.services.db.transaction() as session:
-        subscription = digest_store.get_subscription(session, request.team_id, subscription_id)
+        subscription = (
+            digest_store.get_subscription(session, request.team_id, subscription_id)
+            if subscription_id is not None
+            else None
+        )
         if subscription is None:
-            raise UserError(f"There is no digest #{subscription_id} in this workspace.")
+            raise UserError(f"There is no digest #{escape(number[:25])} in this workspace.")
+        assert subscription_id is not None
         if subscription.created_by != request.user_id and not is_admin(request):
             raise UserError(
                 f"Only <@{subscription.created_by}>, who set up digest #{subscription_id}, or an admin "
@@ -160,8 +189,13 @@ def remove(request: CommandRequest, rest: str) -> Reply:
 
 
 def now(request: CommandRequest, rest: str) -> Reply:
-    mentioned = CHANNEL_MENTION.search(rest)
-    channel_id = mentioned.group(1) if mentioned else request.channel_id
+    channel_id = digest_channel(rest) if CHANNEL_MENTION.search(rest) else request.channel_id
+    leftover = CHANNEL_MENTION.sub(" ", rest).split()
+    if leftover:
+        raise UserError(
+            f"I didn't understand “{escape(' '.join(leftover)[:40])}”: `/partner digest now` posts this "
+            "channel's digest, `/partner digest now #channel` another's."
+        )
     with request.services.db.read() as session:
         matches = [
             s

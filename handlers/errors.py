@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import BoltResponse
 from slack_bolt.context.respond import Respond
+from slack_bolt.error import BoltUnhandledRequestError
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.ids import Callback
@@ -70,14 +71,23 @@ def apology_modal(text: str) -> dict[str, Any]:
     }
 
 
+def _json(payload: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
+
+
 def handle_error(
     error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None
 ) -> BoltResponse | None:
     """Bolt's global error handler: log it, then tell the person where they will see it.
 
     A UserError raised outside the /partner dispatcher (a modal or a button) is shown as is;
-    anything else gets an apology.
+    anything else gets an apology. A request not yet acknowledged always gets its 200 here (Slack
+    shows its own error for anything else), with the message in it where Slack displays one.
     """
+    if isinstance(error, BoltUnhandledRequestError):
+        # A signed request no listener wants (an old button, an event we don't use): one line, a 200.
+        log.info("no listener for a %s request; acknowledged and ignored", body.get("type") or "slash")
+        return BoltResponse(status=200, body="")
     if isinstance(error, UserError):
         text = error.message
     else:
@@ -85,18 +95,14 @@ def handle_error(
         text = apology_for(error)
     not_yet_acknowledged = response is not None
     if not_yet_acknowledged and body.get("command"):
-        payload = {"response_type": "ephemeral", "text": text}
-        return BoltResponse(
-            status=200, body=json.dumps(payload), headers={"content-type": "application/json"}
-        )
+        return _json({"response_type": "ephemeral", "text": text})
     if not_yet_acknowledged and body.get("type") == "view_submission":
-        payload = {"response_action": "push", "view": apology_modal(text)}
-        return BoltResponse(
-            status=200, body=json.dumps(payload), headers={"content-type": "application/json"}
-        )
+        return _json({"response_action": "push", "view": apology_modal(text)})
+    if not_yet_acknowledged and body.get("type") == "block_suggestion":
+        return _json({"options": []})
     if respond is not None and respond.response_url:
         try:
             respond(text=text, response_type="ephemeral", replace_original=False)
         except Exception:  # the apology is best effort; the failure is already logged
             log.warning("could not deliver the apology through response_url")
-    return None
+    return BoltResponse(status=200, body="") if not_yet_acknowledged else None

@@ -13,14 +13,17 @@ from handlers import metadata
 from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
 from handlers.feedback_views import (
+    CSAT_LABELS,
     FeedbackMetadata,
     feedback_modal,
     parse_invitation_value,
     thanks_view,
 )
+from handlers.form import Form
 from handlers.ids import FeedbackIds as Ids
 from handlers.log import require_active
 from handlers.modals import open_modal
+from handlers.parsing import action_value, whole_number
 from handlers.partner_names import resolve_partner
 from handlers.rankings import changed
 from handlers.replies import Reply
@@ -48,7 +51,7 @@ def on_give_feedback(
 ) -> None:
     """The survey button: opens the modal, or says the survey is closed."""
     ack()
-    target = parse_invitation_value(body["actions"][0].get("value", ""))
+    target = parse_invitation_value(action_value(body))
     message = None
     with services(context).db.read() as session:
         survey = feedback_store.get_survey(session, *target) if target else None
@@ -72,31 +75,25 @@ def on_give_feedback(
 
 
 def _answers(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    values = view["state"]["values"]
-
-    def field(block: Ids, action: Ids) -> dict[str, Any]:
-        return values.get(block.value, {}).get(action.value, {})
-
-    errors: dict[str, str] = {}
-    csat_text = (field(Ids.CSAT_BLOCK, Ids.CSAT_INPUT).get("selected_option") or {}).get("value")
-    csat = int(csat_text) if csat_text and csat_text.isdigit() else None
-    if csat is None or not 1 <= csat <= 5:
-        errors[Ids.CSAT_BLOCK.value] = "Choose how satisfied you are, from 1 to 5."
-    nps_text = (field(Ids.NPS_BLOCK, Ids.NPS_INPUT).get("value") or "").strip()
-    nps: int | None = None
-    if nps_text:
-        try:
-            nps = int(nps_text)
-        except ValueError:
-            nps = -1
-        if not 0 <= nps <= 10:
-            errors[Ids.NPS_BLOCK.value] = (
-                "Give a whole number from 0 (not at all likely) to 10 (extremely likely)."
-            )
-    comment = (field(Ids.COMMENT_BLOCK, Ids.COMMENT_INPUT).get("value") or "").strip()
-    chosen = field(Ids.ANONYMOUS_BLOCK, Ids.ANONYMOUS_INPUT).get("selected_options") or []
-    anonymous = any(option.get("value") == "anonymous" for option in chosen)
-    return {"csat": csat, "nps": nps, "comment": comment, "anonymous": anonymous}, errors
+    form = Form(view)
+    csat_text = form.choice(
+        Ids.CSAT_BLOCK,
+        Ids.CSAT_INPUT,
+        allowed={str(value) for value in CSAT_LABELS},
+        missing="Choose how satisfied you are, from 1 to 5.",
+    )
+    nps_text = form.number(Ids.NPS_BLOCK, Ids.NPS_INPUT)
+    nps = whole_number(nps_text) if nps_text else None
+    if nps_text and (nps is None or not 0 <= nps <= 10):
+        form.error(Ids.NPS_BLOCK, "Give a whole number from 0 (not at all likely) to 10 (extremely likely).")
+    anonymous = "anonymous" in form.choices(Ids.ANONYMOUS_BLOCK, Ids.ANONYMOUS_INPUT, allowed={"anonymous"})
+    answers = {
+        "csat": int(csat_text) if csat_text else None,
+        "nps": nps,
+        "comment": form.text(Ids.COMMENT_BLOCK, Ids.COMMENT_INPUT),
+        "anonymous": anonymous,
+    }
+    return answers, form.errors
 
 
 def on_feedback_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:

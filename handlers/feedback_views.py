@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers import metadata
 from handlers.ids import FeedbackIds as Ids
+from handlers.parsing import record_id
 from handlers.replies import Reply, button, context_block, header, plain, section, slack_date
 from handlers.text import escaped_shortened, literal, plural, shorten
 from storage.feedback import Comment, FeedbackSummary
@@ -124,9 +125,12 @@ def invitation_button_value(survey: Survey) -> str:
     return f"{survey.team_id}:{survey.id}"
 
 
-def parse_invitation_value(value: str) -> tuple[str, int] | None:
-    team_id, _, survey_id = value.partition(":")
-    return (team_id, int(survey_id)) if team_id and survey_id.isdigit() else None
+def parse_invitation_value(value: object) -> tuple[str, int] | None:
+    if not isinstance(value, str):
+        return None
+    team_id, _, survey_text = value.partition(":")
+    survey_id = record_id(survey_text)
+    return (team_id, survey_id) if team_id and survey_id is not None else None
 
 
 def survey_invitation(survey: Survey, partner_name: str, *, closed: bool = False) -> Reply:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.command import CommandRequest, subcommand
-from handlers.replies import Reply, context_block, header, section
+from handlers.replies import Reply, context_block, header, section, with_ignored
 from handlers.text import escape
 
 # (usage, example, what it does) — kept in the order a new user would need them.
@@ -84,4 +84,4 @@ def help_reply() -> Reply:
 
 @subcommand("help", "?", "h")
 def show_help(request: CommandRequest, rest: str) -> Reply:
-    return help_reply()
+    return with_ignored(help_reply(), rest)

@@ -19,7 +19,6 @@ import weakref
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -27,8 +26,8 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from handlers.errors import UserError
 from handlers.feedback_views import FeedbackMetadata, feedback_modal
+from handlers.form import Form
 from handlers.home_views import (
     RECENT_COUNT,
     Dashboard,
@@ -43,7 +42,7 @@ from handlers.log_views import LogDraft, LogMetadata
 from handlers.modals import open_modal
 from handlers.notify import tell
 from handlers.partner_views import profile_line
-from handlers.partners import check_name, parse_money
+from handlers.partners import read_profile
 from handlers.rankings import Ranking, changed, ranking_cache
 from handlers.replies import Reply
 from handlers.services import Services, services
@@ -256,10 +255,6 @@ def on_feedback_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> No
     _open(client, body["user"]["id"], body["trigger_id"], feedback_partner_modal())
 
 
-def _state(view: dict[str, Any], block: Block, action: Action, key: str = "value") -> Any:
-    return view["state"]["values"].get(block.value, {}).get(action.value, {}).get(key)
-
-
 def on_add_submitted(
     ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -267,36 +262,12 @@ def on_add_submitted(
     svc = services(context)
     team_id = _team_id(body, context)
     user_id = body["user"]["id"]
-    errors: dict[str, str] = {}
-    name = ""
-    try:
-        name = check_name(_state(view, Block.NAME, Action.NAME_INPUT) or "")
-    except UserError as error:
-        errors[Block.NAME.value] = error.message
-    fields: dict[str, Any] = {
-        key: (_state(view, block, action) or "").strip() or None
-        for key, block, action in (
-            ("tier", Block.TIER, Action.TIER_INPUT),
-            ("region", Block.REGION, Action.REGION_INPUT),
-            ("category", Block.CATEGORY, Action.CATEGORY_INPUT),
-        )
-    }
-    fields["owner"] = _state(view, Block.OWNER, Action.OWNER_SELECT, "selected_user") or None
-    for key, block, action in (
-        ("revenue", Block.REVENUE, Action.REVENUE_INPUT),
-        ("cost", Block.COST, Action.COST_INPUT),
-    ):
-        raw = _state(view, block, action)
-        money: Decimal | None = None
-        if raw not in (None, ""):
-            try:
-                money = parse_money(key.capitalize(), str(raw))
-            except UserError as error:
-                errors[block.value] = error.message
-        fields[key] = money
-    if errors:
-        ack(response_action="errors", errors=errors)
+    form = Form(view)
+    fields = read_profile(form)
+    if form.errors:
+        ack(response_action="errors", errors=form.errors)
         return
+    name = fields.pop("name")
     with svc.db.transaction() as session:
         try:
             partner = partner_store.add_partner(session, team_id, name, **fields)
@@ -324,22 +295,21 @@ def on_feedback_partner_chosen(
     """ "Give feedback", step two: the partner is chosen, so the modal becomes the feedback form
     (whose submission ``handlers.feedback`` handles, as for ``/partner feedback``)."""
     team_id = _team_id(body, context)
-    value = str(
-        (_state(view, Block.PARTNER, Action.PARTNER_SELECT, "selected_option") or {}).get("value", "")
-    )
-    if not value.isdigit():
-        ack(response_action="errors", errors={Block.PARTNER.value: "Choose a partner from the list."})
+    form = Form(view)
+    partner_id = form.record(Block.PARTNER, Action.PARTNER_SELECT, missing="Choose a partner from the list.")
+    if form.errors or partner_id is None:
+        ack(response_action="errors", errors=form.errors)
         return
     with services(context).db.read() as session:
-        partner = partner_store.get_partner(session, team_id, int(value))
+        partner = partner_store.get_partner(session, team_id, partner_id)
         if partner is None or partner.status != PartnerStatus.ACTIVE.value:
             ack(
                 response_action="errors",
                 errors={Block.PARTNER.value: "That partner is archived or gone: choose another."},
             )
             return
-        form = feedback_modal(partner.name, FeedbackMetadata(team_id=team_id, partner_id=partner.id))
-    ack(response_action="update", view=form)
+        form_view = feedback_modal(partner.name, FeedbackMetadata(team_id=team_id, partner_id=partner.id))
+    ack(response_action="update", view=form_view)
 
 
 def register(app: App) -> None:

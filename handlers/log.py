@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from handlers import metadata
 from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
+from handlers.form import Form
 from handlers.home import republish_home
 from handlers.ids import Action, Block, Callback
 from handlers.log_views import (
@@ -27,7 +28,7 @@ from handlers.log_views import (
 )
 from handlers.modals import open_modal
 from handlers.notify import tell
-from handlers.parsing import first_word
+from handlers.parsing import action_value, first_word, record_id
 from handlers.partner_names import resolve_partner
 from handlers.people import People
 from handlers.rankings import changed
@@ -120,15 +121,6 @@ def open_log_modal(client: WebClient, trigger_id: str, draft: LogDraft, meta: Lo
 # --- the modal's submission ---------------------------------------------------------------
 
 
-def _state(view: dict[str, Any], block: Block, action: Action) -> dict[str, Any]:
-    return view["state"]["values"].get(block.value, {}).get(action.value, {})
-
-
-def _picked_date(view: dict[str, Any], block: Block, action: Action) -> date | None:
-    picked = _state(view, block, action).get("selected_date")
-    return date.fromisoformat(picked) if picked else None
-
-
 def moment_for(day: date, *, zone: ZoneInfo, now: datetime) -> datetime:
     """Today means now; an earlier day means midday of that day in the person's time zone."""
     if day == now.astimezone(zone).date():
@@ -142,40 +134,36 @@ def on_log_submitted(
     svc = services(context)
     meta = metadata.load(LogMetadata, view.get("private_metadata"))
     user_id = body["user"]["id"]
-    team_id = body["user"].get("team_id") or context.team_id
+    team_id = context.team_id or ""
     zone = user_zone(svc, client, team_id, user_id)
     now = svc.now()
     today = now.astimezone(zone).date()
 
-    errors: dict[str, str] = {}
-    partner_value = (_state(view, Block.PARTNER, Action.PARTNER_SELECT).get("selected_option") or {}).get(
-        "value"
+    form = Form(view)
+    partner_id = form.record(Block.PARTNER, Action.PARTNER_SELECT, missing="Choose a partner from the list.")
+    kind_value = form.choice(
+        Block.KIND,
+        Action.KIND_SELECT,
+        allowed={k.value for k in InteractionKind},
+        missing="Choose what kind of communication this was.",
     )
-    kind = parse_kind(
-        (_state(view, Block.KIND, Action.KIND_SELECT).get("selected_option") or {}).get("value", "")
-    )
-    day = _picked_date(view, Block.DATE, Action.DATE_PICK)
-    follow_up = _picked_date(view, Block.FOLLOW_UP, Action.FOLLOW_UP_PICK)
-    notes = (_state(view, Block.NOTES, Action.NOTES_INPUT).get("value") or "").strip()
-    if kind is None:
-        errors[Block.KIND.value] = "Choose what kind of communication this was."
-    if day is None:
-        errors[Block.DATE.value] = "Choose the date it happened."
-    elif day > today:
-        errors[Block.DATE.value] = "That date is in the future: log communications once they've happened."
+    kind = InteractionKind(kind_value) if kind_value else None
+    day = form.date(Block.DATE, Action.DATE_PICK, today=today, missing="Choose the date it happened.")
+    follow_up = form.date(Block.FOLLOW_UP, Action.FOLLOW_UP_PICK, today=today)
+    notes = form.text(Block.NOTES, Action.NOTES_INPUT)
+    if day is not None and day > today:
+        form.error(Block.DATE, "That date is in the future: log communications once they've happened.")
     if follow_up and day and follow_up < day:
-        errors[Block.FOLLOW_UP.value] = "The follow-up can't be before the communication itself."
+        form.error(Block.FOLLOW_UP, "The follow-up can't be before the communication itself.")
     if kind in NOTES_REQUIRED and not notes:
-        errors[Block.NOTES.value] = f"Add a few words: a {kind.value if kind else 'note'} is its notes."
-    if not (partner_value or "").isdigit():
-        errors[Block.PARTNER.value] = "Choose a partner from the list."
-    if errors:
-        ack(response_action="errors", errors=errors)
+        form.error(Block.NOTES, f"Add a few words: a {kind.value if kind else 'note'} is its notes.")
+    if form.errors:
+        ack(response_action="errors", errors=form.errors)
         return
 
-    assert kind is not None and day is not None and partner_value is not None
+    assert kind is not None and day is not None and partner_id is not None
     with svc.db.transaction() as session:
-        partner = partner_store.get_partner(session, team_id, int(partner_value))
+        partner = partner_store.get_partner(session, team_id, partner_id)
         if partner is None or partner.status != PartnerStatus.ACTIVE.value:
             ack(
                 response_action="errors",
@@ -300,10 +288,10 @@ def on_log_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, conte
 
 
 def _own_interaction(session: Any, body: dict[str, Any], context: BoltContext) -> Interaction:
-    value = body["actions"][0].get("value", "")
+    interaction_id = record_id(action_value(body))
     interaction = (
-        interaction_store.get_interaction(session, context.team_id or "", int(value))
-        if value.isdigit()
+        interaction_store.get_interaction(session, context.team_id or "", interaction_id)
+        if interaction_id is not None
         else None
     )
     if interaction is None:

@@ -14,6 +14,7 @@ import typing
 from typing import Any, TypeVar
 
 from handlers.errors import UserError
+from handlers.parsing import MAX_RECORD_ID
 
 METADATA_LIMIT = 3000  # Slack's limit for private_metadata
 T = TypeVar("T")
@@ -41,7 +42,8 @@ def _accepts(annotation: Any, value: Any) -> bool:
     if annotation is type(None):
         return value is None
     if annotation is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        # Every int kept in metadata is a record's ID: anything beyond the database's range is stale.
+        return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_RECORD_ID
     if annotation in (str, bool):
         return isinstance(value, annotation)
     raise TypeError(f"unsupported metadata field type {annotation!r}")
@@ -49,9 +51,11 @@ def _accepts(annotation: Any, value: Any) -> bool:
 
 def load(cls: type[T], text: str | None) -> T:
     """Parse metadata into ``cls`` (a dataclass of str/int/bool/None fields) or raise StaleMetadata."""
+    if not isinstance(text, str) or len(text) > METADATA_LIMIT:
+        raise StaleMetadata()
     try:
         raw = json.loads(text or "")
-    except ValueError:
+    except (ValueError, RecursionError):
         raise StaleMetadata() from None
     if not isinstance(raw, dict):
         raise StaleMetadata()

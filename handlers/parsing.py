@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+from typing import Any
 
 # Slack escapes mentions in command text when "escape channels, users and links" is on:
 # <@U123|name>, <#C123|general>. Plain @name and #name are left as typed.
@@ -16,6 +17,46 @@ CHANNEL_MENTION = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 BARE_USER_ID = re.compile(r"@?([UW][A-Z0-9]{2,})")
 _WORD = re.compile(r"\S+")
 _OPTION = re.compile(r"(?P<key>[a-z_]+):(?P<value>\"[^\"]*\"|'[^']*'|\S*)", re.IGNORECASE)
+
+
+# The largest number a record's ID can be in either database (a signed 64-bit integer).
+MAX_RECORD_ID = 2**63 - 1
+# At most 18 digits: always an int Python converts at once, and larger than any count we accept.
+_WHOLE_NUMBER = re.compile(r"\d{1,3}(?:,\d{3}){1,5}|\d{1,18}", re.ASCII)
+
+
+def whole_number(text: str | None) -> int | None:
+    """``"12"`` or ``"1,000"`` → the number; None for anything else (``"1.5"``, ``"²"``, ``"-3"``).
+
+    >>> whole_number("1,000"), whole_number("²"), whole_number("1.5")
+    (1000, None, None)
+    """
+    cleaned = (text or "").strip()
+    if not _WHOLE_NUMBER.fullmatch(cleaned):
+        return None
+    return int(cleaned.replace(",", ""))
+
+
+def record_id(text: str | None) -> int | None:
+    """``"12"`` or ``"#12"`` → 12; None when it cannot be any record's number (not digits, or larger
+    than the database stores), so callers answer "there is no …" as for any unknown number.
+
+    >>> record_id("#12"), record_id("99999999999999999999"), record_id("T1:²")
+    (12, None, None)
+    """
+    cleaned = (text or "").strip().removeprefix("#")
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 19:
+        return None
+    number = int(cleaned)
+    return number if 0 < number <= MAX_RECORD_ID else None
+
+
+def action_value(body: dict[str, Any]) -> str:
+    """The value of the button clicked in a block_actions payload ("" when it has none or no text)."""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else {}
+    value = first.get("value") if isinstance(first, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)

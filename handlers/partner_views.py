@@ -149,7 +149,7 @@ def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> 
 
 
 def profile_line(partner: Partner) -> str:
-    """``tier gold · region EMEA · category reseller · owner @ana`` (escaped mrkdwn)."""
+    """``tier gold · region EMEA · category reseller · owner @ana · revenue 1,000.00`` (escaped mrkdwn)."""
     parts = [
         f"{label} {literal(shorten(value, 80))}"
         for label, value in (
@@ -161,6 +161,9 @@ def profile_line(partner: Partner) -> str:
     ]
     if partner.owner:
         parts.append(f"owner <@{partner.owner}>")
+    for label, amount in (("revenue", partner.revenue), ("cost", partner.cost)):
+        if amount is not None:
+            parts.append(f"{label} {amount:,.2f}")
     if partner.status != PartnerStatus.ACTIVE.value:
         parts.append(f"*{partner.status}*")
     return " · ".join(parts) if parts else "no profile details yet"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -12,6 +13,7 @@ from slack_sdk import WebClient
 from handlers import metadata
 from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
+from handlers.form import Form
 from handlers.ids import Action, Block, Callback
 from handlers.modals import open_modal
 from handlers.notify import tell
@@ -21,28 +23,36 @@ from handlers.partner_views import EditPartnerMetadata, edit_partner_modal, prof
 from handlers.rankings import changed
 from handlers.replies import Reply
 from handlers.services import services
-from handlers.text import escape, literal
+from handlers.text import escape, literal, shorten
 from storage import partners as partner_store
 from storage.models import PartnerStatus
+from storage.money import AMOUNT_LIMIT, BadAmount, parse_amount
+from storage.names import normalise_name
 
 log = logging.getLogger(__name__)
-ADD_OPTIONS = {"tier", "region", "category", "owner", "revenue", "cost"}
+ADD_OPTION_ORDER = ("tier", "region", "category", "owner", "revenue", "cost")
+ADD_OPTIONS = set(ADD_OPTION_ORDER)
+PROFILE_TEXT_LIMIT = 80
+QUOTES = ('"', "'", "“", "‘")
 
 
 def parse_money(label: str, text: str) -> Decimal:
+    """An amount typed in a command or a form (storage.money's rules), or a UserError naming ``label``."""
     try:
-        value = Decimal(text.replace(",", "").strip())
-    except InvalidOperation:
-        raise UserError(f"{label} must be a number, like `12500` — got “{escape(text)}”.") from None
-    if not value.is_finite() or value < 0:
-        raise UserError(f"{label} must be zero or more — got “{escape(text)}”.")
-    if value >= Decimal("1e16"):
-        raise UserError(f"{label} is too large.")
-    return value.quantize(Decimal("0.01"))
+        return parse_amount(text)
+    except BadAmount as bad:
+        typed = escape(shorten(text.strip(), 40))
+        words = {
+            "negative": f"must be zero or more — got “{typed}”",
+            "too precise": f"can have at most 2 decimals — got “{typed}”",
+            "too large": f"is too large: keep it below {AMOUNT_LIMIT:,}",
+        }.get(bad.problem, f"must be a number, like `12500` or `12,500.50` — got “{typed}”")
+        raise UserError(f"{label} {words}.") from None
 
 
 def check_name(name: str) -> str:
-    name = " ".join(name.split())
+    """The partner name as it will be stored (storage.names), or a UserError saying what is wrong."""
+    name = normalise_name(name)
     if not name:
         raise UserError("Give the partner a name, e.g. `/partner add Acme tier:gold`.")
     if len(name) > partner_store.NAME_MAX_LENGTH:
@@ -50,13 +60,47 @@ def check_name(name: str) -> str:
     return name
 
 
+# A word like ``foo:bar``: an option, or (unquoted) part of a name that looks like one.
+_OPTION_LIKE = re.compile(r"(?<!\S)([A-Za-z_]+):(\S+)")
+
+
+def _one_name(text: str) -> str:
+    """The one partner name in what is left of ``/partner add`` once its options are taken out."""
+    text = text.strip()
+    if text[:1] in QUOTES:
+        quoted = quoted_name(text)
+        if quoted is None:
+            raise UserError(
+                f"The name starts with a quote that is never closed: “{escape(shorten(text, 80))}”. "
+                'Put the whole name in quotes, e.g. `/partner add "Acme Corp" tier:gold`.'
+            )
+        name, rest = quoted
+        if rest:
+            raise UserError(
+                f"I can add one partner at a time, and “{escape(shorten(rest, 80))}” came after the name "
+                f"“{escape(shorten(name, 80))}”. Add each with its own `/partner add`."
+            )
+        return name
+    unknown = _OPTION_LIKE.search(text)
+    if unknown is not None:
+        key = unknown.group(1).casefold()
+        if key == "status":
+            hint = "To archive a partner, add it and then use `/partner archive <name>`."
+        else:
+            hint = "A partner can have " + ", ".join(f"`{k}:`" for k in ADD_OPTION_ORDER) + "."
+        raise UserError(
+            f"I can't set “{escape(shorten(unknown.group(0), 60))}” on a partner. {hint} "
+            "If it is part of the name, put the name in quotes."
+        )
+    return text
+
+
 @subcommand("add", "new", "create")
 def add(request: CommandRequest, rest: str) -> Reply:
     options = extract_options(rest, ADD_OPTIONS)
-    quoted = quoted_name(options.remainder)
-    name = check_name(quoted[0] if quoted else options.remainder)
+    name = check_name(_one_name(options.remainder))
     fields: dict[str, Any] = {
-        k: options.values[k] or None for k in ("tier", "region", "category") if k in options.values
+        k: check_text(k, options.values[k]) for k in ("tier", "region", "category") if k in options.values
     }
     if options.values.get("owner"):
         owner = slack_user_id(options.values["owner"])
@@ -82,6 +126,14 @@ def add(request: CommandRequest, rest: str) -> Reply:
     return Reply(text)
 
 
+def check_text(field: str, value: str) -> str | None:
+    """A short profile text (tier, region, category): normalised like names, at most 80 characters."""
+    text = normalise_name(value)
+    if len(text) > PROFILE_TEXT_LIMIT:
+        raise UserError(f"The {field} is too long: keep it to {PROFILE_TEXT_LIMIT} characters.")
+    return text or None
+
+
 @subcommand("archive")
 def archive(request: CommandRequest, rest: str) -> Reply:
     with request.services.db.transaction() as session:
@@ -105,53 +157,59 @@ def edit(request: CommandRequest, rest: str) -> Reply | None:
     return open_modal(request.client, request.trigger_id, view)
 
 
-def _value(state: dict[str, Any], block: Block, action: Action, key: str = "value") -> Any:
-    return state.get(block.value, {}).get(action.value, {}).get(key)
+def read_profile(form: Form) -> dict[str, Any]:
+    """The profile fields of the edit form and the Home tab's add form; problems go to form.errors."""
+    fields: dict[str, Any] = {}
+    try:
+        fields["name"] = check_name(form.text(Block.NAME, Action.NAME_INPUT))
+    except UserError as error:
+        form.error(Block.NAME, error.message)
+    for key, block, action in (
+        ("tier", Block.TIER, Action.TIER_INPUT),
+        ("region", Block.REGION, Action.REGION_INPUT),
+        ("category", Block.CATEGORY, Action.CATEGORY_INPUT),
+    ):
+        try:
+            fields[key] = check_text(key, form.text(block, action))
+        except UserError as error:
+            form.error(block, error.message)
+    fields["owner"] = form.user(Block.OWNER, Action.OWNER_SELECT)
+    for key, block, action in (
+        ("revenue", Block.REVENUE, Action.REVENUE_INPUT),
+        ("cost", Block.COST, Action.COST_INPUT),
+    ):
+        raw = form.number(block, action)
+        try:
+            fields[key] = parse_money(key.capitalize(), raw) if raw else None
+        except UserError as error:
+            form.error(block, error.message)
+    return fields
 
 
 def on_edit_submitted(
     ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     meta = metadata.load(EditPartnerMetadata, view.get("private_metadata"))
-    state = view["state"]["values"]
-    team_id = body["user"].get("team_id") or context.team_id
-    errors: dict[str, str] = {}
-    name = " ".join((_value(state, Block.NAME, Action.NAME_INPUT) or "").split())
-    if not name:
-        errors[Block.NAME.value] = "The partner needs a name."
-    money: dict[str, Decimal | None] = {}
-    for block, action, label in (
-        (Block.REVENUE, Action.REVENUE_INPUT, "Revenue"),
-        (Block.COST, Action.COST_INPUT, "Cost"),
-    ):
-        raw = _value(state, block, action)
-        try:
-            money[label.lower()] = parse_money(label, raw) if raw not in (None, "") else None
-        except UserError as error:
-            errors[block.value] = error.message
-    status = (_value(state, Block.STATUS, Action.STATUS_SELECT, "selected_option") or {}).get("value")
-    if status not in {s.value for s in PartnerStatus}:
-        errors[Block.STATUS.value] = "Choose active or archived."
-    if errors:
-        ack(response_action="errors", errors=errors)
+    team_id = context.team_id or ""
+    form = Form(view)
+    fields = read_profile(form)
+    status = form.choice(
+        Block.STATUS,
+        Action.STATUS_SELECT,
+        allowed={s.value for s in PartnerStatus},
+        missing="Choose active or archived.",
+    )
+    if form.errors:
+        ack(response_action="errors", errors=form.errors)
         return
-    with services(context).db.transaction() as session:
+    svc = services(context)
+    with svc.db.transaction() as session:
         partner = partner_store.get_partner(session, team_id, meta.partner_id)
         if partner is None:
             ack(response_action="errors", errors={Block.NAME.value: "This partner no longer exists."})
             return
         try:
-            partner_store.update_partner(
-                session,
-                partner,
-                name=name,
-                tier=_value(state, Block.TIER, Action.TIER_INPUT) or None,
-                region=_value(state, Block.REGION, Action.REGION_INPUT) or None,
-                category=_value(state, Block.CATEGORY, Action.CATEGORY_INPUT) or None,
-                owner=_value(state, Block.OWNER, Action.OWNER_SELECT, "selected_user") or None,
-                status=status,
-                **money,
-            )
+            partner_store.update_partner(session, partner, status=status, **fields)
         except partner_store.PartnerExists as exists:
             ack(
                 response_action="errors",
@@ -160,7 +218,7 @@ def on_edit_submitted(
             return
         reply = Reply(f"Saved *{literal(partner.name)}*: {profile_line(partner)}.")
     ack()
-    changed(services(context), team_id)
+    changed(svc, team_id)
     tell(client, user_id=body["user"]["id"], reply=reply, response_url=meta.response_url)
 
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.errors import UserError
+from handlers.parsing import whole_number
 from handlers.text import escape
 
 DEFAULT_TOP = 10
@@ -59,7 +60,10 @@ FILLER = {
     "days",
     "day",
 }
-_DAYS = re.compile(r"(\d{1,4})\s*(?:d|days?)$")
+_DAYS = re.compile(r"([\d,]+)\s*(?:d|days?)$")
+MAX_WINDOW_DAYS = 3650
+# Punctuation that ends a word in a sentence ("this quarter?") but is not part of it.
+_TRAILING = ".,;:!?\"'”’)"
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,18 @@ def _window(word: str) -> int | None:
         return WINDOW_WORDS[word]
     match = _DAYS.fullmatch(word)
     if match:
-        days = int(match.group(1))
-        if not 1 <= days <= 3650:
-            raise UserError("The window must be between 1 and 3650 days, e.g. `last 30d`.")
+        days = whole_number(match.group(1))
+        if days is None or not 1 <= days <= MAX_WINDOW_DAYS:
+            raise UserError(
+                f"The window must be between 1 and {MAX_WINDOW_DAYS} days, e.g. `last 30d` "
+                f"(you asked for {escape(match.group(1)[:20])})."
+            )
         return days
     return None
+
+
+def _looks_numeric(word: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?[\d,]*\.?\d+", word))
 
 
 def parse_top(text: str, *, strict: bool) -> TopQuery:
@@ -95,14 +106,22 @@ def parse_top(text: str, *, strict: bool) -> TopQuery:
     ``strict`` (the slash command): an unknown word is an error that says what is understood.
     Otherwise (plain-words questions) unknown words are ignored.
     """
-    words = re.findall(r"tier:\S+|\d+\s*(?:d|days?)\b|[\w:-]+", text.casefold())
+    words = re.findall(r"tier:\S+|[\d,]+\s*(?:d|days?)(?!\S)|\S+", text.casefold())
+    if not strict:  # a sentence: "who are our top 5 partners this quarter?"
+        words = [w if w.startswith("tier:") else w.strip(_TRAILING) for w in words]
     count, by, window, tier = DEFAULT_TOP, "score", DEFAULT_WINDOW_DAYS, None
     count_given = False
     for word in words:
+        if not word:
+            continue
         if word.startswith("tier:"):
             tier = word.removeprefix("tier:").strip() or None
-        elif word.isdigit() and not count_given:
-            count, count_given = int(word), True
+        elif not count_given and (number := whole_number(word)) is not None:
+            count, count_given = number, True
+        elif strict and not count_given and _looks_numeric(word):
+            raise UserError(
+                f"How many partners? Give a whole number from 1 to {MAX_TOP} (not “{escape(word[:20])}”)."
+            )
         elif word in BY_WORDS:
             by = BY_WORDS[word]
         elif (days := _window(word.replace(" ", ""))) is not None:
@@ -116,5 +135,5 @@ def parse_top(text: str, *, strict: bool) -> TopQuery:
                 "engagement, recency or revenue; last 30d, 90d, quarter or year."
             )
     if not 1 <= count <= MAX_TOP:
-        raise UserError(f"I can list 1 to {MAX_TOP} partners at a time.")
+        raise UserError(f"I can list 1 to {MAX_TOP} partners at a time (you asked for {count:,}).")
     return TopQuery(count=count, by=by, window_days=window, tier=tier)

@@ -71,7 +71,7 @@ def top_reply(rows: pd.DataFrame, query: TopQuery, *, total: int) -> Reply:
             "why a score is what it is: `/partner show <name>`"
         )
     )
-    fallback = f"{title}: " + ", ".join(literal(shorten(str(n), 60)) for n in rows["name"].head(5))
+    fallback = f"{escape(title)}: " + ", ".join(literal(shorten(str(n), 60)) for n in rows["name"].head(5))
     return Reply(fallback, blocks)
 
 

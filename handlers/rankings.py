@@ -6,6 +6,7 @@ Shared by ``/partner top``, ``/partner show``, mentions and digests. A short-liv
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from scoring import KIND_WEIGHTS, ScoringSettings, Weights, rank_changes, score_
 from storage import ranking as ranking_store
 from storage.db import Database
 
+log = logging.getLogger(__name__)
 RANKINGS_KEY = "rankings"
 # How long a cached ranking is served as is, and how long at most while a fresh one is computed.
 FRESH_SECONDS = 60.0
@@ -35,10 +37,36 @@ class Ranking:
         return len(self.scored)
 
 
-def workspace_weights(database: Database, team_id: str) -> Weights:
+@dataclass(frozen=True)
+class WorkspaceWeights:
+    """The weights a workspace ranks with, and whether they are its own."""
+
+    weights: Weights
+    custom: bool  # the workspace set its own (and they are usable)
+    unusable: str | None = None  # why the stored weights cannot be used; the defaults are used instead
+
+
+def weights_from(stored: dict[str, float] | None) -> WorkspaceWeights:
+    """Stored weights that cannot rank (stored before they were checked, or edited by hand) must
+    never take the ranking down: the defaults are used, and the reason is kept to tell admins."""
+    if stored is None:
+        return WorkspaceWeights(Weights(), custom=False)
+    try:
+        weights = Weights(**stored)
+        weights.normalised()
+    except (ValueError, TypeError) as error:
+        log.warning("stored scoring weights cannot be used, ranking with the defaults: %s", error)
+        return WorkspaceWeights(Weights(), custom=False, unusable=str(error))
+    return WorkspaceWeights(weights, custom=True)
+
+
+def load_weights(database: Database, team_id: str) -> WorkspaceWeights:
     with database.read() as session:
-        stored = ranking_store.stored_weights(session, team_id)
-    return Weights(**stored) if stored else Weights()
+        return weights_from(ranking_store.stored_weights(session, team_id))
+
+
+def workspace_weights(database: Database, team_id: str) -> Weights:
+    return load_weights(database, team_id).weights
 
 
 def compute_ranking(

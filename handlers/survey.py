@@ -13,7 +13,7 @@ from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
 from handlers.feedback_views import survey_invitation, survey_results
 from handlers.log import require_active
-from handlers.parsing import CHANNEL_MENTION, USER_MENTION, first_word
+from handlers.parsing import CHANNEL_MENTION, USER_MENTION, first_word, record_id
 from handlers.partner_names import resolve_partner
 from handlers.replies import Reply
 from handlers.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
@@ -146,13 +146,16 @@ def results(request: CommandRequest, rest: str) -> Reply:
 
 
 def close(request: CommandRequest, rest: str) -> Reply:
-    number = rest.strip().lstrip("#")
-    if not number.isdigit():
+    number = rest.strip().removeprefix("#")
+    if not (number.isascii() and number.isdigit()):
         raise UserError("Which survey? Give its number, e.g. `/partner survey close 12`.")
+    survey_id = record_id(number)
     with request.services.db.transaction() as session:
-        survey = feedback_store.get_survey(session, request.team_id, int(number))
+        survey = (
+            feedback_store.get_survey(session, request.team_id, survey_id) if survey_id is not None else None
+        )
         if survey is None:
-            raise UserError(f"There is no survey #{escape(number)} in this workspace.")
+            raise UserError(f"There is no survey #{escape(number[:25])} in this workspace.")
         if survey.status == SurveyStatus.CLOSED.value:
             return Reply(f"Survey #{survey.id} is already closed.")
         if request.user_id != survey.created_by and not is_admin(request):

@@ -7,12 +7,13 @@ from datetime import timedelta
 from handlers.command import CommandRequest, subcommand
 from handlers.errors import UserError
 from handlers.log import people
+from handlers.parsing import whole_number
 from handlers.queries import TopQuery, parse_top
 from handlers.ranking_views import stale_reply, top_reply, weights_reply
-from handlers.rankings import changed, ranking_cache, workspace_weights
+from handlers.rankings import WorkspaceWeights, changed, load_weights, ranking_cache, weights_from
 from handlers.replies import Reply
 from handlers.services import Services
-from handlers.text import escape
+from handlers.text import escape, shorten
 from scoring import Weights, rank_by
 from storage import ranking as ranking_store
 
@@ -42,21 +43,38 @@ def top_answer(svc: Services, team_id: str, query: TopQuery) -> Reply:
     return top_reply(ranked.head(query.count), query, total=len(ranking.scored))
 
 
+UNUSABLE_WEIGHTS = (
+    "⚠️ This workspace's stored scoring weights can't be used ({reason}), so rankings use the "
+    "defaults. An admin can set them again with `/partner weights satisfaction=0.4 engagement=0.35 …`."
+)
+
+
+def unusable_weights_note(weights: WorkspaceWeights) -> str | None:
+    return UNUSABLE_WEIGHTS.format(reason=escape(weights.unusable)) if weights.unusable else None
+
+
 @subcommand("top", "rank", "ranking", "best")
 def top(request: CommandRequest, rest: str) -> Reply:
     query = parse_top(rest, strict=True)
     request.ack()  # ranking a large workspace can take longer than Slack's 3 seconds
-    return top_answer(request.services, request.team_id, query)
+    reply = top_answer(request.services, request.team_id, query)
+    note = unusable_weights_note(load_weights(request.services.db, request.team_id))
+    if note and is_admin(request):  # admins can fix it; everyone else just gets the ranking
+        return reply.with_note(note)
+    return reply
 
 
 @subcommand("stale", "neglected")
 def stale(request: CommandRequest, rest: str) -> Reply:
-    text = rest.strip().removesuffix("days").removesuffix("d").strip()
-    if text and not text.isdigit():
-        raise UserError("Give the number of days, e.g. `/partner stale 45`.")
-    days = int(text) if text else DEFAULT_STALE_DAYS
+    text = rest.strip().removesuffix("days").removesuffix("day").removesuffix("d").strip()
+    days = whole_number(text) if text else DEFAULT_STALE_DAYS
+    if days is None:
+        raise UserError(
+            "Give the number of days, e.g. `/partner stale 45` "
+            f"(I couldn't read “{escape(shorten(text, 30))}”)."
+        )
     if not 1 <= days <= 3650:
-        raise UserError("The number of days must be between 1 and 3650.")
+        raise UserError(f"The number of days must be between 1 and 3650 (you gave {days:,}).")
     before = request.services.now() - timedelta(days=days)
     with request.services.db.read() as session:
         found, total = ranking_store.stale_partners(
@@ -90,18 +108,23 @@ def weights(request: CommandRequest, rest: str) -> Reply:
     svc = request.services
     if not rest.strip():
         with svc.db.read() as session:
-            stored = ranking_store.stored_weights(session, request.team_id)
+            current = weights_from(ranking_store.stored_weights(session, request.team_id))
             history = ranking_store.weight_history(session, request.team_id)
-        return weights_reply(Weights(**stored) if stored else Weights(), history, custom=stored is not None)
+        reply = weights_reply(current.weights, history, custom=current.custom)
+        note = unusable_weights_note(current)
+        return reply.with_note(note) if note else reply
     pairs = _pairs(rest)
     if not is_admin(request):
         raise UserError(
             "Only workspace admins and owners (or people listed in PARTNERBOT_ADMINS) can change the "
             "weights. `/partner weights` shows them to everyone."
         )
-    old = workspace_weights(svc.db, request.team_id)
+    with svc.db.read() as session:
+        stored = ranking_store.stored_weights(session, request.team_id)
+    old = weights_from(stored).weights
     try:
         new = Weights.from_mapping(pairs, base=old)
+        new.normalised()
     except ValueError as error:
         raise UserError(escape(str(error))) from None
     with svc.db.transaction() as session:
@@ -109,7 +132,7 @@ def weights(request: CommandRequest, rest: str) -> Reply:
             session,
             request.team_id,
             new.as_dict(),
-            old=old.as_dict(),
+            old=stored or old.as_dict(),  # as stored, even when unusable: the history tells the truth
             changed_by=request.user_id,
             now=svc.now(),
         )

@@ -34,6 +34,10 @@ KIND_WEIGHTS: dict[str, float] = {
 # The score's components, in the order they are reported everywhere.
 COMPONENTS: tuple[str, ...] = ("satisfaction", "engagement", "recency", "business")
 
+# The largest weight accepted. Only proportions matter, so this loses nothing, and it keeps every
+# sum and ratio of weights an ordinary finite number (1e308 + 1e308 would overflow to infinity).
+MAX_WEIGHT = 10_000.0
+
 # Words people use for a component, besides its own name ("/partner top 10 by revenue").
 COMPONENT_ALIASES: dict[str, str] = {"revenue": "business"}
 
@@ -73,10 +77,10 @@ def _weight_value(name: str, raw: object) -> float:
 
 @dataclass(frozen=True)
 class Weights:
-    """How much each component counts. Any non-negative numbers; only their proportions matter.
+    """How much each component counts: numbers from 0 to MAX_WEIGHT; only their proportions matter.
 
-    Negative, infinite or not-a-number weights, and all four at 0, are refused with a ValueError whose
-    message a partner manager can act on.
+    Negative, too large, infinite or not-a-number weights, and all four at 0, are refused with a
+    ValueError whose message a partner manager can act on.
 
     >>> Weights(satisfaction=4, engagement=3.5, recency=1.5, business=1).normalised() == Weights()
     True
@@ -92,12 +96,18 @@ class Weights:
             value = _weight_value(name, getattr(self, name))
             if math.isnan(value) or math.isinf(value):
                 raise ValueError(
-                    f"The {name} weight must be an ordinary number such as 0.4 (you gave {value})."
+                    f"The {name} weight must be an ordinary number such as 0.4, between 0 and "
+                    f"{MAX_WEIGHT:g} (you gave {value})."
                 )
             if value < 0:
                 raise ValueError(
                     f"The {name} weight can't be negative (you gave {value:g}). "
                     f"Use 0 to leave {name} out of the score."
+                )
+            if value > MAX_WEIGHT:
+                raise ValueError(
+                    f"The {name} weight must be between 0 and {MAX_WEIGHT:g} (you gave {value:g}); "
+                    "only the proportions between weights matter, so 0.4 and 40 mean the same."
                 )
             object.__setattr__(self, name, value + 0.0)  # + 0.0 turns -0.0 into 0.0
         if self.total() == 0:

@@ -62,11 +62,6 @@ class InteractionKind(enum.StrEnum):
     OTHER = "other"
 
 
-def name_key(name: str) -> str:
-    """The form a partner name is compared in: case-insensitive, spaces folded."""
-    return " ".join(name.split()).casefold()
-
-
 class Partner(Base):
     __tablename__ = "partner"
     __table_args__ = (

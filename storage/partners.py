@@ -10,7 +10,8 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Partner, PartnerStatus, name_key
+from storage.models import Partner, PartnerStatus
+from storage.names import name_key, normalise_name
 
 NAME_MAX_LENGTH = 200
 # Fields a partner manager may set with /partner add and the edit modal.
@@ -107,8 +108,12 @@ def add_partner(
     revenue: Decimal | None = None,
     cost: Decimal | None = None,
 ) -> Partner:
-    """Create a partner; raise PartnerExists (and change nothing) if the name is taken."""
-    name = " ".join(name.split())
+    """Create a partner; raise PartnerExists (and change nothing) if the name is taken.
+
+    The name is stored normalised (storage.names); it must not be empty after that."""
+    name = normalise_name(name)
+    if not name:
+        raise ValueError("a partner name must have visible characters")
     existing = get_partner_by_name(session, team_id, name)
     if existing is not None:
         raise PartnerExists(existing)
@@ -141,7 +146,9 @@ def update_partner(
 ) -> Partner:
     """Change a partner's name and profile; raise PartnerExists if the new name is taken by another."""
     if name is not None:
-        name = " ".join(name.split())
+        name = normalise_name(name)
+        if not name:
+            raise ValueError("a partner name must have visible characters")
         other = get_partner_by_name(session, partner.team_id, name)
         if other is not None and other.id != partner.id:
             raise PartnerExists(other)

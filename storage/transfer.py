@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 from storage.db import Database
 from storage.feedback import hash_respondent, respondent_secret
 from storage.kinds import parse_kind
-from storage.models import Feedback, Interaction, InteractionKind, Partner, PartnerStatus, name_key, utc_now
+from storage.models import Feedback, Interaction, InteractionKind, Partner, PartnerStatus, utc_now
+from storage.money import BadAmount, parse_amount
+from storage.names import name_key, normalise_name
 from storage.types import UTCDateTime
 
 # Rows per INSERT statement on SQLite (PostgreSQL streams one COPY); all in the one transaction.
@@ -42,10 +44,6 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 _KIND_NAMES = ", ".join(kind.value for kind in InteractionKind)
 _USER_ID = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>|@?([UW][A-Z0-9]{2,30})")
-_AMOUNT = re.compile(r"\d+(?:\.\d*)?|\.\d+")
-# SQLite keeps NUMERIC as a double: 15 significant digits are the most that come back exactly.
-_AMOUNT_LIMIT = Decimal("10000000000000")
-_CENT = Decimal("0.01")
 _UNSET: Any = object()
 
 
@@ -218,18 +216,13 @@ def _kind(raw: str, column: str) -> str:
 
 
 def _amount(raw: str, column: str) -> Decimal | None:
-    """An amount of money ≥ 0 with at most two decimals, like ``1234.5``."""
-    cell = raw.strip()
-    if not cell:
+    """An amount of money (storage.money), or None when the cell is empty."""
+    if not raw.strip():
         return None
-    if _AMOUNT.fullmatch(cell) is None:
-        raise _RowError(f"{column} must be an amount of 0 or more like 1234.50, got {cell!r}")
-    value = Decimal(cell)
-    if value.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
-        raise _RowError(f"{column} can have at most 2 decimals, got {cell!r}")
-    if value >= _AMOUNT_LIMIT:
-        raise _RowError(f"{column} must be less than {_AMOUNT_LIMIT}, got {cell!r}")
-    return value.quantize(_CENT)
+    try:
+        return parse_amount(raw)
+    except BadAmount as bad:
+        raise _RowError(f"{column} {bad}") from None
 
 
 def _timestamp(raw: str, column: str) -> datetime:
@@ -281,15 +274,20 @@ _CATEGORY_LIMIT = _length_limit(_PARTNERS, "category")
 
 
 def _partner_row(cells: dict[str, str], line: int, context: _ImportContext) -> dict[str, Any]:
-    name = _required_text(cells["name"], "name", limit=_NAME_LIMIT)
+    typed = _required_text(cells["name"], "name")
+    name = normalise_name(typed)
+    if not name:
+        raise _RowError("name has no visible characters")
+    if len(name) > _NAME_LIMIT:
+        raise _RowError(f"name is longer than {_NAME_LIMIT} characters")
     key = name_key(name)
     if len(key) > _NAME_LIMIT:
         raise _RowError(f"name is longer than {_NAME_LIMIT} characters")
     if key in context.partner_ids:
-        raise _RowError(f"a partner named {name!r} already exists in this workspace")
+        raise _RowError(f"a partner named {typed!r} already exists in this workspace")
     first = context.first_line.setdefault(key, line)
     if first != line:
-        raise _RowError(f"partner {name!r} is already on line {first} of this file")
+        raise _RowError(f"partner {typed!r} is already on line {first} of this file")
     status_text = cells.get("status", "").strip()
     try:
         status = PartnerStatus(status_text.casefold() or PartnerStatus.ACTIVE)
