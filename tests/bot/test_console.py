@@ -315,7 +315,10 @@ def test_the_home_tab_its_buttons_and_switching_users(database_url: str) -> None
     added = after(out, "2")
     assert "[form] Add partner" in added and "Owner (optional) [U01]: \n" in added
     assert "  ! The number must be at least 0." in added
-    assert "(direct message from Partnerbot)\nAdded Initech (tier platinum · owner @U01 · revenue 1,000.00)." in added
+    confirmed = (
+        "(direct message from Partnerbot)\nAdded Initech (tier platinum · owner @U01 · revenue 1,000.00)."
+    )
+    assert confirmed in added
     assert "[Home tab]" in added and "Your partners (2)" in added  # republished, and looked at
 
     feedback = after(out, "3")
