@@ -49,9 +49,7 @@ def build() -> App:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     # The health check needs a database: an in-memory SQLite one, never touched otherwise.
-    application = wsgi_app(
-        build(), Database("sqlite://"), signing_secret=os.environ["SLACK_SIGNING_SECRET"]
-    )
+    application = wsgi_app(build(), Database("sqlite://"), signing_secret=os.environ["SLACK_SIGNING_SECRET"])
     serve_http(application, host="127.0.0.1", port=int(os.environ["PORT"]))
 
 
