@@ -39,7 +39,13 @@ class StickyAck(Ack):
 
 
 def keep_acknowledgements(context: BoltContext, next: Callable[[], None]) -> None:
-    """Global middleware: every request's ``ack`` is a StickyAck."""
-    if "ack" not in context:
-        context["ack"] = StickyAck()
+    """Global middleware: every request's ``ack`` is a StickyAck.
+
+    Replaced even when present: Bolt builds every middleware's keyword arguments up front, which
+    creates a plain ``Ack`` in the context before this runs (nothing has acknowledged yet)."""
+    current = context.get("ack")
+    if not isinstance(current, StickyAck):
+        sticky = StickyAck()
+        sticky.response = getattr(current, "response", None)
+        context["ack"] = sticky
     next()

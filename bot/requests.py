@@ -50,6 +50,14 @@ def _check_shape(body: dict[str, Any]) -> None:
     kind = body.get("type")
     if kind is not None and not isinstance(kind, str):
         raise MalformedRequest("'type' is not text")
+    if "event" in body and not isinstance(body["event"], dict):
+        raise MalformedRequest("'event' is not an object")
+    actions = body.get("actions")
+    if actions is not None and (
+        not isinstance(actions, list)
+        or not all(isinstance(a, dict) and isinstance(a.get("action_id", ""), str) for a in actions)
+    ):
+        raise MalformedRequest("'actions' is not a list of actions")
     authorizations = body.get("authorizations")
     if authorizations is not None and (
         not isinstance(authorizations, list) or not all(isinstance(a, dict) for a in authorizations)

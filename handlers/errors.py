@@ -14,6 +14,8 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.ids import Callback
@@ -56,7 +58,15 @@ class UnknownPartner(UserError):
         super().__init__(message)
 
 
+SLACK_APOLOGY = (
+    "Sorry — Slack turned down a request of mine just now ({error}), so this didn't go through. "
+    "Please try again in a minute; if it keeps happening, tell whoever runs Partnerbot."
+)
+
+
 def apology_for(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return SLACK_APOLOGY.format(error=escape(str(error.response.get("error") or "no answer"))[:60])
     return DATABASE_APOLOGY if isinstance(error, SQLAlchemyError) else GENERIC_APOLOGY
 
 
@@ -76,7 +86,11 @@ def _json(payload: dict[str, Any]) -> BoltResponse:
 
 
 def handle_error(
-    error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    respond: Respond | None,
+    client: WebClient | None = None,
 ) -> BoltResponse | None:
     """Bolt's global error handler: log it, then tell the person where they will see it.
 
@@ -90,6 +104,12 @@ def handle_error(
         return BoltResponse(status=200, body="")
     if isinstance(error, UserError):
         text = error.message
+    elif isinstance(error, SlackApiError):
+        # Slack said no (an outage, a refused call): its answer says it all, no traceback needed.
+        log.warning(
+            "request failed: Slack answered %s", error.response.get("error", error.response.status_code)
+        )
+        text = apology_for(error)
     else:
         log.exception("request failed: %s", type(error).__name__, exc_info=error)
         text = apology_for(error)
@@ -100,9 +120,20 @@ def handle_error(
         return _json({"response_action": "push", "view": apology_modal(text)})
     if not_yet_acknowledged and body.get("type") == "block_suggestion":
         return _json({"options": []})
-    if respond is not None and respond.response_url:
-        try:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        except Exception:  # the apology is best effort; the failure is already logged
-            log.warning("could not deliver the apology through response_url")
+    _tell(text, body, respond, client)
     return BoltResponse(status=200, body="") if not_yet_acknowledged else None
+
+
+def _tell(text: str, body: dict[str, Any], respond: Respond | None, client: WebClient | None) -> None:
+    """After the acknowledgement: through response_url where the request had one, else (the Home
+    tab, a modal) as a direct message to the person. Best effort: the failure is logged already."""
+    try:
+        if respond is not None and respond.response_url:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+            return
+        user = body.get("user")
+        user_id = user.get("id") if isinstance(user, dict) else body.get("user_id")
+        if client is not None and isinstance(user_id, str) and user_id:
+            client.chat_postMessage(channel=user_id, text=text)
+    except Exception:
+        log.warning("could not deliver the message about a failed request to the person")

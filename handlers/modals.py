@@ -15,12 +15,16 @@ TRIGGER_EXPIRED = (
 )
 
 
+# Slack's answers when a trigger cannot open a modal: too late, used already, or not a trigger at all.
+UNUSABLE_TRIGGER = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id", "trigger_exchanged"}
+
+
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> Reply | None:
     """Open ``view``; when the trigger has expired, return the message to show instead."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
-        if exc.response.get("error") == "expired_trigger_id":
+        if exc.response.get("error") in UNUSABLE_TRIGGER:
             return Reply(TRIGGER_EXPIRED)
         raise
     return None

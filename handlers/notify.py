@@ -29,8 +29,8 @@ def trusted_response_url(url: str | None, *, slack_api_url: str) -> bool:
         api = urlsplit(slack_api_url)
     except ValueError:
         return False
-    if api.hostname and host == api.hostname.casefold() and parts.scheme == api.scheme:
-        return True
+    if api.netloc and parts.netloc.casefold() == api.netloc.casefold() and parts.scheme == api.scheme:
+        return True  # the configured Web API's own host and port (a stand-in, a proxy)
     return parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in SLACK_DOMAINS)
 
 

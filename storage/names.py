@@ -27,7 +27,7 @@ _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
 def normalise_name(text: str) -> str:
     """The name as stored and shown: visible characters only, single spaces, NFKC."""
     text = unicodedata.normalize("NFKC", text)
-    text = _TERMINAL_ESCAPES.sub("", text)
+    text = _TERMINAL_ESCAPES.sub("", text).replace("\u200b", " ")  # a zero-width space separates words
     # White space (tabs, line breaks) becomes a space; other invisible characters go.
     kept = [
         " " if ch.isspace() else ch

@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[Database]:
-    """A freshly created, migrated PostgreSQL database for the whole session, dropped at the end."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[Database]:
+    """A new, empty PostgreSQL database, dropped afterwards (skipped without a server, except in CI)."""
     server_url = make_url(os.environ.get(POSTGRES_URL_ENV) or DEFAULT_POSTGRES_URL)
     name = f"partnerbot_test_{uuid.uuid4().hex[:12]}"
     server = create_engine(
@@ -63,13 +64,33 @@ def postgres_database() -> Iterator[Database]:
         pytest.skip(message)
     database = Database(server_url.set(database=name).render_as_string(hide_password=False))
     try:
-        upgrade(database)
         yield database
     finally:
         database.dispose()
         with server.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[Database]:
+    """A freshly created, migrated PostgreSQL database for the whole session, dropped at the end."""
+    with fresh_postgres_database() as database:
+        upgrade(database)
+        yield database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database with no tables at all (for migration tests): a new SQLite file, or a new PostgreSQL
+    database of its own."""
+    if request.param == "postgresql":
+        with fresh_postgres_database() as database:
+            yield database
+        return
+    database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

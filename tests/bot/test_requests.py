@@ -1,4 +1,5 @@
-"""The word "payload" in a slash command must not turn it into an empty request."""
+"""Reading request bodies: the word "payload" in a command is text, and strict parsing (the front
+door) refuses what Slack never sends."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.requests import SlackRequest, parse_slack_body
+from bot.requests import MalformedRequest, SlackRequest, parse_slack_body
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -31,3 +32,37 @@ def test_interactivity_payload_is_still_read() -> None:
 def test_json_bodies() -> None:
     assert parse_slack_body('{"type": "event_callback"}', "application/json") == {"type": "event_callback"}
     assert parse_slack_body("", None) == {}
+
+
+# --- strict parsing at the front door -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        ('{"type": "event_callback"}', "application/json", "without an event"),
+        ('{"type": "event_callback", "event": {"type": "x", "channel": 5}}', "application/json", "channel"),
+        ('{"type": "block_actions", "user": {"id": "U1"}}', "application/json", "without actions"),
+        ('{"type": "block_actions", "user": {"id": "U1"}, "actions": [1]}', "application/json", "actions"),
+        ('{"type": "view_submission", "user": {"id": "U1"}, "view": []}', "application/json", "view"),
+        ('{"type": "shortcut", "user": {"id": ""}}', "application/json", "without a user"),
+        ('{"type": "shortcut", "user": {"id": "U1"}, "team": "T1"}', "application/json", "'team'"),
+        ('{"team": 5}', "application/json", "'team' is a int"),
+        ('{"authorizations": {}}', "application/json", "authorizations"),
+        ("command=%2Fpartner&text=x", "application/x-www-form-urlencoded", "without a user"),
+        ("hello=world", "application/x-www-form-urlencoded", "neither a command nor a payload"),
+    ],
+)
+def test_strict_parsing_refuses_what_slack_never_sends(body: str, content_type: str, reason: str) -> None:
+    with pytest.raises(MalformedRequest, match=reason):
+        parse_slack_body(body, content_type, strict=True)
+
+
+def test_strict_parsing_accepts_slacks_own_shapes() -> None:
+    command = urlencode({"command": "/partner", "text": "x", "team_id": "T1", "user_id": "U1"})
+    assert (
+        parse_slack_body(command, "application/x-www-form-urlencoded", strict=True)["command"] == "/partner"
+    )
+    event = {"type": "event_callback", "event": {"type": "app_mention", "user": "U1"}, "team_id": "T1"}
+    assert parse_slack_body(json.dumps(event), "application/json", strict=True) == event
+    assert parse_slack_body("ssl_check=1&token=x", "application/x-www-form-urlencoded", strict=True)

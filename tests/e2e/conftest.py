@@ -379,10 +379,11 @@ class SlackResult:
         return "\n".join(t for _, _, t in iter_texts(self.json or {}))
 
 
-def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's v0 request signature headers for ``body``."""
+def sign(secret: str, body: str | bytes, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's v0 request signature headers for ``body`` (text, or raw bytes that may not be UTF-8)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    raw = body if isinstance(body, bytes) else body.encode("utf-8")
+    digest = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
@@ -419,7 +420,7 @@ class SlackClient:
 
     def post(
         self,
-        body: str,
+        body: str | bytes,
         content_type: str,
         *,
         signed: bool = True,
@@ -433,7 +434,8 @@ class SlackClient:
             sent.update(sign(secret or self.secret, body, timestamp))
         start = time.monotonic()
         # A fresh connection each time, like Slack: no keep-alive surprises between tests.
-        answer = requests.post(self.events_url, data=body.encode("utf-8"), headers=sent, timeout=timeout)
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
+        answer = requests.post(self.events_url, data=data, headers=sent, timeout=timeout)
         elapsed = time.monotonic() - start
         result = SlackResult(answer.status_code, answer.text, dict(answer.headers), elapsed)
         if answer.text and answer.headers.get("content-type", "").startswith("application/json"):

@@ -8,8 +8,10 @@ from handlers.parsing import (
     extract_options,
     first_word,
     quoted_name,
+    record_id,
     slack_user_id,
     split_subcommand,
+    whole_number,
     word_prefixes,
 )
 
@@ -86,3 +88,31 @@ def test_extract_options_leaves_unknown_keys_and_inner_colons_in_the_name() -> N
 def test_first_word() -> None:
     assert first_word("  call  the rest\nmore ") == ("call", "the rest\nmore")
     assert first_word("   ") == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("12", 12), ("#12", 12), (" 7 ", 7), ("9223372036854775807", 2**63 - 1)],
+)
+def test_record_numbers(typed: str, number: int) -> None:
+    assert record_id(typed) == number
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "0", "-1", "1.5", "²", "١٢", "9223372036854775808", "9" * 20, "9" * 5000, "12a", None]
+)
+def test_what_cannot_be_a_record_number_is_none(typed: str | None) -> None:
+    assert record_id(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("5", 5), ("1,000", 1000), ("1,000,000", 1_000_000), ("0", 0), (" 42 ", 42)],
+)
+def test_whole_numbers_with_thousands_separators(typed: str, number: int) -> None:
+    assert whole_number(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["1.5", "1,00", "-3", "²", "", "1e3", "9" * 30, "1,000.0"])
+def test_what_is_not_a_whole_number_is_none(typed: str) -> None:
+    assert whole_number(typed) is None

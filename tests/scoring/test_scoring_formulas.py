@@ -152,6 +152,18 @@ def test_non_finite_weights_are_refused(value):
         Weights(recency=value)
 
 
+@pytest.mark.parametrize("value", [1e308, 10_000.5, "1e400", "1e308%", "9" * 400])
+def test_weights_above_the_range_are_refused_with_the_range(value):
+    # Two weights of 1e308 each were accepted once; their sum is infinite and nothing could rank.
+    with pytest.raises(ValueError, match="between 0 and 10000"):
+        Weights.from_mapping({"satisfaction": value, "engagement": value})
+
+
+def test_the_largest_weights_still_normalise():
+    top = scoring.settings.MAX_WEIGHT
+    assert Weights(top, top, top, top).normalised() == Weights(0.25, 0.25, 0.25, 0.25)
+
+
 def test_weights_from_mapping_keeps_unmentioned_weights_of_the_base():
     base = Weights(1, 1, 1, 1)
     weights = Weights.from_mapping(

@@ -33,7 +33,7 @@ _INVISIBLE = {"Cc", "Cf", "Cs", "Co"}
 
 
 def _normalise(text: str) -> str:
-    text = _TERMINAL_ESCAPES.sub("", unicodedata.normalize("NFKC", text))
+    text = _TERMINAL_ESCAPES.sub("", unicodedata.normalize("NFKC", text)).replace("\u200b", " ")
     kept = [
         " " if ch.isspace() else ch
         for ch in text
