@@ -290,12 +290,12 @@ def rss() -> dict[str, int]:
 def run_fanout(
     kind: str, *, work_dir: Path, postgres_url: str, chart: bool, live: bool, latency: float, seed_value: int
 ) -> dict[str, Any]:
-    import handlers.digest_runner as digest_runner
+    import handlers.services.digests as digest_runs
     from bench import databases
     from bench.proc import reset_peak
     from bot.scheduler import POSTING_THREADS, DigestScheduler, digest_client
     from bot.settings import Settings
-    from handlers.services import Services
+    from handlers.shared.deps import Deps
     from storage.db import Database
     from storage.migrate import upgrade
 
@@ -320,14 +320,14 @@ def run_fanout(
         )
 
         rankings: Counter[str] = Counter()
-        original = digest_runner.compute_ranking
+        original = digest_runs.compute_ranking
 
         def counting(database: Any, team_id: str, *, now: datetime, **kwargs: Any) -> Any:
             rankings["at due" if now == due else "earlier (chart)"] += 1
             return original(database, team_id, now=now, **kwargs)
 
-        digest_runner.compute_ranking = counting  # type: ignore[assignment]
-        scheduler = DigestScheduler(Services(db=database), client)
+        digest_runs.compute_ranking = counting  # type: ignore[assignment]
+        scheduler = DigestScheduler(Deps(db=database), client)
         result["rss_before"] = rss().get("VmRSS", 0)
         reset_peak(os.getpid())
         try:
@@ -351,7 +351,7 @@ def run_fanout(
                     list(pool.map(scheduler.run_due, subscription_ids))
                 result["seconds"] = time.perf_counter() - clock_start
         finally:
-            digest_runner.compute_ranking = original  # type: ignore[assignment]
+            digest_runs.compute_ranking = original  # type: ignore[assignment]
         status = rss()
         result["peak_rss"] = status.get("VmHWM", 0)
         result["rss_after"] = status.get("VmRSS", 0)
@@ -381,8 +381,8 @@ def run_fanout(
 def floors(standin: StandInProcess, client: Any, threads: int, *, chart: bool) -> dict[str, float]:
     """The same Slack traffic without the app: a digest-sized message to 1,000 channels (and its
     chart), from a pool of the same size, with the same client, to the same stand-in."""
-    from handlers.digest_chart import score_history_chart
-    from handlers.replies import context_block, header, section
+    from handlers.digests.chart import score_history_chart
+    from handlers.shared.replies import context_block, header, section
 
     lines = "\n".join(f"*{i}.* *Partner {i:03d}* — 80 · ▲1 · satisfied" for i in range(1, 11))
     blocks = [header("Top 10 partners · bench"), section(lines), context_block("Scores 0-100, 90 days")]

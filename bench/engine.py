@@ -46,7 +46,7 @@ def bench_engine(ctx: Context, db: BenchDatabase, runs: int = 3) -> None:
     from storage.db import Database
 
     try:
-        from handlers.rankings import compute_ranking
+        from handlers.services.rankings import compute_ranking
     except ImportError as exc:
         ctx.add(Row(NAME, db.kind, None, "s", verdict=NA, note=f"handlers.rankings.compute_ranking: {exc}"))
         return

@@ -1,4 +1,5 @@
-"""Builds the Bolt App: the Slack client, the services every listener gets, and the listeners."""
+"""Builds the Bolt App: the Slack client, the typed dependencies every listener gets (built once
+here), the workspace each request is for, and the listeners."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.acknowledgement import keep_acknowledgements
 from bot.settings import Settings
 from handlers import register_all
-from handlers.errors import handle_error
-from handlers.services import Services, utc_now
+from handlers.home import republish_home
+from handlers.shared.deps import DEPS_KEY, WORKSPACE_KEY, Deps, utc_now
+from handlers.shared.errors import handle_error
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -47,13 +49,30 @@ def slack_client(settings: Settings, *, patient: bool = False) -> WebClient:
     )
 
 
+def build_deps(settings: Settings, database: Database, *, clock: Callable[[], datetime] = utc_now) -> Deps:
+    """Everything listeners share, built once per process (the app, the scheduler, the console)."""
+    return Deps(db=database, admins=settings.admins, clock=clock)
+
+
+def workspace_of_request(context: BoltContext) -> str:
+    """The workspace a request's records belong to, worked out once per request.
+
+    Bolt resolves it from the installation the request was sent to: the command's ``team_id``,
+    ``view.app_installed_team_id`` for a form opened in a Slack Connect channel, the event's
+    authorization. Never the clicking person's own ``user.team_id``: in a channel shared with
+    another organisation that is *their* workspace, not the one that installed Partnerbot.
+    """
+    authorized = context.authorize_result
+    return context.team_id or (authorized.team_id if authorized is not None else None) or ""
+
+
 def build_app(
     settings: Settings,
     database: Database,
     *,
     client: WebClient | None = None,
     clock: Callable[[], datetime] = utc_now,
-    services: Services | None = None,
+    deps: Deps | None = None,
 ) -> App:
     """The whole Partnerbot app (``bot.run.check_token`` checks the token before serving)."""
     app = App(
@@ -64,13 +83,18 @@ def build_app(
         raise_error_for_unhandled_request=True,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
-    svc = services or Services(db=database, admins=settings.admins, clock=clock)
+    shared = deps or build_deps(settings, database, clock=clock)
+    # After a committed change, the Home tab of whoever made it is republished (if they look at it).
+    shared.changes.on_data_change(
+        lambda team_id, user_id: republish_home(app.client, shared, team_id, user_id)
+    )
 
     app.middleware(keep_acknowledgements)
 
     @app.middleware
-    def provide_services(context: BoltContext, next: Callable[[], None]) -> None:
-        context["services"] = svc
+    def provide_deps(context: BoltContext, next: Callable[[], None]) -> None:
+        context[DEPS_KEY] = shared
+        context[WORKSPACE_KEY] = workspace_of_request(context)
         next()
 
     app.error(handle_error)

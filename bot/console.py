@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
-from bot.app import build_app
+from bot.app import build_app, build_deps
 from bot.console_args import DEFAULT_USER, build_console_parser
 from bot.console_forms import (
     Field,
@@ -67,8 +67,7 @@ from bot.console_slack import (
 )
 from bot.requests import SlackRequest
 from bot.settings import ConfigurationError, Settings
-from handlers import home
-from handlers.ids import SLASH_COMMAND, Callback
+from handlers.shared.ids import SLASH_COMMAND, Callback
 from storage.db import Database, DatabaseUnavailable
 from storage.migrate import upgrade
 
@@ -722,12 +721,6 @@ def _json_body(response: BoltResponse | None) -> Any:
 # --- starting it ---------------------------------------------------------------------------
 
 
-def _ensure_home(app: App) -> None:
-    """The App Home listeners, unless ``handlers.register_all`` already added them."""
-    if not home.is_registered(app):
-        home.register(app)
-
-
 def _quiet_logging() -> None:
     """The transcript is the output: only warnings and errors reach stderr, and Bolt's advice
     about requests nothing handles (the console says so itself) is left out."""
@@ -773,10 +766,10 @@ def run_console(
     slack = ConsoleSlack(team_id=args.team, time_zone=time_zone, activity=activity)
     try:
         with intercepted(slack):
-            app = build_app(console_settings, database)
-            _ensure_home(app)
+            deps = build_deps(console_settings, database)
+            app = build_app(console_settings, database, deps=deps)
             activity.track(app.listener_runner.listener_executor)
-            activity.also_busy_when(home.background.busy)
+            activity.also_busy_when(deps.background.busy)
             console = Console(
                 app,
                 slack,

@@ -10,11 +10,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_app, slack_client
+from bot.app import build_app, build_deps, slack_client
 from bot.scheduler import DigestScheduler, digest_client
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
-from handlers.services import Services
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -40,12 +39,12 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
     """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
     client = slack_client(settings)
     check_token(client, settings)
-    services = Services(db=database, admins=settings.admins)
-    app = build_app(settings, database, client=client, services=services)
+    deps = build_deps(settings, database)
+    app = build_app(settings, database, client=client, deps=deps)
     upgrade(database)  # after the token check, so a bad token fails before anything changes
     digests = None
     if scheduler:
-        digests = DigestScheduler(services, digest_client(settings))
+        digests = DigestScheduler(deps, digest_client(settings))
         digests.start()
     else:
         log.info("digest scheduler off in this process (--no-scheduler)")
@@ -63,7 +62,7 @@ def run_scheduler(settings: Settings, database: Database) -> int:
     client = slack_client(settings)
     check_token(client, settings)
     upgrade(database)
-    digests = DigestScheduler(Services(db=database, admins=settings.admins), digest_client(settings))
+    digests = DigestScheduler(build_deps(settings, database), digest_client(settings))
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     digests.start()

@@ -2,7 +2,7 @@
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
-subscription's own time zone (``handlers.cadence`` works out occurrences, one per local period
+subscription's own time zone (``handlers.services.schedules`` works out occurrences, one per local period
 whatever daylight saving does). Posting once per period is the database's job (see
 ``storage.digests.claim_run``), so several schedulers may run against one PostgreSQL.
 """
@@ -21,13 +21,10 @@ from slack_sdk import WebClient
 
 from bot.app import slack_client
 from bot.settings import Settings
-from handlers.cadence import Cadence
-from handlers.digest import SYNC_KEY
-from handlers.digest_runner import GRACE, DigestRunner, Due, cadence_of
-from handlers.people import zone_named
-from handlers.services import Services
+from handlers.digests.runner import GRACE, DigestRunner
+from handlers.services.schedules import Cadence, zone_named
+from handlers.shared.deps import Deps
 from storage import digests as digest_store
-from storage.models import DigestSubscription
 
 log = logging.getLogger(__name__)
 SYNC_SECONDS = 60
@@ -55,9 +52,9 @@ def digest_client(settings: Settings) -> WebClient:
 
 
 class DigestScheduler:
-    def __init__(self, svc: Services, client: WebClient, *, grace: timedelta = GRACE) -> None:
-        self.svc = svc
-        self.runner = DigestRunner(svc, client, grace=grace)
+    def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
+        self.deps = deps
+        self.runner = DigestRunner(deps, client, grace=grace)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(POSTING_THREADS)},
@@ -90,7 +87,8 @@ class DigestScheduler:
             max_instances=1,
         )
         self.scheduler.start()
-        self.svc.extras[SYNC_KEY] = self.sync
+        # A subscription added or removed in this process is scheduled at once, not within a minute.
+        self.deps.changes.on_schedule_change(self.sync)
         # Catching up may post digests: do it behind the start, not before serving.
         threading.Thread(target=self._catch_up, name="digest-catch-up", daemon=True).start()
         log.info("digest scheduler started with %d subscriptions", len(self._signatures))
@@ -107,14 +105,14 @@ class DigestScheduler:
             log.info("retried a digest: %s", outcome)
 
     def stop(self) -> None:
-        self.svc.extras.pop(SYNC_KEY, None)
+        self.deps.changes.forget_schedule_listener(self.sync)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 
     def sync(self) -> None:
         """Make the jobs match the enabled subscriptions of every workspace."""
         with self._sync_lock:
-            with self.svc.db.read() as session:
+            with self.deps.db.read() as session:
                 wanted = {f"digest-{s.id}": (s.id, *_signature(s)) for s in digest_store.all_enabled(session)}
             for job_id in set(self._signatures) - set(wanted):
                 self._remove(job_id)
@@ -140,14 +138,11 @@ class DigestScheduler:
 
     def run_due(self, subscription_id: int) -> None:
         """A job fired: post the occurrence it fired for (the latest one at or before now)."""
-        with self.svc.db.read() as session:
-            subscription = session.get(DigestSubscription, subscription_id)
-            if subscription is None:
-                return
-            cadence, zone = cadence_of(subscription)
-        day, moment = cadence.previous_run(self.svc.now(), zone)
-        outcome = self.runner.run(Due(subscription_id, day.isoformat(), moment))
-        log.info("digest #%s for %s: %s", subscription_id, day, outcome)
+        due = self.runner.runs.due_now(subscription_id)
+        if due is None:
+            return
+        outcome = self.runner.run(due)
+        log.info("digest #%s for %s: %s", subscription_id, due.period, outcome)
 
 
 def _signature(subscription: Any) -> tuple[Any, ...]:

@@ -1,29 +1,20 @@
-"""Slack surfaces: one module per feature, each with a ``register(app)`` and the Block Kit it renders."""
+"""Slack surfaces: one package per feature, each with a ``register(app)``, its listeners and the
+Block Kit it renders beside them; ``shared`` holds the plumbing every feature uses and
+``services`` the domain services they call (no Slack there). docs/architecture.md is the map."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers import digests, feedback, help, home, log, mentions, partners, rankings, show
+from handlers.shared import command, partner_picker
+
+FEATURES = (partners, log, show, feedback, rankings, digests, home, mentions, help)
+
 
 def register_all(app: App) -> None:
-    """Wire every listener. Importing a sub-command module declares its ``/partner`` sub-commands."""
-    from handlers import (  # noqa: F401 (importing a module declares its sub-commands)
-        command,
-        digest,
-        feedback,
-        help,
-        home,
-        log,
-        mentions,
-        partners,
-        show,
-        survey,
-        top,
-    )
-
+    """Wire every listener: the ``/partner`` command, the shared partner type-ahead, each feature."""
     command.register(app)
-    partners.register(app)
-    log.register(app)
-    feedback.register(app)
-    mentions.register(app)
-    home.register(app)
+    partner_picker.register(app)
+    for feature in FEATURES:
+        feature.register(app)

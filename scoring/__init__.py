@@ -32,11 +32,20 @@ from scoring.model import (
     percentile,
     score_partners,
 )
-from scoring.ranking import RANK_BY, needs_attention, rank_by, rank_changes
+from scoring.ranking import (
+    ATTENTION_SATISFACTION_BELOW,
+    ATTENTION_STALE_DAYS,
+    RANK_BY,
+    needs_attention,
+    rank_by,
+    rank_changes,
+)
 from scoring.settings import COMPONENTS, KIND_WEIGHTS, ScoringSettings, Weights
 
 __all__ = [
     "ACTIVITY_COLUMNS",
+    "ATTENTION_SATISFACTION_BELOW",
+    "ATTENTION_STALE_DAYS",
     "CATEGORY_LABELS",
     "COMPONENTS",
     "FEEDBACK_COLUMNS",

@@ -79,8 +79,16 @@ def _days(days: float) -> str:
     return "1 day" if whole == 1 else f"{whole} days"
 
 
+# product.md's "needs attention": no contact for this many days, or satisfaction below this.
+ATTENTION_STALE_DAYS = 30
+ATTENTION_SATISFACTION_BELOW = 60
+
+
 def needs_attention(
-    scored: pd.DataFrame, now: datetime, stale_days: float = 30, floor: float = 60
+    scored: pd.DataFrame,
+    now: datetime,
+    stale_days: float = ATTENTION_STALE_DAYS,
+    floor: float = ATTENTION_SATISFACTION_BELOW,
 ) -> pd.DataFrame:
     """The partners that need attention: no contact for ``stale_days`` days or more (or never), or a
     satisfaction below ``floor``. Partners without satisfaction are judged on contact alone.

@@ -40,6 +40,12 @@ def get_subscription(session: Session, team_id: str, subscription_id: int) -> Di
     )
 
 
+def get_any_subscription(session: Session, subscription_id: int) -> DigestSubscription | None:
+    """A subscription of any workspace, by ID: for the scheduler, which runs every workspace's
+    digests (never for answering a person, who sees their own workspace's only)."""
+    return session.get(DigestSubscription, subscription_id)
+
+
 def subscriptions(session: Session, team_id: str) -> list[DigestSubscription]:
     return list(
         session.scalars(
@@ -155,7 +161,7 @@ def period_statuses(session: Session, subscription_id: int, periods: list[str]) 
             DigestRun.subscription_id == subscription_id, DigestRun.period.in_(periods)
         )
     )
-    return dict(rows.tuples().all())
+    return {period: status for period, status in rows}
 
 
 def known_periods(session: Session, subscription_id: int, periods: list[str]) -> set[str]:

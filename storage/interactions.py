@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Interaction, InteractionKind
 
@@ -90,6 +90,15 @@ def update_interaction(
     return interaction
 
 
+def set_permalink(session: Session, team_id: str, interaction_id: int, permalink: str) -> Interaction | None:
+    """Remember the link to the Slack message a communication was logged from."""
+    interaction = get_interaction(session, team_id, interaction_id)
+    if interaction is not None:
+        interaction.permalink = permalink
+        session.flush()
+    return interaction
+
+
 def delete_interaction(session: Session, team_id: str, interaction_id: int) -> bool:
     result = session.execute(
         delete(Interaction).where(Interaction.team_id == team_id, Interaction.id == interaction_id)
@@ -104,6 +113,20 @@ def recent_interactions(
         session.scalars(
             select(Interaction)
             .where(Interaction.team_id == team_id, Interaction.partner_id == partner_id)
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent_by_user(session: Session, team_id: str, user_id: str, *, limit: int = 5) -> list[Interaction]:
+    """The communications ``user_id`` logged most recently, with their partners
+    (ix_interaction_team_user_time)."""
+    return list(
+        session.scalars(
+            select(Interaction)
+            .options(joinedload(Interaction.partner))
+            .where(Interaction.team_id == team_id, Interaction.user_id == user_id)
             .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
             .limit(limit)
         )

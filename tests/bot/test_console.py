@@ -32,7 +32,7 @@ from bot.console_slack import (
     _ConsoleHandler,
     intercepted,
 )
-from handlers.text import literal
+from handlers.shared.text import literal
 
 REPO = Path(__file__).resolve().parents[2]
 TEAM = "T-CONSOLE"

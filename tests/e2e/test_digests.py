@@ -25,7 +25,7 @@ import pytest
 from slack_standin import Call, SlackStandIn
 from sqlalchemy import select, update
 
-from handlers.cadence import Cadence
+from handlers.services.schedules import Cadence
 from storage import digests as digest_store
 from storage import interactions, partners
 from storage.db import Database

@@ -10,31 +10,11 @@ from typing import Any
 
 import pytest
 from blockkit import MAX_VIEW_BLOCKS
-from slack_sdk import WebClient
 from slack_standin import Call, SlackStandIn, iter_texts
-
-from bot.app import build_app
-from bot.settings import Settings
-from handlers import home
-from storage.db import Database
 
 from .conftest import SlackClient, export_rows, partner_option, run_cli
 
-
-def home_is_wired() -> bool:
-    """Whether ``handlers.register_all`` (what ``partnerbot serve`` runs) registers the Home tab."""
-    settings = Settings(database_url="sqlite://", slack_bot_token="xoxb-check", slack_signing_secret="check")
-    app = build_app(settings, Database("sqlite://"), client=WebClient(token="xoxb-check"))
-    return home.is_registered(app)
-
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not home_is_wired(),
-        reason="the App Home tab is not wired yet: handlers.register_all must call home.register(app)",
-    ),
-]
+pytestmark = pytest.mark.e2e
 
 
 def open_home(slack: SlackClient, *, user: str, team: str, tab: str = "home") -> None:

@@ -137,3 +137,26 @@ def test_a_failed_transaction_leaves_nothing(database: Database, team_id: str, a
         raise RuntimeError("boom after the insert")
     with database.read() as session:
         assert interactions.recent_interactions(session, team_id, acme_id) == []
+
+
+NOW_RECENT = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+
+
+def test_recent_logs_are_the_users_own_newest_first(database: Database, team_id: str) -> None:
+    with database.transaction() as session:
+        partner = partners.add_partner(session, team_id, "Acme")
+        for i, user in enumerate(["U1", "U2", "U1", "U1"]):
+            interactions.log_interaction(
+                session,
+                team_id,
+                partner_id=partner.id,
+                kind=InteractionKind.CALL,
+                occurred_at=NOW_RECENT - timedelta(days=10 - i),
+                notes=f"n{i}",
+                user_id=user,
+            )
+    with database.read() as session:
+        found = interactions.recent_by_user(session, team_id, "U1", limit=2)
+        other_team = interactions.recent_by_user(session, team_id + "X", "U1")
+        assert [r.notes for r in found] == ["n3", "n2"] and found[0].partner.name == "Acme"
+    assert other_team == []

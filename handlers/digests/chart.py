@@ -1,0 +1,44 @@
+"""The digest's chart: the top partners' scores over the recent periods, rendered headless.
+
+Drawn with matplotlib's object API (a ``Figure`` of its own with an Agg canvas), never pyplot:
+pyplot keeps global state that scheduler threads drawing at once would share.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+CHART_PARTNERS = 5
+
+
+def score_history_chart(history: list[tuple[datetime, pd.DataFrame]], partner_ids: list[int]) -> bytes:
+    """A PNG line chart. ``history``: (moment, scored frame) oldest first; one line per partner."""
+    figure = Figure(figsize=(8, 4), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    moments = [moment for moment, _ in history]
+    for partner_id in partner_ids[:CHART_PARTNERS]:
+        name = None
+        scores = []
+        for _, scored in history:
+            row = scored.loc[scored["partner_id"] == partner_id]
+            scores.append(float(row["score"].iloc[0]) if not row.empty else float("nan"))
+            if not row.empty:
+                name = str(row["name"].iloc[0])
+        # Names are drawn as text: matplotlib's mathtext would read "$" as a formula.
+        label = (name or str(partner_id))[:40].replace("$", r"\$")
+        axes.plot(moments, scores, marker="o", label=label)
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("score (0-100)")
+    axes.set_title("Top partners' scores over recent periods")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower left", fontsize="small")
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()

@@ -1,0 +1,145 @@
+"""Posting ranking digests to Slack: claim the period (``services.digests``), post the ranking,
+upload the chart in its thread, record the outcome. Slack failures never stop other subscriptions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from handlers.digests.chart import score_history_chart
+from handlers.digests.views import digest_message
+from handlers.services.digests import GRACE, Claim, DigestRuns, Due
+from handlers.shared.deps import Deps
+from scoring import needs_attention
+from storage.models import DigestRunStatus
+
+log = logging.getLogger(__name__)
+CHART_POINTS = 6
+CHART_PARTNERS = 5
+
+__all__ = ["GRACE", "DigestRunner", "Due"]
+
+
+class DigestRunner:
+    """Runs digests for the scheduler and for ``/partner digest now``."""
+
+    def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
+        self.deps = deps
+        self.client = client
+        self.runs = DigestRuns(deps.db, deps.now, grace=grace)
+
+    @property
+    def grace(self) -> timedelta:
+        return self.runs.grace
+
+    def run(self, due: Due) -> str:
+        """Post one subscription's digest for one period, once. Returns the outcome in words."""
+        claim = self.runs.claim(due)
+        if isinstance(claim, str):
+            return claim
+        scored = None
+        try:
+            ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
+            scored = ranking.scored
+            attention = needs_attention(scored, due.scheduled_for)
+            reply = digest_message(
+                scored,
+                claim.previous,
+                attention,
+                top_n=claim.top_n,
+                subscription_id=claim.subscription_id,
+                now=due.scheduled_for,
+                window_days=ranking.settings.window_days,
+            )
+            ts, outcome, status = self._post(claim, reply.as_message())
+            if ts and claim.chart and not scored.empty:
+                top = [int(p) for p in scored["partner_id"].head(CHART_PARTNERS)]
+                self._upload_chart(claim, ts, due.scheduled_for, claim.cadence.period, top)
+        except Exception as error:  # one subscription's failure must not stop the others
+            log.exception("digest %s failed", due.subscription_id)
+            ts, outcome, status = None, f"failed: {type(error).__name__}", DigestRunStatus.FAILED
+        self.runs.finish(claim, status=status, outcome=outcome, message_ts=ts, scored=scored)
+        return outcome
+
+    def _post(self, claim: Claim, message: dict[str, object]) -> tuple[str | None, str, DigestRunStatus]:
+        channel_id = claim.channel_id
+        for attempt in range(2):
+            try:
+                posted = self.client.chat_postMessage(channel=channel_id, **message)
+                return posted.get("ts"), "posted", DigestRunStatus.POSTED
+            except SlackApiError as exc:
+                error = exc.response.get("error", "")
+                if error == "not_in_channel" and attempt == 0 and self._join(channel_id):
+                    continue
+                if error == "not_in_channel":
+                    self._tell(
+                        claim.owner,
+                        f"I couldn't post digest #{claim.subscription_id} in <#{channel_id}>: I'm not a "
+                        "member and can't join it myself (it's private). Invite me there with "
+                        "`/invite @Partnerbot`; the next digest will arrive as planned.",
+                    )
+                    return None, "not in the channel: invite the bot", DigestRunStatus.FAILED
+                if error in ("channel_not_found", "is_archived"):
+                    archived = error == "is_archived"
+                    self.runs.turn_off(
+                        claim.subscription_id,
+                        "the channel is archived" if archived else "the channel was deleted",
+                    )
+                    self._tell(
+                        claim.owner,
+                        f"Digest #{claim.subscription_id} for <#{channel_id}> is off: the channel is "
+                        f"{'archived' if archived else 'gone'}. Subscribe another "
+                        "channel with `/partner digest add #channel`.",
+                    )
+                    return None, f"turned off: {error}", DigestRunStatus.FAILED
+                return None, f"failed: {error}", DigestRunStatus.FAILED
+            except (SlackClientError, OSError) as exc:
+                return None, f"failed: could not reach Slack ({type(exc).__name__})", DigestRunStatus.FAILED
+        return None, "failed", DigestRunStatus.FAILED
+
+    def _join(self, channel_id: str) -> bool:
+        try:
+            self.client.conversations_join(channel=channel_id)
+            return True
+        except SlackApiError as exc:
+            log.info("could not join %s: %s", channel_id, exc.response.get("error"))
+            return False
+
+    def _tell(self, user_id: str, text: str) -> None:
+        try:
+            self.client.chat_postMessage(channel=user_id, text=text)
+        except SlackApiError as exc:
+            log.warning("could not tell %s about a digest problem: %s", user_id, exc.response.get("error"))
+
+    def chart(self, team_id: str, at: datetime, period: timedelta, partner_ids: list[int]) -> bytes:
+        """The chart's PNG, drawn once per workspace, moment and top partners (shared by the
+        subscriptions due together)."""
+        key = ("chart", team_id, at.isoformat(), str(period), ",".join(map(str, partner_ids)))
+        return self.runs.shared(
+            key,
+            lambda: score_history_chart(
+                self.runs.score_history(team_id, at, period, CHART_POINTS), partner_ids
+            ),
+        )
+
+    def _upload_chart(
+        self, claim: Claim, ts: str, at: datetime, period: timedelta, partner_ids: list[int]
+    ) -> None:
+        try:
+            png = self.chart(claim.team_id, at, period, partner_ids)
+            self.client.files_upload_v2(
+                channel=claim.channel_id,
+                thread_ts=ts,
+                file=png,
+                filename="partner-scores.png",
+                title="Top partners' scores over recent periods",
+            )
+        except Exception:  # the digest is posted already: a missing chart must not undo that
+            log.exception("digest chart not uploaded to %s", claim.channel_id)
+
+    def catch_up(self, *, look_back: timedelta = timedelta(days=62)) -> list[str]:
+        """Post the runs missed while the app was down (see ``DigestRuns.missed``)."""
+        return [self.run(due) for due in self.runs.missed(look_back=look_back)]

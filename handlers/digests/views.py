@@ -1,0 +1,109 @@
+"""Block Kit for ranking digests: the top N with change since the previous digest, the biggest
+movers, partners that need attention; and the lines of ``/partner digest list``."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from handlers.services.schedules import Cadence
+from handlers.shared.lines import rank_change_mark
+from handlers.shared.replies import Reply, context_block, divider, header, section, slack_date
+from handlers.shared.text import escape, literal, shorten
+from storage.digests import LastRun
+from storage.models import DigestSubscription
+
+MOVERS = 3
+ATTENTION_SHOWN = 10
+
+
+def _line(position: int, row: pd.Series, change: float | None) -> str:
+    name = literal(shorten(str(row["name"]), 80))
+    parts = [
+        f"*{position}.* *{name}* — {row['score']:.0f}"
+        if not math.isnan(row["score"])
+        else f"*{position}.* *{name}*"
+    ]
+    parts.append(rank_change_mark(change))
+    if isinstance(row.get("category"), str):
+        parts.append(row["category"])
+    contact = row.get("last_contact")
+    parts.append(
+        f"last contact {slack_date(contact.to_pydatetime())}" if not pd.isna(contact) else "never contacted"
+    )
+    return " · ".join(parts)
+
+
+def digest_message(
+    scored: pd.DataFrame,
+    previous: dict[int, tuple[int, float]] | None,
+    attention: pd.DataFrame,
+    *,
+    top_n: int,
+    subscription_id: int | None,
+    now: datetime,
+    window_days: int,
+) -> Reply:
+    """The digest. ``previous`` maps partner_id → (rank, score) from the previous digest, or None."""
+    if scored.empty:
+        return Reply(
+            "Partner ranking: no active partners yet.",
+            [section("No active partners yet, so there is no ranking. Add some with `/partner add`.")],
+        )
+    changes = {}
+    for partner_id, rank in zip(scored["partner_id"], scored["rank"], strict=True):
+        before = previous.get(int(partner_id)) if previous is not None else None
+        changes[int(partner_id)] = None if before is None else before[0] - int(rank)
+    top = scored.head(top_n)
+    blocks: list[dict[str, Any]] = [header(f"Top {len(top)} partners · {now:%d %b %Y}")]
+    lines = [_line(i + 1, row, changes[int(row["partner_id"])]) for i, (_, row) in enumerate(top.iterrows())]
+    for start in range(0, len(lines), 10):
+        blocks.append(section("\n".join(lines[start : start + 10])))
+    movers = sorted(((c, pid) for pid, c in changes.items() if c), key=lambda x: -abs(x[0]))[:MOVERS]
+    if movers:
+        names = scored.set_index("partner_id")["name"]
+        ranks = scored.set_index("partner_id")["rank"]
+        text = " · ".join(
+            f"*{literal(shorten(str(names[pid]), 60))}* {rank_change_mark(c)} (now #{int(ranks[pid])})"
+            for c, pid in movers
+        )
+        blocks.append(section(f"*Biggest movers:* {text}"))
+    if not attention.empty:
+        items = [
+            f"• *{literal(shorten(str(row['name']), 60))}* — {escape(str(row['reason']))}"
+            + (f" · <@{row['owner']}>" if isinstance(row.get("owner"), str) else "")
+            for _, row in attention.head(ATTENTION_SHOWN).iterrows()
+        ]
+        more = len(attention) - ATTENTION_SHOWN
+        blocks.append(
+            section("*Needs attention*\n" + "\n".join(items) + (f"\n…and {more} more" if more > 0 else ""))
+        )
+    blocks.append(divider())
+    since = "▲▼ since the previous digest" if previous is not None else "first digest: every partner is new"
+    footer = f"Scores 0-100 over the last {window_days} days · {since}"
+    if subscription_id is not None:
+        footer += f" · stop with `/partner digest remove {subscription_id}`"
+    blocks.append(context_block(footer))
+    names = ", ".join(f"{i + 1}. {literal(shorten(str(n), 40))}" for i, n in enumerate(top["name"].head(5)))
+    return Reply(f"Partner ranking: {names}", blocks, in_channel=True)
+
+
+def subscription_line(subscription: DigestSubscription, next_run: datetime, last: LastRun | None) -> str:
+    cadence = Cadence(
+        subscription.every, subscription.hour, subscription.minute, subscription.weekday, subscription.day
+    )
+    text = (
+        f"*#{subscription.id}* <#{subscription.channel_id}> · {cadence.describe()} "
+        f"({escape(subscription.timezone)}) · top {subscription.top_n}"
+        + ("" if subscription.chart else " · no chart")
+    )
+    if not subscription.enabled:
+        return text + f" · *off*: {escape(subscription.disabled_reason or 'disabled')}"
+    text += f"\n    next {slack_date(next_run, fmt='{date_short_pretty} {time}')}"
+    if last is not None:
+        outcome = escape(last.outcome or last.status)
+        text += f" · last {slack_date(last.scheduled_for, fmt='{date_short_pretty} {time}')}: {outcome}"
+    return text

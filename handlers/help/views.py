@@ -1,0 +1,81 @@
+"""What ``/partner help`` shows: every sub-command with a one-line example."""
+
+from __future__ import annotations
+
+from handlers.shared.replies import Reply, context_block, header, section
+from handlers.shared.text import escape
+
+# (usage, example, what it does) — kept in the order a new user would need them.
+USAGE: list[tuple[str, str, str]] = [
+    (
+        "add <name> [tier:… region:… category:… owner:@user]",
+        "/partner add Acme tier:gold owner:@ana",
+        "add a partner",
+    ),
+    ("edit <name>", "/partner edit Acme", "change a partner's profile in a form"),
+    ("archive <name>", "/partner archive Acme", "archive a partner (their history is kept)"),
+    (
+        "log <partner> <kind> <notes…>",
+        "/partner log Acme call Renewal talk, they want a Q3 pilot",
+        "log a communication at once (kinds: call, email, meeting, qbr, event, note, other)",
+    ),
+    ("log", "/partner log", "log through a form, with date and follow-up"),
+    ("show <partner>", "/partner show Acme", "profile, feedback, recent communications and contact counts"),
+    (
+        "feedback <partner>",
+        "/partner feedback Acme",
+        "rate the relationship: satisfaction 1-5, recommend 0-10",
+    ),
+    (
+        "survey <partner> [@user…] [#channel]",
+        "/partner survey Acme @ana #acme-shared",
+        "ask people for feedback with a “Give feedback” button",
+    ),
+    ("survey results <partner>", "/partner survey results Acme", "responses, CSAT, NPS and comments"),
+    ("survey close <id>", "/partner survey close 12", "stop a survey taking answers"),
+    (
+        "top [N] [by score|satisfaction|engagement|recency|revenue] [last 30d|90d|quarter|year] "
+        "[tier:<tier>]",
+        "/partner top 5 by satisfaction last quarter",
+        "the best partners, with change in rank",
+    ),
+    ("stale [days]", "/partner stale 45", "partners with no logged contact for that long (default 30)"),
+    (
+        "weights [satisfaction=<w> engagement=<w> recency=<w> business=<w>]",
+        "/partner weights",
+        "show the scoring weights; admins change them",
+    ),
+    (
+        "digest add #channel [daily HH:MM | weekly <weekday> HH:MM | monthly <day> HH:MM] [top N] "
+        "[tz:<Area/City>] [no chart]",
+        "/partner digest add #partners weekly monday 09:00 top 10",
+        "post a ranking digest to a channel on a schedule",
+    ),
+    (
+        "digest list | remove <id> | now [#channel]",
+        "/partner digest now #partners",
+        "see, stop or post digests",
+    ),
+]
+# Sections hold at most 3000 characters: the list is split into groups.
+PER_SECTION = 6
+
+
+def help_reply() -> Reply:
+    # Usage placeholders like <name> must be escaped, or Slack reads them as links.
+    lines = [
+        f"• `/partner {escape(usage)}` — {what}\n    _e.g._ `{escape(example)}`"
+        for usage, example, what in USAGE
+    ]
+    blocks = [
+        header("Partnerbot commands"),
+        *(section("\n".join(lines[i : i + PER_SECTION])) for i in range(0, len(lines), PER_SECTION)),
+        context_block(
+            'Partner names can be quoted: `/partner show "Acme Corp"`. '
+            "You can also log any message with its ⋮ menu → *Log to partner*, and ask me in plain words: "
+            "“@Partnerbot who are our top 5 partners this quarter?”, “who needs attention?”."
+        ),
+    ]
+    names = dict.fromkeys(usage.split()[0] for usage, _, _ in USAGE)
+    text = "Partnerbot commands: " + ", ".join(names)
+    return Reply(text, blocks)

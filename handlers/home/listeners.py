@@ -1,0 +1,80 @@
+"""The App Home tab: a dashboard published when a person opens it (``app_home_opened``), and again,
+in the background, after they change something (subscribed to the app's data changes in
+``bot.app``). Its buttons belong to the features whose forms they open (log, partners, feedback).
+
+Scores come from the ranking cache, so opening the Home tab never ranks a whole workspace on the
+spot more than once a minute.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from handlers.home.views import home_view
+from handlers.services.dashboard import load_dashboard
+from handlers.services.rankings import Ranking
+from handlers.shared.deps import Deps, deps_of, workspace
+
+# After a change, how long publishing waits for the ranking cache to catch up before it shows
+# what it has (the scores then catch up the next time the tab is opened).
+FRESH_WAIT_SECONDS = 5.0  # well inside the 10 s a stopping server gets (SIGTERM)
+
+
+def _ranking(deps: Deps, team_id: str, *, fresh_since: datetime | None) -> Ranking:
+    """The cached ranking; with ``fresh_since``, one computed after that moment (waiting a little
+    for the cache's background refresh), so a change just made shows in the scores."""
+    cache = deps.rankings
+    if fresh_since is None:
+        return cache.get(team_id)
+    cache.invalidate(team_id)
+    ranking = cache.get(team_id)
+    deadline = time.monotonic() + FRESH_WAIT_SECONDS
+    while ranking.settings.now < fresh_since and time.monotonic() < deadline:
+        time.sleep(0.05)
+        latest = cache.get(team_id)
+        if latest is not ranking and latest.settings.now < fresh_since:
+            cache.invalidate(team_id)  # that refresh began before the change: once more
+        ranking = latest
+    return ranking
+
+
+def publish_home(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, *, fresh_since: datetime | None = None
+) -> None:
+    """Build the person's dashboard and publish it (views.publish)."""
+    ranking = _ranking(deps, team_id, fresh_since=fresh_since)
+    view = home_view(load_dashboard(deps.db, team_id, user_id, ranking, now=deps.now()))
+    client.views_publish(user_id=user_id, view=view)
+    deps.home_viewers.add((team_id, user_id))
+
+
+def republish_home(client: WebClient, deps: Deps, team_id: str, user_id: str | None) -> None:
+    """Publish the person's Home tab again, in the background, after a committed change. Returns
+    at once; failures are logged, never raised.
+
+    Only for people whose Home tab this process has published: for everyone else it would
+    recompute the workspace's ranking after every log for a tab nobody is looking at (opening
+    the tab publishes it fresh anyway)."""
+    if user_id is None or (team_id, user_id) not in deps.home_viewers:
+        return
+
+    def work() -> None:
+        # "now" when it runs: a change made while it waited is in the ranking it waits for.
+        publish_home(client, deps, team_id, user_id, fresh_since=deps.now())
+
+    deps.background.submit(("home", team_id, user_id), work)
+
+
+def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab", "home") != "home":
+        return  # the Messages tab
+    publish_home(client, deps_of(context), workspace(context), event["user"])
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(on_home_opened)

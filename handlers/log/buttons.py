@@ -1,0 +1,76 @@
+"""The Edit and Undo buttons on a logged communication's confirmation: only whoever logged it may
+use them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from handlers.log.form import open_log_form
+from handlers.log.views import LogDraft, LogMetadata
+from handlers.shared.deps import deps_of, user_zone, workspace
+from handlers.shared.errors import UserError
+from handlers.shared.parsing import action_value, record_id
+from handlers.shared.text import literal
+from storage import interactions as interaction_store
+from storage.models import Interaction, InteractionKind
+
+
+def _own_interaction(session: Any, body: dict[str, Any], context: BoltContext) -> Interaction:
+    interaction_id = record_id(action_value(body))
+    interaction = (
+        interaction_store.get_interaction(session, workspace(context), interaction_id)
+        if interaction_id is not None
+        else None
+    )
+    if interaction is None:
+        raise UserError("That communication has already been removed.")
+    if interaction.user_id != body["user"]["id"]:
+        raise UserError("Only the person who logged this communication can change it.")
+    return interaction
+
+
+def on_edit_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    ack()
+    deps = deps_of(context)
+    zone = user_zone(deps, client, workspace(context), body["user"]["id"])
+    try:
+        with deps.db.read() as session:
+            interaction = _own_interaction(session, body, context)
+            draft = LogDraft(
+                today=deps.now().astimezone(zone).date(),
+                partner=interaction.partner,
+                kind=InteractionKind(interaction.kind),
+                day=interaction.occurred_at.astimezone(zone).date(),
+                notes=interaction.notes,
+                follow_up_on=interaction.follow_up_on,
+            )
+            meta = LogMetadata(interaction_id=interaction.id, response_url=body.get("response_url"))
+    except UserError as error:
+        respond(text=error.message, response_type="ephemeral", replace_original=False)
+        return
+    reply = open_log_form(client, body["trigger_id"], draft, meta)
+    if reply is not None:
+        respond(text=reply.text, response_type="ephemeral", replace_original=False)
+
+
+def on_undo_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    ack()
+    try:
+        with deps_of(context).db.transaction() as session:
+            interaction = _own_interaction(session, body, context)
+            what = f"the {interaction.kind} with *{literal(interaction.partner.name)}*"
+            interaction_store.delete_interaction(session, interaction.team_id, interaction.id)
+        deps_of(context).changes.data_changed(interaction.team_id, body["user"]["id"])
+    except UserError as error:
+        respond(text=error.message, response_type="ephemeral", replace_original=False)
+        return
+    respond(
+        text=f"Removed {what}; it is no longer in the log.", response_type="ephemeral", replace_original=True
+    )

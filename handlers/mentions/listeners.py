@@ -1,0 +1,99 @@
+"""Questions in plain words: when someone mentions the bot in a channel or writes to it directly.
+
+"top 5 partners by satisfaction this quarter", "who needs attention?", "show Acme": each feature
+declares the questions it answers (handlers.shared.questions); this module only listens, asks
+them in order, and replies in a thread. Anything else gets a short list of what is understood.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from slack_bolt import App, BoltContext, Say
+
+from handlers.shared.deps import Deps, deps_of, workspace
+from handlers.shared.errors import UserError
+from handlers.shared.questions import questions
+from handlers.shared.replies import Reply, section
+from scoring import ATTENTION_SATISFACTION_BELOW, ATTENTION_STALE_DAYS
+
+log = logging.getLogger(__name__)
+_BOT_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+HELP = (
+    "I answer questions like:\n"
+    "• *top 5 partners by satisfaction this quarter* (by score, satisfaction, engagement, recency "
+    "or revenue; this month, quarter or year, or last 30d)\n"
+    f"• *who needs attention?* — no contact for {ATTENTION_STALE_DAYS} days, or satisfaction below "
+    f"{ATTENTION_SATISFACTION_BELOW}\n"
+    "• *show Acme* — a partner's profile, score and recent communications\n"
+    "Everything else: `/partner help`."
+)
+
+
+class SeenEvents:
+    """Event IDs already answered, so a retried delivery is not answered twice."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self._size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str | None) -> bool:
+        if not event_id:
+            return True
+        with self._lock:
+            if event_id in self._seen:
+                return False
+            self._seen[event_id] = None
+            if len(self._seen) > self._size:
+                self._seen.popitem(last=False)
+            return True
+
+
+def answer(deps: Deps, team_id: str, text: str) -> Reply:
+    """The reply to a question in plain words: the first declared question (handlers.shared.questions)
+    that recognises it, or what is understood."""
+    asked = " ".join(_BOT_MENTION.sub(" ", text).split())
+    if not asked or asked.casefold() in {"help", "?", "hi", "hello"}:
+        return Reply(HELP, [section(HELP)])
+    for known in questions():
+        match = known.matches(asked)
+        if match:
+            return known.answer(deps, team_id, asked, match)
+    return Reply(HELP, [section(f"I'm not sure what you mean. {HELP}")])
+
+
+_seen = SeenEvents()
+
+
+def _reply_to(event: dict[str, Any], body: dict[str, Any], context: BoltContext, say: Say) -> None:
+    if not _seen.first_time(body.get("event_id")):
+        return
+    try:
+        reply = answer(deps_of(context), workspace(context), str(event.get("text") or ""))
+    except UserError as error:
+        reply = Reply(error.message)
+    # In a channel, answer in a thread so the channel stays readable; in a DM, answer inline.
+    thread = event.get("thread_ts") or (event.get("ts") if event.get("channel_type") != "im" else None)
+    say(thread_ts=thread, **reply.as_message())
+
+
+def on_mention(event: dict[str, Any], body: dict[str, Any], context: BoltContext, say: Say) -> None:
+    _reply_to(event, body, context, say)
+
+
+def on_direct_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext, say: Say) -> None:
+    if event.get("subtype") or event.get("bot_id"):
+        return  # edits, joins and other bots' messages are not questions
+    if event.get("channel_type") != "im":
+        return
+    _reply_to(event, body, context, say)
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_direct_message)

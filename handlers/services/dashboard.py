@@ -1,0 +1,66 @@
+"""What the Home tab shows one person: their partners' scores, the workspace's top, who needs
+attention and what they logged last (a domain object; ``handlers.home`` renders it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from handlers.services.rankings import Ranking
+from scoring import ATTENTION_SATISFACTION_BELOW, ATTENTION_STALE_DAYS, needs_attention
+from storage import interactions as interaction_store
+from storage.db import Database
+
+RECENT_COUNT = 5
+
+
+@dataclass(frozen=True)
+class RecentLog:
+    """One communication the user logged, as the dashboard shows it."""
+
+    partner_name: str
+    kind: str
+    occurred_at: datetime
+    notes: str
+    follow_up_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the Home tab shows one user."""
+
+    user_id: str
+    scored: pd.DataFrame  # the ranking's frame: active partners by rank, with "owner"
+    has_data: bool  # anything logged or rated inside the window?
+    window_days: int
+    attention: pd.DataFrame  # scoring.needs_attention's rows (with "reason")
+    recent: list[RecentLog]
+    stale_days: int
+    floor: int
+
+    @property
+    def partner_count(self) -> int:
+        return len(self.scored)
+
+
+def load_dashboard(
+    database: Database, team_id: str, user_id: str, ranking: Ranking, *, now: datetime
+) -> Dashboard:
+    attention = needs_attention(ranking.scored, now)
+    with database.read() as session:
+        recent = [
+            RecentLog(i.partner.name, i.kind, i.occurred_at, i.notes or "", i.follow_up_on)
+            for i in interaction_store.recent_by_user(session, team_id, user_id, limit=RECENT_COUNT)
+        ]
+    return Dashboard(
+        user_id=user_id,
+        scored=ranking.scored,
+        has_data=ranking.has_data,
+        window_days=ranking.settings.window_days,
+        attention=attention,
+        recent=recent,
+        stale_days=ATTENTION_STALE_DAYS,
+        floor=ATTENTION_SATISFACTION_BELOW,
+    )

@@ -1,0 +1,211 @@
+"""Digest runs without Slack: claiming a period once across processes, the ranking each run shows
+(computed once per workspace per moment and shared), recording the outcome, and working out which
+runs were missed while the app was down. ``handlers.digests.runner`` posts what this decides."""
+
+from __future__ import annotations
+
+import threading
+import time as clock
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from handlers.services.rankings import Ranking, compute_ranking
+from handlers.services.schedules import Cadence, zone_named
+from storage import digests as digest_store
+from storage.db import Database
+from storage.models import DigestRunStatus, DigestSubscription
+
+GRACE = timedelta(hours=6)  # a run missed by less than this is posted late; older ones are skipped
+_SHARED_SECONDS = 600
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Due:
+    subscription_id: int
+    period: str  # the occurrence's local date (ISO), or "now:<timestamp>" for /partner digest now
+    scheduled_for: datetime
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A period this process claimed: post it, then :meth:`DigestRuns.finish` it."""
+
+    run_id: int
+    subscription_id: int
+    team_id: str
+    channel_id: str
+    top_n: int
+    chart: bool
+    owner: str
+    cadence: Cadence
+    previous: dict[int, tuple[int, float]] | None  # ranks and scores of the previous digest
+
+
+def cadence_of(subscription: DigestSubscription) -> tuple[Cadence, ZoneInfo]:
+    cadence = Cadence(
+        subscription.every, subscription.hour, subscription.minute, subscription.weekday, subscription.day
+    )
+    return cadence, zone_named(subscription.timezone)
+
+
+class DigestRuns:
+    """The database side of posting digests, for every workspace."""
+
+    def __init__(self, database: Database, now: Callable[[], datetime], *, grace: timedelta = GRACE) -> None:
+        self.database = database
+        self.now = now
+        self.grace = grace
+        self._lock = threading.Lock()
+        self._shared: dict[tuple[str, ...], tuple[float, threading.Lock, dict[str, object]]] = {}
+
+    # --- computed once per workspace per moment, shared by the subscriptions due then ------------
+
+    def shared(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        with self._lock:
+            now = clock.monotonic()
+            for stale in [k for k, (t, _, _) in self._shared.items() if now - t > _SHARED_SECONDS]:
+                del self._shared[stale]
+            entry = self._shared.setdefault(key, (now, threading.Lock(), {}))
+        _, key_lock, box = entry
+        with key_lock:  # the first subscription computes; the others due at that time wait and share
+            if "value" not in box:
+                box["value"] = compute()
+            return box["value"]  # type: ignore[return-value]
+
+    def ranking(self, team_id: str, at: datetime) -> Ranking:
+        return self.shared(
+            ("ranking", team_id, at.isoformat()),
+            lambda: compute_ranking(self.database, team_id, now=at, with_changes=False),
+        )
+
+    def score_history(
+        self, team_id: str, at: datetime, period: timedelta, points: int
+    ) -> list[tuple[datetime, pd.DataFrame]]:
+        """The ranking at ``at`` and at the ``points - 1`` periods before it, oldest first (the chart)."""
+        history = []
+        for back in range(points - 1, -1, -1):
+            moment = at - back * period
+            ranking = (
+                self.ranking(team_id, at)
+                if back == 0
+                else compute_ranking(self.database, team_id, now=moment, with_changes=False)
+            )
+            history.append((moment, ranking.scored))
+        return history
+
+    # --- one run --------------------------------------------------------------------------------
+
+    def claim(self, due: Due) -> Claim | str:
+        """Claim the period for this process, or the reason it is not ours to post."""
+        with self.database.transaction() as session:
+            subscription = digest_store.get_any_subscription(session, due.subscription_id)
+            if subscription is None or not subscription.enabled:
+                return "subscription removed or off"
+            run = digest_store.claim_run(
+                session, subscription, period=due.period, scheduled_for=due.scheduled_for, now=self.now()
+            )
+            if run is None:
+                return "already posted or being posted elsewhere"
+            cadence, _ = cadence_of(subscription)
+            return Claim(
+                run_id=run.id,
+                subscription_id=subscription.id,
+                team_id=subscription.team_id,
+                channel_id=subscription.channel_id,
+                top_n=subscription.top_n,
+                chart=subscription.chart,
+                owner=subscription.created_by,
+                cadence=cadence,
+                previous=digest_store.previous_ranks(session, subscription.id, before=due.scheduled_for),
+            )
+
+    def finish(
+        self,
+        claim: Claim,
+        *,
+        status: DigestRunStatus,
+        outcome: str,
+        message_ts: str | None = None,
+        scored: pd.DataFrame | None = None,
+    ) -> None:
+        """Record how the run ended; a posted one keeps its ranks for the next digest's ▲▼."""
+        ranks = None
+        if status is DigestRunStatus.POSTED and scored is not None:
+            ranks = {
+                int(p): (int(r), float(s) if not pd.isna(s) else 0.0)
+                for p, r, s in zip(scored["partner_id"], scored["rank"], scored["score"], strict=True)
+            }
+        with self.database.transaction() as session:
+            digest_store.finish_run(
+                session,
+                claim.run_id,
+                status=status,
+                now=self.now(),
+                outcome=outcome,
+                message_ts=message_ts,
+                ranks=ranks,
+            )
+
+    def turn_off(self, subscription_id: int, reason: str) -> None:
+        with self.database.transaction() as session:
+            digest_store.disable(session, subscription_id, reason)
+
+    # --- catching up after downtime ---------------------------------------------------------------
+
+    def missed(self, *, look_back: timedelta) -> list[Due]:
+        """Runs missed while the app was down: the latest within the grace window of each
+        subscription is returned to be posted once; older ones are recorded as skipped. Unfinished
+        claims of dead processes count as missed, so they are taken over once their lease has run
+        out (claim_run decides)."""
+        now = self.now()
+        due: list[Due] = []
+        with self.database.read() as session:
+            subscriptions = [(s.id, s.created_at, *cadence_of(s)) for s in digest_store.all_enabled(session)]
+        for subscription_id, created_at, cadence, zone in subscriptions:
+            occurrences = cadence.runs_between(max(created_at, now - look_back), now, zone, limit=60)
+            if not occurrences:
+                continue
+            periods = [day.isoformat() for day, _ in occurrences]
+            with self.database.read() as session:
+                statuses = digest_store.period_statuses(session, subscription_id, periods)
+            done = {p for p, status in statuses.items() if status != DigestRunStatus.CLAIMED.value}
+            latest_day, latest_moment = occurrences[-1]
+            for day, moment in occurrences[:-1]:
+                if day.isoformat() not in done:
+                    self.skip(Due(subscription_id, day.isoformat(), moment))
+            if latest_day.isoformat() in done:
+                continue
+            if now - latest_moment <= self.grace:
+                due.append(Due(subscription_id, latest_day.isoformat(), latest_moment))
+            else:
+                self.skip(Due(subscription_id, latest_day.isoformat(), latest_moment))
+        return due
+
+    def skip(self, due: Due) -> None:
+        with self.database.transaction() as session:
+            subscription = digest_store.get_any_subscription(session, due.subscription_id)
+            if subscription is not None:
+                digest_store.claim_run(
+                    session,
+                    subscription,
+                    period=due.period,
+                    scheduled_for=due.scheduled_for,
+                    now=self.now(),
+                    status=DigestRunStatus.SKIPPED,
+                )
+
+    def due_now(self, subscription_id: int) -> Due | None:
+        """The occurrence a scheduler job fired for: the latest one at or before now."""
+        with self.database.read() as session:
+            subscription = digest_store.get_any_subscription(session, subscription_id)
+            if subscription is None:
+                return None
+            cadence, zone = cadence_of(subscription)
+        day, moment = cadence.previous_run(self.now(), zone)
+        return Due(subscription_id, day.isoformat(), moment)

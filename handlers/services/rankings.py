@@ -1,0 +1,188 @@
+"""Computing a workspace's ranking: storage's grouped queries, then scoring's pure functions.
+
+Shared by ``/partner top``, ``/partner show``, mentions and digests. A short-lived cache lets
+``/partner show`` explain a score without recomputing the whole workspace on every request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from scoring import KIND_WEIGHTS, ScoringSettings, Weights, rank_changes, score_partners
+from storage import ranking as ranking_store
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+# How long a cached ranking is served as is, and how long at most while a fresh one is computed.
+FRESH_SECONDS = 60.0
+STALE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    scored: pd.DataFrame  # scoring.score_partners' frame, plus "owner" and "rank_change"
+    settings: ScoringSettings
+    has_data: bool  # anything logged or rated inside the window?
+
+    @property
+    def partner_count(self) -> int:
+        return len(self.scored)
+
+
+@dataclass(frozen=True)
+class WorkspaceWeights:
+    """The weights a workspace ranks with, and whether they are its own."""
+
+    weights: Weights
+    custom: bool  # the workspace set its own (and they are usable)
+    unusable: str | None = None  # why the stored weights cannot be used; the defaults are used instead
+
+
+def weights_from(stored: dict[str, float] | None) -> WorkspaceWeights:
+    """Stored weights that cannot rank (stored before they were checked, or edited by hand) must
+    never take the ranking down: the defaults are used, and the reason is kept to tell admins."""
+    if stored is None:
+        return WorkspaceWeights(Weights(), custom=False)
+    try:
+        weights = Weights(**stored)
+        weights.normalised()
+    except (ValueError, TypeError) as error:
+        log.warning("stored scoring weights cannot be used, ranking with the defaults: %s", error)
+        return WorkspaceWeights(Weights(), custom=False, unusable=str(error))
+    return WorkspaceWeights(weights, custom=True)
+
+
+def load_weights(database: Database, team_id: str) -> WorkspaceWeights:
+    with database.read() as session:
+        return weights_from(ranking_store.stored_weights(session, team_id))
+
+
+def workspace_weights(database: Database, team_id: str) -> Weights:
+    return load_weights(database, team_id).weights
+
+
+def compute_ranking(
+    database: Database,
+    team_id: str,
+    *,
+    now: datetime,
+    window_days: int = 90,
+    weights: Weights | None = None,
+    with_changes: bool = True,
+) -> Ranking:
+    """Score every active partner over the window ending ``now``; with the change in rank versus the
+    window before it when ``with_changes``."""
+    weights = weights or workspace_weights(database, team_id)
+    settings = ScoringSettings(now=now, window_days=window_days, weights=weights)
+    with database.read() as session:
+        frames = ranking_store.ranking_frames(
+            session,
+            team_id,
+            since=settings.window_start,
+            until=now,
+            kind_weights=KIND_WEIGHTS,
+            half_life_days=settings.half_life_days,
+        )
+        previous_frames = None
+        if with_changes:
+            before = settings.window_start
+            previous_frames = ranking_store.ranking_frames(
+                session,
+                team_id,
+                since=before - timedelta(days=window_days),
+                until=before,
+                kind_weights=KIND_WEIGHTS,
+                half_life_days=settings.half_life_days,
+            )
+    scored = score_partners(frames.partners, frames.activity, frames.feedback, settings)
+    scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
+    if previous_frames is not None and not previous_frames.partners.empty:
+        previous_settings = ScoringSettings(
+            now=settings.window_start, window_days=window_days, weights=weights
+        )
+        previous = score_partners(
+            previous_frames.partners, previous_frames.activity, previous_frames.feedback, previous_settings
+        )
+        # A partner with nothing in the previous window was not really ranked there: it is "new".
+        active_before = set(previous_frames.activity["partner_id"]) | set(
+            previous_frames.feedback["partner_id"]
+        )
+        previous = previous[previous["partner_id"].isin(active_before)]
+        scored["rank_change"] = scored["partner_id"].map(rank_changes(scored, previous))
+    else:
+        scored["rank_change"] = float("nan")
+    has_data = not frames.activity.empty or not frames.feedback.empty
+    return Ranking(scored=scored, settings=settings, has_data=has_data)
+
+
+@dataclass
+class _Entry:
+    computed_at: float  # time.monotonic()
+    ranking: Ranking
+    outdated: bool = False  # data changed since it was computed
+
+
+class RankingCache:
+    """Recent rankings per workspace and window (with the workspace's weights).
+
+    A ranking younger than FRESH_SECONDS and unchanged since is served as is. After a change
+    (``invalidate``, subscribed to the app's data changes), ``/partner top`` recomputes before
+    answering (``fresh=True``), while ``/partner show`` serves the previous ranking once and
+    recomputes behind it. Anything older than STALE_SECONDS is recomputed before answering.
+    """
+
+    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+        self._database = database
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, int], _Entry] = {}
+        self._refreshing: set[tuple[str, int]] = set()
+
+    def invalidate(self, team_id: str, user_id: str | None = None) -> None:
+        with self._lock:
+            for (team, _), entry in self._entries.items():
+                if team == team_id:
+                    entry.outdated = True
+
+    def get(self, team_id: str, *, window_days: int = 90, fresh: bool = False) -> Ranking:
+        key = (team_id, window_days)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None:
+            return self._refresh(key)
+        age = time.monotonic() - entry.computed_at
+        if age < FRESH_SECONDS and not entry.outdated:
+            return entry.ranking
+        if age < STALE_SECONDS and not fresh:
+            self._refresh_in_background(key)
+            return entry.ranking
+        return self._refresh(key)
+
+    def _refresh(self, key: tuple[str, int]) -> Ranking:
+        team_id, window_days = key
+        ranking = compute_ranking(self._database, team_id, now=self._clock(), window_days=window_days)
+        with self._lock:
+            self._entries[key] = _Entry(time.monotonic(), ranking)
+        return ranking
+
+    def _refresh_in_background(self, key: tuple[str, int]) -> None:
+        with self._lock:
+            if key in self._refreshing:
+                return
+            self._refreshing.add(key)
+
+        def run() -> None:
+            try:
+                self._refresh(key)
+            finally:
+                with self._lock:
+                    self._refreshing.discard(key)
+
+        threading.Thread(target=run, name=f"ranking-{key[0]}", daemon=True).start()

@@ -1,0 +1,2 @@
+"""Plumbing every feature shares: command routing, IDs, typed dependencies and the workspace of a
+request, private_metadata, opening modals, error replies, escaping, reading forms, people."""

@@ -1,0 +1,75 @@
+"""Every callback, action and block ID the app uses, in one place."""
+
+from __future__ import annotations
+
+import enum
+
+SLASH_COMMAND = "/partner"
+
+
+class Callback(enum.StrEnum):
+    LOG_MODAL = "log_interaction"
+    EDIT_PARTNER_MODAL = "edit_partner"
+    LOG_SHORTCUT = "log_to_partner"  # message shortcut, declared in manifest.yml
+    APOLOGY_MODAL = "apology"
+
+
+class Action(enum.StrEnum):
+    PARTNER_SELECT = "partner_select"
+    KIND_SELECT = "kind_select"
+    DATE_PICK = "date_pick"
+    NOTES_INPUT = "notes_input"
+    FOLLOW_UP_PICK = "follow_up_pick"
+    EDIT_LOGGED = "edit_logged"
+    UNDO_LOGGED = "undo_logged"
+    NAME_INPUT = "name_input"
+    TIER_INPUT = "tier_input"
+    REGION_INPUT = "region_input"
+    CATEGORY_INPUT = "category_input"
+    OWNER_SELECT = "owner_select"
+    REVENUE_INPUT = "revenue_input"
+    COST_INPUT = "cost_input"
+    STATUS_SELECT = "status_select"
+
+
+class Block(enum.StrEnum):
+    PARTNER = "partner"
+    KIND = "kind"
+    DATE = "date"
+    NOTES = "notes"
+    FOLLOW_UP = "follow_up"
+    NAME = "name"
+    TIER = "tier"
+    REGION = "region"
+    CATEGORY = "category"
+    OWNER = "owner"
+    REVENUE = "revenue"
+    COST = "cost"
+    STATUS = "status"
+
+
+class FeedbackIds(enum.StrEnum):
+    """IDs of the feedback modal and survey invitations (kept apart from the log's)."""
+
+    MODAL = "partner_feedback"
+    GIVE_BUTTON = "give_feedback"
+    CSAT_BLOCK = "csat"
+    CSAT_INPUT = "csat_input"
+    NPS_BLOCK = "nps"
+    NPS_INPUT = "nps_input"
+    COMMENT_BLOCK = "comment"
+    COMMENT_INPUT = "comment_input"
+    ANONYMOUS_BLOCK = "anonymous"
+    ANONYMOUS_INPUT = "anonymous_input"
+
+
+class HomeIds(enum.StrEnum):
+    """IDs of the Home tab and the modals it opens (kept apart from every other surface's)."""
+
+    VIEW = "partnerbot_home"
+    ACTIONS_BLOCK = "home_actions"
+    LOG_BUTTON = "home_log"
+    ADD_BUTTON = "home_add_partner"
+    FEEDBACK_BUTTON = "home_give_feedback"
+    ADD_MODAL = "home_add_partner_modal"
+    FEEDBACK_PICK_MODAL = "home_feedback_partner"

@@ -1,0 +1,58 @@
+"""The partner type-ahead: one select element, used by every form that asks "which partner?",
+and the one listener that answers its searches (so each form's select finds the same names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from handlers.shared.deps import deps_of, workspace
+from handlers.shared.ids import Action, Block
+from handlers.shared.limits import OPTION_TEXT_LIMIT, OPTIONS_LIMIT
+from handlers.shared.replies import plain
+from handlers.shared.text import escaped_shortened
+from storage import partners as partner_store
+from storage.models import Partner
+
+
+def partner_option(partner: Partner) -> dict[str, Any]:
+    return {
+        "text": plain(escaped_shortened(partner.name, OPTION_TEXT_LIMIT, mrkdwn=False)),
+        "value": str(partner.id),
+    }
+
+
+def partner_select(partner: Partner | None = None) -> dict[str, Any]:
+    """An external select that searches the workspace's active partners as the person types."""
+    element: dict[str, Any] = {
+        "type": "external_select",
+        "action_id": Action.PARTNER_SELECT.value,
+        "placeholder": plain("Type a partner's name"),
+        "min_query_length": 0,
+    }
+    if partner is not None:
+        element["initial_option"] = partner_option(partner)
+    return element
+
+
+def partner_input(partner: Partner | None = None) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": Block.PARTNER.value,
+        "label": plain("Partner"),
+        "element": partner_select(partner),
+    }
+
+
+def on_partner_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    typed = body.get("value")
+    with deps_of(context).db.read() as session:
+        found = partner_store.search_partners(
+            session, workspace(context), typed if isinstance(typed, str) else "", limit=OPTIONS_LIMIT
+        )
+        ack(options=[partner_option(p) for p in found])
+
+
+def register(app: App) -> None:
+    app.options(Action.PARTNER_SELECT.value)(on_partner_options)

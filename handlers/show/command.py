@@ -1,0 +1,74 @@
+"""``/partner show <partner>``, and "show Acme" asked in plain words: the profile, the score
+explained, feedback and recent communications."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers.services.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
+from handlers.shared.command import CommandRequest, subcommand
+from handlers.shared.deps import Deps
+from handlers.shared.errors import UnknownPartner
+from handlers.shared.partner_names import resolve_partner
+from handlers.shared.questions import question
+from handlers.shared.replies import Reply, context_block
+from handlers.show.views import RECENT_COUNT, FeedbackSection, explanation_blocks, partner_profile
+from scoring import explain
+from storage import feedback as feedback_store
+from storage import interactions as interaction_store
+from storage.models import Partner, PartnerStatus
+
+_SHOW = re.compile(
+    r"^(?:show|tell me about|how is|how's|what about|profile(?: of)?)\s+(?P<name>.+?)[?.!]*$", re.I
+)
+
+
+def profile_reply(deps: Deps, team_id: str, text: str) -> Reply:
+    """Everything /partner show says about the partner named in ``text``."""
+    now: datetime = deps.now()
+    with deps.db.read() as session:
+        partner = resolve_partner(session, team_id, text, whole=True).partner
+        summary = interaction_store.contact_summary(session, team_id, partner.id, now=now)
+        recent = interaction_store.recent_interactions(session, team_id, partner.id, limit=RECENT_COUNT)
+        feedback = load_feedback(session, team_id, partner.id, now)
+    score = score_blocks(deps, team_id, partner) if partner.status == PartnerStatus.ACTIVE.value else []
+    return partner_profile(partner, summary, recent, feedback, score)
+
+
+@subcommand("show", "info", "profile")
+def show(request: CommandRequest, rest: str) -> Reply:
+    # The first ranking of a large workspace can take longer than Slack's 3 seconds.
+    return request.within_budget(lambda: profile_reply(request.deps, request.team_id, rest))
+
+
+@question("show", _SHOW.match, order=10)
+def answer_show(deps: Deps, team_id: str, asked: str, match: Any) -> Reply:
+    try:
+        return profile_reply(deps, team_id, match.group("name"))
+    except UnknownPartner as unknown:
+        return Reply(unknown.message)
+
+
+def load_feedback(session: Session, team_id: str, partner_id: int, now: datetime) -> FeedbackSection:
+    window = timedelta(days=SATISFACTION_WINDOW_DAYS)
+    current = feedback_store.partner_summary(session, team_id, partner_id, since=now - window)
+    previous = feedback_store.partner_summary(
+        session, team_id, partner_id, since=now - 2 * window, until=now - window
+    )
+    satisfaction, category = partner_satisfaction(session, team_id, current, since=now - window)
+    comments = feedback_store.latest_comments(session, team_id, partner_id, limit=3)
+    return FeedbackSection(current, previous, satisfaction, category, comments, SATISFACTION_WINDOW_DAYS)
+
+
+def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[dict[str, Any]]:
+    """The partner's score taken apart (from a ranking at most a minute or so old)."""
+    ranking = deps.rankings.get(team_id)
+    try:
+        explanation = explain(ranking.scored, partner.id, ranking.settings)
+    except KeyError:  # added since the ranking was computed
+        return [context_block("The score appears within a minute of adding a partner.")]
+    return explanation_blocks(explanation, ranking.partner_count)

@@ -1,0 +1,144 @@
+"""Block Kit for ``/partner show``: the profile, how often we talk, the score taken apart, the
+feedback and the latest communications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.shared.lines import comment_lines, kind_label, profile_line, satisfaction_line, score_text
+from handlers.shared.replies import Reply, context_block, divider, header, section, slack_date
+from handlers.shared.text import escape, escaped_shortened, literal, plural, shorten
+from scoring import Explanation
+from storage.feedback import Comment, FeedbackSummary
+from storage.interactions import ContactSummary
+from storage.models import Interaction, InteractionKind, Partner
+
+RECENT_COUNT = 5
+# Each recent note gets this much of a section's 3000 characters (the rest is the heading line).
+NOTE_PREVIEW = 600
+
+
+def _counts(counts: dict[str, int]) -> str:
+    if not counts:
+        return "none"
+    ordered = [k.value for k in InteractionKind if k.value in counts]
+    return ", ".join(f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'qbr' else ''}" for k in ordered)
+
+
+def recent_block(item: Interaction) -> dict[str, Any]:
+    kind = kind_label(item.kind)
+    who = f" · <@{item.user_id}>" if item.user_id else ""
+    heading = f"*{kind}* · {slack_date(item.occurred_at)}{who}"
+    if item.follow_up_on:
+        heading += f" · follow up {item.follow_up_on.isoformat()}"
+    if item.permalink:
+        heading += f" · <{item.permalink}|message>"
+    notes = escaped_shortened(item.notes, NOTE_PREVIEW) if item.notes else "_no notes_"
+    return section(f"{heading}\n{notes}")
+
+
+@dataclass(frozen=True)
+class FeedbackSection:
+    """Feedback over the satisfaction window and the one before it, for the trend."""
+
+    current: FeedbackSummary
+    previous: FeedbackSummary
+    satisfaction: float | None
+    category: str | None
+    comments: list[Comment]
+    window_days: int
+
+
+def _trend(section_data: FeedbackSection) -> str:
+    now, before = section_data.current.score_average, section_data.previous.score_average
+    if now is None or before is None:
+        return ""
+    change = now - before
+    arrow = "▲" if change > 0.5 else "▼" if change < -0.5 else "▶"
+    return f" · {arrow} {change:+.0f} vs the previous {section_data.window_days} days"
+
+
+def feedback_blocks(data: FeedbackSection) -> list[dict[str, Any]]:
+    if data.current.count == 0 and not data.comments:
+        return [
+            section(f"*Feedback:* none in the last {data.window_days} days — ask with `/partner survey`.")
+        ]
+    average = f"{data.current.csat_average:.1f}/5" if data.current.csat_average is not None else "—"
+    blocks = [
+        section(
+            f"*Feedback* (last {data.window_days} days): "
+            f"{satisfaction_line(data.satisfaction, data.category)}"
+            f" · average {average} from {plural(data.current.count, 'answer')}"
+            f"{_trend(data)}"
+        )
+    ]
+    if data.comments:
+        blocks.append(section(comment_lines(data.comments, each=300)))
+    return blocks
+
+
+def partner_profile(
+    partner: Partner,
+    summary: ContactSummary,
+    recent: list[Interaction],
+    feedback: FeedbackSection | None = None,
+    score: list[dict[str, Any]] | None = None,
+) -> Reply:
+    last = slack_date(summary.last_contact) if summary.last_contact else "never"
+    blocks: list[dict[str, Any]] = [
+        header(partner.name),
+        context_block(profile_line(partner)),
+        section(
+            f"*Last contact:* {last}\n"
+            f"*Last 30 days:* {_counts(summary.last_30_days)}\n"
+            f"*Last 90 days:* {_counts(summary.last_90_days)}"
+        ),
+        divider(),
+    ]
+    if score:
+        blocks.extend(score)
+        blocks.append(divider())
+    if feedback is not None:
+        blocks.extend(feedback_blocks(feedback))
+        blocks.append(divider())
+    if recent:
+        blocks.append(section(f"*Recent communications* (latest {len(recent)})"))
+        blocks.extend(recent_block(item) for item in recent)
+    else:
+        blocks.append(
+            section(
+                f"Nothing logged yet. Start with `/partner log {escape(shorten(partner.name, 100))} call …`."
+            )
+        )
+    return Reply(f"{literal(shorten(partner.name, 100))}: last contact {last}", blocks)
+
+
+def explanation_blocks(explanation: Explanation, total: int) -> list[dict[str, Any]]:
+    score = score_text(explanation.score)
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"*Score {score}/100* · rank {explanation.rank} of {total} · last {explanation.window_days} days"
+            + (f" · {explanation.category}" if explanation.category else "")
+        ),
+    ]
+    fields = []
+    for component in explanation.components:
+        if component.present:
+            text = (
+                f"*{component.name.capitalize()}* {component.value:.0f}\n"
+                f"× {component.normalised_weight:.0%} = {component.contribution:.1f} pts"
+            )
+        else:
+            text = f"*{component.name.capitalize()}* —\nnot counted"
+        fields.append({"type": "mrkdwn", "text": text})
+    blocks.append({"type": "section", "fields": fields})
+    details = [f"• {c.name}: {escape(c.detail)}" for c in explanation.components if c.detail]
+    if explanation.levers:
+        lever = explanation.levers[0]
+        details.append(
+            f"*What would move it most:* {escape(lever.suggestion)} (up to +{lever.points:.0f} pts)"
+        )
+    if details:
+        blocks.append(context_block(shorten("\n".join(details), 2900)))
+    return blocks

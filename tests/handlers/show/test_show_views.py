@@ -1,0 +1,38 @@
+"""``/partner show``'s profile stays within Slack's limits however long the notes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from blockkit import validate_message_payload
+from records import NASTY, NOW, RANKING_NOW, interaction, partner, scored_workspace, sent
+
+from handlers.show.views import explanation_blocks, partner_profile
+from scoring import ScoringSettings, explain
+from storage.interactions import ContactSummary
+
+
+def test_profile_with_long_notes_stays_within_limits() -> None:
+    summary = ContactSummary(NOW, {"call": 3}, {"call": 3, "meeting": 1})
+    recent = [interaction(NASTY * 20, days_ago=d, permalink="https://x/p") for d in range(5)]
+    reply = partner_profile(partner(NASTY, tier="gold", owner="U9"), summary, recent)
+    validate_message_payload(reply.as_ack())
+    assert "<!channel>" not in sent(reply)
+    assert "3 calls" in json.dumps(reply.blocks)
+
+
+def test_profile_without_history_invites_a_first_log() -> None:
+    reply = partner_profile(partner(), ContactSummary(None, {}, {}), [])
+    validate_message_payload(reply.as_ack())
+    assert "Nothing logged yet" in json.dumps(reply.blocks)
+
+
+def test_explanation_blocks_add_up() -> None:
+    scored = scored_workspace(20)
+    settings = ScoringSettings(now=RANKING_NOW)
+    explanation = explain(scored, 1, settings)
+    blocks = explanation_blocks(explanation, 20)
+    validate_message_payload({"text": "x", "blocks": blocks})
+    assert f"Score {explanation.score:.0f}/100" in blocks[0]["text"]["text"]
+    assert sum(c.contribution for c in explanation.components) == pytest.approx(explanation.score)
