@@ -1,7 +1,7 @@
 """Fixtures for end-to-end tests: the real ``partnerbot serve`` process, a Slack Web API stand-in,
 and a client that sends it signed Slack requests over HTTP.
 
-- ``standin``: a :class:`slack_standin.SlackStandIn` per test module;
+- ``standin``: a :class:`bot.standin.http.HttpStandIn` per test module;
 - ``server``: ``python -m bot.cli serve`` as a subprocess per module and database backend (SQLite
   file, fresh PostgreSQL database), stopped with SIGTERM at the end (it must exit 0);
 - ``slack``: a :class:`SlackClient` for that server: ``send_command``, ``send_interaction``,
@@ -16,8 +16,6 @@ without it the PostgreSQL half is skipped, except with ``CI=true``, where that i
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import json
 import os
@@ -35,17 +33,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from blockkit import validate_message_payload
-from slack_standin import SlackStandIn, iter_texts
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
+
+from bot.standin.blockkit import validate_message_payload
+from bot.standin.http import HttpStandIn
+from bot.standin.signed import (
+    FORM,
+    JSON,
+    command_body,
+    event_body,
+    event_envelope,
+    interaction_body,
+    sign,
+    slash_command,
+)
+from bot.standin.texts import iter_texts
 
 REPO = Path(__file__).resolve().parents[2]
 POSTGRES_URL_ENV = "PARTNERBOT_TEST_POSTGRES_URL"
@@ -260,7 +269,7 @@ class ServerProcess:
         )
 
 
-def serve_env(standin: SlackStandIn, database_url: str, **overrides: str | None) -> dict[str, str]:
+def serve_env(standin: HttpStandIn, database_url: str, **overrides: str | None) -> dict[str, str]:
     values: dict[str, str | None] = {
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": secrets.token_hex(16),
@@ -273,14 +282,14 @@ def serve_env(standin: SlackStandIn, database_url: str, **overrides: str | None)
 
 
 @pytest.fixture(scope="module")
-def standin() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as running:
+def standin() -> Iterator[HttpStandIn]:
+    with HttpStandIn() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def server(
-    standin: SlackStandIn, database_url: str, tmp_path_factory: pytest.TempPathFactory
+    standin: HttpStandIn, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     """The module's server, on the module's database; it must exit 0 on SIGTERM at the end."""
     process = ServerProcess(serve_env(standin, database_url), tmp_path_factory.mktemp("cwd")).start()
@@ -295,7 +304,7 @@ def server(
 
 @pytest.fixture
 def start_server(
-    standin: SlackStandIn, database_url: str, tmp_path: Path
+    standin: HttpStandIn, database_url: str, tmp_path: Path
 ) -> Iterator[Callable[..., ServerProcess]]:
     """Start extra servers (same stand-in and database unless overridden); killed after the test."""
     started: list[ServerProcess] = []
@@ -324,7 +333,7 @@ def _standin_saw_only_valid_blocks(request: pytest.FixtureRequest) -> Iterator[N
     if "standin" not in request.fixturenames:
         yield
         return
-    running: SlackStandIn = request.getfixturevalue("standin")
+    running: HttpStandIn = request.getfixturevalue("standin")
     before = len(running.invalid)
     yield
     refused = running.invalid[before:]
@@ -379,14 +388,6 @@ class SlackResult:
         return "\n".join(t for _, _, t in iter_texts(self.json or {}))
 
 
-def sign(secret: str, body: str | bytes, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's v0 request signature headers for ``body`` (text, or raw bytes that may not be UTF-8)."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    raw = body if isinstance(body, bytes) else body.encode("utf-8")
-    digest = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
-
-
 def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
@@ -410,7 +411,7 @@ class SlackClient:
     response_action) before the test sees it.
     """
 
-    def __init__(self, base_url: str, secret: str, standin: SlackStandIn) -> None:
+    def __init__(self, base_url: str, secret: str, standin: HttpStandIn) -> None:
         self.base_url = base_url
         self.events_url = base_url + "/slack/events"
         self.secret = secret
@@ -470,35 +471,22 @@ class SlackClient:
     ) -> SlackResult:
         trigger_id = trigger_id or self.standin.new_trigger_id()
         response_url = response_url or self.standin.new_response_url()
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "team_domain": team.lower(),
-            "channel_id": channel,
-            "channel_name": "partners",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": self.standin.app_id,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": trigger_id,
-        }
-        result = self.post(
-            urlencode(form),
-            "application/x-www-form-urlencoded",
-            signed=signed,
-            timestamp=timestamp,
-            secret=secret,
+        form = slash_command(
+            command=command,
+            text=text,
+            team_id=team,
+            user_id=user,
+            channel_id=channel,
+            response_url=response_url,
+            trigger_id=trigger_id,
+            app_id=self.standin.app_id,
         )
+        result = self.post(command_body(form), FORM, signed=signed, timestamp=timestamp, secret=secret)
         result.response_url, result.trigger_id, result.request = response_url, trigger_id, form
         return self._check_ack(result, "command")
 
     def send_interaction(self, payload: dict[str, Any], **kwargs: Any) -> SlackResult:
-        result = self.post(
-            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **kwargs
-        )
+        result = self.post(interaction_body(payload), FORM, **kwargs)
         result.request = payload
         result.response_url = payload.get("response_url")
         result.trigger_id = payload.get("trigger_id")
@@ -507,28 +495,17 @@ class SlackClient:
     def send_event(
         self, event: dict[str, Any], *, event_id: str | None = None, team: str = "T1", retry_num: int = 0
     ) -> SlackResult:
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "api_app_id": self.standin.app_id,
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{secrets.token_hex(5).upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {
-                    "team_id": team,
-                    "user_id": self.standin.bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-            "is_ext_shared_channel": False,
-        }
+        envelope = event_envelope(
+            event,
+            team_id=team,
+            app_id=self.standin.app_id,
+            bot_user_id=self.standin.bot_user_id,
+            event_id=event_id,
+        )
         headers = (
             {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
         )
-        result = self.post(json.dumps(envelope), "application/json", headers=headers)
+        result = self.post(event_body(envelope), JSON, headers=headers)
         result.request = envelope
         return result
 
@@ -730,7 +707,7 @@ def view_state(view: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def slack(server: ServerProcess, standin: SlackStandIn) -> SlackClient:
+def slack(server: ServerProcess, standin: HttpStandIn) -> SlackClient:
     return SlackClient(server.url, server.secret, standin)
 
 
