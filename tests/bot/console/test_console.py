@@ -21,20 +21,14 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.console import escape_typed
-from bot.console_render import Renderer, Style, mrkdwn_to_plain
-from bot.console_slack import (
-    API_URL,
-    BASE_URL,
-    Activity,
-    ConsoleSlack,
-    MessageRef,
-    _ConsoleHandler,
-    intercepted,
-)
+from bot.console.activity import Activity
+from bot.console.render import Renderer, Style, mrkdwn_to_plain
+from bot.console.slack import API_URL, BASE_URL, ConsoleSlack, MessageRef
+from bot.console.typed import escape_typed
+from bot.standin.inprocess import InProcessHandler
 from handlers.shared.text import literal
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 TEAM = "T-CONSOLE"
 # Variables Partnerbot reads: set explicitly for each run, never inherited.
 PARTNERBOT_ENV = (
@@ -508,7 +502,7 @@ def test_blocks_render_with_numbered_buttons() -> None:
 
 def test_the_in_process_slack_answers_clients_and_response_urls_and_nothing_else() -> None:
     slack = ConsoleSlack(team_id="T9", time_zone="Asia/Tokyo", activity=Activity())
-    with intercepted(slack):
+    with slack.intercepted():
         client = WebClient(token="xoxb-console", base_url=API_URL)
         assert client.auth_test()["team_id"] == "T9"
         assert client.users_info(user="U5")["user"]["tz"] == "Asia/Tokyo"  # GET with a query string
@@ -524,16 +518,18 @@ def test_the_in_process_slack_answers_clients_and_response_urls_and_nothing_else
         uploaded = client.files_upload_v2(
             file=png, filename="chart.png", channel="C1", thread_ts="1.2", title="C"
         )
-        assert uploaded["ok"] and slack.files[uploaded["file"]["id"]]["size"] == len(png)
-        url = slack.new_response_url(MessageRef("C1", None, ephemeral=True))
+        assert uploaded["ok"] and len(slack.files[uploaded["file"]["id"]].data or b"") == len(png)
+        url = slack.response_url_for(MessageRef("C1", None, ephemeral=True))
         assert WebhookClient(url).send(text="done", replace_original=True).status_code == 200
         # Any other host is left to the network as before.
-        handler = _ConsoleHandler(slack)
+        handler = InProcessHandler(slack)
         assert handler.https_open(urllib.request.Request("https://slack.com/api/auth.test")) is None
     kinds = [(o.kind, o.channel) for o in slack.drain()]
     assert kinds == [("message", "D5"), ("open", None), ("file", "C1"), ("message", "C1")]
-    assert ("files.completeUploadExternal" in [m for m, _ in slack.calls]) and BASE_URL.endswith(".invalid")
+    assert ("files.completeUploadExternal" in [c.method for c in slack.calls]) and BASE_URL.endswith(
+        ".invalid"
+    )
     assert urllib.request._opener is None or not any(  # type: ignore[attr-defined]
-        isinstance(h, _ConsoleHandler)
+        isinstance(h, InProcessHandler)
         for h in urllib.request._opener.handlers  # type: ignore[attr-defined]
     )
