@@ -33,7 +33,8 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import DigestRun, DigestSubscription, InteractionKind
 
-from .conftest import PostgresServer, ServerProcess, SlackClient, new_team_id, serve_env
+from .conftest import PostgresServer, ServerProcess, new_team_id, serve_env
+from .slack_client import SlackClient
 
 pytestmark = pytest.mark.e2e
 

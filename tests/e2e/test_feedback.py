@@ -18,7 +18,8 @@ import pytest
 
 from bot.standin.http import HttpStandIn
 
-from .conftest import SlackClient, SlackResult, new_team_id, partner_option, run_cli
+from .conftest import new_team_id, run_cli
+from .slack_client import SlackClient, SlackResult, partner_option
 
 pytestmark = pytest.mark.e2e
 

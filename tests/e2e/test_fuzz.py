@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from bot.standin.http import HttpStandIn
 
-from .conftest import ServerProcess, SlackClient, SlackResult, new_team_id
+from .conftest import ServerProcess, new_team_id
+from .slack_client import SlackClient, SlackResult
 
 pytestmark = pytest.mark.e2e
 

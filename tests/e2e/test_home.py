@@ -15,7 +15,8 @@ from bot.standin.http import HttpStandIn
 from bot.standin.records import Call
 from bot.standin.texts import iter_texts
 
-from .conftest import SlackClient, export_rows, partner_option, run_cli
+from .conftest import export_rows, run_cli
+from .slack_client import SlackClient, partner_option
 
 pytestmark = pytest.mark.e2e
 

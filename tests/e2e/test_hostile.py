@@ -30,7 +30,8 @@ from storage.models import (
     WeightChange,
 )
 
-from .conftest import ServerProcess, SlackClient, SlackResult
+from .conftest import ServerProcess
+from .slack_client import SlackClient, SlackResult
 
 pytestmark = pytest.mark.e2e
 
@@ -418,7 +419,7 @@ def _without_state(view: dict[str, Any], option: dict[str, Any]) -> dict[str, An
 
 
 def _number_as_notes(view: dict[str, Any], option: dict[str, Any]) -> dict[str, Any]:
-    from .conftest import view_state
+    from .slack_client import view_state
 
     state = view_state(view, {"partner": option})
     state["notes"]["notes_input"]["value"] = 5
@@ -431,7 +432,7 @@ def _state_a_list(view: dict[str, Any], option: dict[str, Any]) -> dict[str, Any
 
 def _metadata(text: str):  # type: ignore[no-untyped-def]
     def tamper(view: dict[str, Any], option: dict[str, Any]) -> dict[str, Any]:
-        from .conftest import view_state
+        from .slack_client import view_state
 
         return {**view, "private_metadata": text, "state": {"values": view_state(view, {"partner": option})}}
 

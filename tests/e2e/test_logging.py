@@ -17,16 +17,8 @@ import pytest
 
 from bot.standin.http import HttpStandIn
 
-from .conftest import (
-    SlackClient,
-    button_value,
-    counts_90_days,
-    export_rows,
-    partner_option,
-    run_cli,
-    shown_notes,
-    today_in,
-)
+from .conftest import export_rows, run_cli
+from .slack_client import SlackClient, button_value, counts_90_days, partner_option, shown_notes, today_in
 
 pytestmark = pytest.mark.e2e
 

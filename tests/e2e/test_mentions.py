@@ -17,7 +17,8 @@ import pytest
 from bot.standin.http import HttpStandIn
 from bot.standin.records import Call
 
-from .conftest import SlackClient, SlackResult, new_team_id, run_cli
+from .conftest import new_team_id, run_cli
+from .slack_client import SlackClient, SlackResult
 
 pytestmark = pytest.mark.e2e
 

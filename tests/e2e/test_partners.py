@@ -9,7 +9,8 @@ import pytest
 
 from bot.standin.http import HttpStandIn
 
-from .conftest import SlackClient, counts_90_days, export_rows, partner_option
+from .conftest import export_rows
+from .slack_client import SlackClient, counts_90_days, partner_option
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,8 @@ import pytest
 
 from bot.standin.http import HttpStandIn
 
-from .conftest import ServerProcess, SlackClient, new_team_id, run_cli, serve_env
+from .conftest import ServerProcess, new_team_id, run_cli, serve_env
+from .slack_client import SlackClient
 
 pytestmark = pytest.mark.e2e
 

@@ -24,16 +24,8 @@ from sqlalchemy.engine import make_url
 
 from bot.standin.http import HttpStandIn
 
-from .conftest import (
-    PostgresServer,
-    ServerProcess,
-    SlackClient,
-    SlackResult,
-    button_value,
-    counts_90_days,
-    export_rows,
-    partner_option,
-)
+from .conftest import PostgresServer, ServerProcess, export_rows
+from .slack_client import SlackClient, SlackResult, button_value, counts_90_days, partner_option
 
 pytestmark = pytest.mark.e2e
 

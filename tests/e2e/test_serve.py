@@ -19,7 +19,8 @@ from bot.standin.http import HttpStandIn
 from bot.standin.signed import sign
 from bot.standin.texts import iter_texts
 
-from .conftest import REPO, ServerProcess, SlackClient, serve_env, server_env
+from .conftest import REPO, ServerProcess, serve_env, server_env
+from .slack_client import SlackClient
 
 pytestmark = pytest.mark.e2e
 

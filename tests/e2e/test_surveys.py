@@ -18,14 +18,8 @@ import pytest
 from bot.standin.http import HttpStandIn
 from bot.standin.records import Call
 
-from .conftest import (
-    SlackClient,
-    SlackResult,
-    button_value,
-    new_team_id,
-    partner_option,
-    run_cli,
-)
+from .conftest import new_team_id, run_cli
+from .slack_client import SlackClient, SlackResult, button_value, partner_option
 
 pytestmark = pytest.mark.e2e
 
