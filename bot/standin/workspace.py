@@ -68,6 +68,7 @@ class Workspace:
     # --- trigger IDs and response_urls ----------------------------------------------------------
 
     def new_trigger_id(self, *, issued_ago: float = 0.0) -> str:
+        """A trigger ID as Slack puts in a command or interaction; ``issued_ago`` backdates it."""
         trigger = f"{next(self._counter)}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
         with self.lock:
             self._triggers[trigger] = time.monotonic() - issued_ago
@@ -85,6 +86,7 @@ class Workspace:
         return None
 
     def new_response_url(self) -> str:
+        """A response_url as Slack puts in a command or interaction: it takes five posts."""
         rid = self.next_id("R")
         with self.lock:
             self._response_urls[rid] = 0
@@ -104,6 +106,7 @@ class Workspace:
     # --- users and channels -----------------------------------------------------------------------
 
     def set_user(self, user_id: str, **fields: Any) -> User:
+        """Describe a user for users.info (tz, is_admin, is_owner, name, deleted; others go in extra)."""
         known = {f for f in User.__dataclass_fields__ if f not in ("id", "extra")}
         user = User(user_id, **{k: v for k, v in fields.items() if k in known})
         user.extra = {k: v for k, v in fields.items() if k not in known}
@@ -117,6 +120,8 @@ class Workspace:
             return self.users.get(user_id) or User(user_id, **self.user_defaults)
 
     def set_channel(self, channel_id: str, **fields: Any) -> Channel:
+        """Describe a channel: ``member``, ``private``, ``archived``, ``exists``, ``name`` (see
+        :class:`~bot.standin.records.Channel`)."""
         channel = Channel(channel_id, **fields)
         with self.lock:
             self.channels[channel_id] = channel
@@ -247,6 +252,7 @@ class Workspace:
             return [copy.copy(u) for u in uploads if u is not None]
 
     def shared_files(self, channel: str | None = None) -> list[UploadedFile]:
+        """Files completed (shared) by files.completeUploadExternal, optionally in one channel."""
         with self.lock:
             return [
                 copy.copy(f)

@@ -3,6 +3,10 @@ rejects and accept ordinary payloads."""
 
 from __future__ import annotations
 
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+
 import pytest
 
 from bot.standin.blockkit import (
@@ -179,3 +183,12 @@ def test_fast_dispatch_agrees_with_the_schema_as_written():
     ]
     for kind, value in cases:
         assert fast[kind].is_valid(value) == plain_schema[kind].is_valid(value), (kind, value)
+
+
+def test_the_schema_ships_with_the_package():
+    """The console is installed, not run from a checkout: the schema must be package data."""
+    root = Path(__file__).resolve().parents[3]
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    schemas = root / "bot" / "standin" / "schemas"
+    files = sorted(p.relative_to(schemas.parent).as_posix() for p in schemas.iterdir())
+    assert files and all(any(fnmatch(f, g) for g in declared["bot.standin"]) for f in files), files
