@@ -23,12 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import databases, engine, growth, imports, load, measure, options, ranking
-from bench.context import BENCH_TEAM, DEFAULT, FULL, QUICK, Context
+from bench.context import BENCH_TEAM, DEFAULT, FULL, QUICK, Context, start_standin
 from bench.databases import DEFAULT_POSTGRES_URL
 from bench.generate import ROOT, dataset
 from bench.proc import BenchError, bare_server, partnerbot_server, proc_status
 from bench.report import ERROR, NA, Row, table, write_json
-from bench.standin import StandIn
 
 BENCHMARKS = ("import", "top", "show", "options", "ack", "engine", "growth")
 DEFAULT_SELECTION = ("import", "top", "show", "options", "ack", "engine")
@@ -191,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     load_before = os.getloadavg()
     sources_before = app_fingerprint()
-    standin = StandIn().start()
+    standin = start_standin()
     atexit.register(standin.stop)
     ctx = Context(
         profile=profile,

@@ -10,10 +10,24 @@ from pathlib import Path
 
 from bench.generate import Sizes
 from bench.report import Row
-from bench.standin import StandIn
+from bot.standin.http import HttpStandIn
 
 BENCH_TEAM = "TBENCH"  # the generated workspace
 ACK_TEAM = "TBENCHACK"  # the load benchmark's own workspace (200 partners, starts with no interactions)
+STANDIN_KEEP = 20_000  # calls the stand-in remembers: enough for any one measurement, bounded memory
+
+
+def start_standin() -> HttpStandIn:
+    """The Slack stand-in the servers under test talk to. For timing, not correctness: nothing is
+    validated (the tests do that), and only the latest calls are kept."""
+    standin = HttpStandIn(
+        validate=False,
+        keep=STANDIN_KEEP,
+        team_id=BENCH_TEAM,
+        bot_user_id="UBENCHBOT",
+        user_defaults={"tz": "Europe/Berlin"},
+    )
+    return standin.start()
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ class Context:
     keep: bool
     auto_profile: bool
     deadline: float  # time.monotonic() after which remaining steps are skipped
-    standin: StandIn
+    standin: HttpStandIn
     rows: list[Row] = field(default_factory=list)
     secret: str = field(default_factory=lambda: secrets.token_hex(16))
     events: list[str] = field(default_factory=list)

@@ -8,8 +8,8 @@ One workspace of ~200 partners with activity and feedback; 1,000 daily subscript
 channel) all due at the same instant. The digests are posted in this process through
 ``bot.scheduler.DigestScheduler`` (``run_due`` on a thread pool of ``POSTING_THREADS``, the size of
 APScheduler's executor; ``--live`` starts the real APScheduler instead and waits for the minute)
-with ``bot.scheduler.digest_client``, to a Slack stand-in in its own process on loopback (so its
-work and memory are not counted here). Figures:
+with ``bot.scheduler.digest_client``, to the Slack stand-in (``bot.standin.http``) in its own
+process on loopback (so its work and memory are not counted here). Figures:
 
 - seconds from the start (``--live``: from the due instant) until every digest is posted, and
   posts per second; posts per channel (must be exactly 1 everywhere) and charts shared;
@@ -32,16 +32,16 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+
+from bot.standin.http import HttpStandIn
+from bot.standin.records import RESPONSE_METHOD, UPLOAD_METHOD
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAM = "TDIGESTBENCH"
@@ -53,113 +53,33 @@ OWNER = "UBENCHOWNER"
 # --- the stand-in, in its own process ---------------------------------------------------------------
 
 
-class _Counts:
-    def __init__(self, latency: float) -> None:
-        self.latency = latency
-        self.lock = threading.Lock()
-        self.methods: Counter[str] = Counter()
-        self.posts: Counter[str] = Counter()  # channel → accepted chat.postMessage
-        self.shared: Counter[str] = Counter()  # channel → files shared by completeUploadExternal
-        self.uploads: dict[str, int] = {}  # file id → declared length (bytes are dropped)
-        self.ids = 0
-
-    def reset(self) -> None:
-        with self.lock:
-            self.methods.clear()
-            self.posts.clear()
-            self.shared.clear()
-            self.uploads.clear()
-
-
-class _StandInHandler(BaseHTTPRequestHandler):
-    counts: _Counts
-    base_url: str
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, body: dict[str, Any] | str, status: int = 200) -> None:
-        data = (json.dumps(body) if isinstance(body, dict) else body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json" if isinstance(body, dict) else "text/plain")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        counts = self.counts
-        if self.path == "/stats":
-            with counts.lock:
-                self._send(
-                    {
-                        "methods": dict(counts.methods),
-                        "posts": dict(counts.posts),
-                        "shared": dict(counts.shared),
-                    }
-                )
-        elif self.path == "/reset":
-            counts.reset()
-            self._send({"ok": True})
-        else:
-            self._send({"ok": False}, 404)
-
-    def do_POST(self) -> None:
-        counts = self.counts
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        path = urlsplit(self.path)
-        if path.path.startswith("/upload/"):
-            self._send(f"OK - {len(raw)}")
-            return
-        method = path.path[len("/api/") :]
-        args = dict(parse_qsl(path.query))
-        if raw and self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
-            args.update(parse_qsl(raw.decode()))
-        elif raw and self.headers.get("Content-Type", "").startswith("application/json"):
-            args.update(json.loads(raw))
-        if counts.latency:
-            time.sleep(counts.latency)
-        with counts.lock:
-            counts.methods[method] += 1
-            counts.ids += 1
-            serial = counts.ids
-        if method == "auth.test":
-            self._send({"ok": True, "team_id": TEAM, "user_id": "UBOT", "bot_id": "BBOT"})
-        elif method == "chat.postMessage":
-            channel = str(args.get("channel", ""))
-            blocks = args.get("blocks")
-            if not channel or not (args.get("text") or blocks):
-                self._send({"ok": False, "error": "no_text"})
-                return
-            with counts.lock:
-                counts.posts[channel] += 1
-            self._send({"ok": True, "channel": channel, "ts": f"{time.time():.6f}"})
-        elif method == "files.getUploadURLExternal":
-            file_id = f"F{serial:09d}"
-            with counts.lock:
-                counts.uploads[file_id] = int(args.get("length") or 0)
-            self._send({"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"})
-        elif method == "files.completeUploadExternal":
-            files = json.loads(args.get("files") or "[]")
-            with counts.lock:
-                counts.shared[str(args.get("channel_id"))] += len(files)
-            self._send({"ok": True, "files": [{"id": f["id"]} for f in files]})
-        else:
-            self._send({"ok": True})
+def standin_stats(standin: HttpStandIn) -> dict[str, Any]:
+    """Web API calls per method, accepted chat.postMessage per channel, files shared per channel."""
+    methods: Counter[str] = Counter()
+    posts: Counter[str] = Counter()
+    shared: Counter[str] = Counter()
+    for call in list(standin.calls):
+        if call.method in (RESPONSE_METHOD, UPLOAD_METHOD):
+            continue
+        methods[call.method] += 1
+        if call.ok and call.method == "chat.postMessage":
+            posts[str(call.args.get("channel"))] += 1
+        elif call.ok and call.method == "files.completeUploadExternal":
+            shared[str(call.args.get("channel_id"))] += len((call.response or {}).get("files") or [])
+    return {"methods": dict(methods), "posts": dict(posts), "shared": dict(shared)}
 
 
 def serve_standin(latency: float) -> None:
-    """The stand-in process: prints its base URL, serves until stdin closes."""
-    counts = _Counts(latency)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInHandler)
-    server.daemon_threads = True
-    server.request_queue_size = 256
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    _StandInHandler.counts = counts
-    _StandInHandler.base_url = base_url
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(base_url, flush=True)
-    sys.stdin.read()  # the parent closes stdin (or exits) to stop us
-    server.shutdown()
+    """The stand-in process: prints its base URL, then answers ``stats`` and ``reset`` lines on stdin
+    with a line of JSON, until stdin closes."""
+    with HttpStandIn(validate=False, team_id=TEAM) as standin:
+        if latency:
+            standin.delay("*", latency)
+        print(standin.url, flush=True)
+        for line in sys.stdin:  # the parent closes stdin (or exits) to stop us
+            if line.strip() == "reset":
+                standin.forget()
+            print(json.dumps(standin_stats(standin)), flush=True)
 
 
 class StandInProcess:
@@ -180,16 +100,17 @@ class StandInProcess:
     def api_url(self) -> str:
         return self.url + "/api/"
 
-    def _get(self, path: str) -> dict[str, Any]:
-        import requests
-
-        return requests.get(self.url + path, timeout=30).json()
+    def _ask(self, what: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(what + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
 
     def stats(self) -> dict[str, Any]:
-        return self._get("/stats")
+        return self._ask("stats")
 
     def reset(self) -> None:
-        self._get("/reset")
+        self._ask("reset")
 
     def stop(self) -> None:
         if self.proc.stdin:

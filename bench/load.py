@@ -16,6 +16,7 @@ from bench.databases import BenchDatabase
 from bench.proc import BenchError, Profiler, Server, cpu_seconds, reset_peak, run_cli, summarise_profile
 from bench.ranking import rss_row
 from bench.report import ERROR, Row, summary, time_ratio, verdict
+from bot.standin.texts import texts
 
 SLACK_LIMIT = 3.0  # seconds Slack waits for an acknowledgement
 P99_GOAL = 2.0  # × the bare app's p99
@@ -41,7 +42,8 @@ def requests_for(ctx: Context, secret: str, names: list[str], count: int) -> lis
                 f"log {name} call {notes}",
                 team=ACK_TEAM,
                 user=user,
-                response_url=ctx.standin.new_response_url()[1],
+                response_url=ctx.standin.new_response_url(),
+                trigger_id=ctx.standin.new_trigger_id(),
             )
         )
     return prepared
@@ -50,9 +52,7 @@ def requests_for(ctx: Context, secret: str, names: list[str], count: int) -> lis
 def _is_logged(answer: slack.Answer) -> bool:
     body = answer.json()
     return (
-        answer.status == 200
-        and isinstance(body, dict)
-        and any(t.startswith("Logged") for t in slack.texts(body))
+        answer.status == 200 and isinstance(body, dict) and any(t.startswith("Logged") for t in texts(body))
     )
 
 

@@ -8,12 +8,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from bench import slack
 from bench.proc import Server
-from bench.standin import StandIn
+from bot.standin.http import HttpStandIn
+from bot.standin.records import RESPONSE_METHOD, Call
+from bot.standin.texts import texts
 
 
 def sequential(
@@ -58,17 +61,23 @@ def concurrent(
     return [a for a in answers if a is not None], wall
 
 
-def warm_up(server: Server, team: str, standin: StandIn, count: int = 10) -> None:
+def warm_up(server: Server, team: str, standin: HttpStandIn, count: int = 10) -> None:
     """A few ``/partner help`` requests: connections, imports and Bolt's first-request work."""
     prepared = [
-        slack.command(server.secret, "help", team=team, response_url=standin.new_response_url()[1])
+        slack.command(
+            server.secret,
+            "help",
+            team=team,
+            response_url=standin.new_response_url(),
+            trigger_id=standin.new_trigger_id(),
+        )
         for _ in range(count)
     ]
     sequential(server.events_url, prepared, deadline=time.monotonic() + 60)
 
 
 def unknown_subcommand(payload: Any, word: str) -> bool:
-    return any(f"I don't know `{word}`" in t for t in slack.texts(payload))
+    return any(f"I don't know `{word}`" in t for t in texts(payload))
 
 
 @dataclass
@@ -81,7 +90,7 @@ class Visible:
 
 def until_visible(
     server: Server,
-    standin: StandIn,
+    standin: HttpStandIn,
     text: str,
     *,
     team: str,
@@ -92,8 +101,11 @@ def until_visible(
 ) -> Visible:
     """Send ``/partner <text>`` and time it until a message that ``accept`` takes is visible: the
     acknowledgement's body, or a POST to the command's response_url (its arrival time)."""
-    rid, response_url = standin.new_response_url()
-    prepared = slack.command(server.secret, text, team=team, response_url=response_url)
+    response_url = standin.new_response_url()
+    path = urlsplit(response_url).path
+    prepared = slack.command(
+        server.secret, text, team=team, response_url=response_url, trigger_id=standin.new_trigger_id()
+    )
     answer = slack.send(session, server.events_url, prepared, timeout=timeout)
     if answer.status != 200:
         return Visible(None, f"http {answer.status or answer.error}", answer.text[:300], answer.elapsed)
@@ -103,21 +115,23 @@ def until_visible(
     if body is not None and unknown_subcommand(body, word):
         return Visible(None, "not implemented", body, answer.elapsed)
 
-    def done(payload: Any) -> bool:
-        return accept(payload) or unknown_subcommand(payload, word)
+    def done(call: Call) -> bool:
+        return call.path == path and (accept(call.args) or unknown_subcommand(call.args, word))
 
-    post = standin.wait_for(rid, done, deadline=answer.sent + timeout)
+    left = answer.sent + timeout - time.monotonic()
+    post = standin.first_call(RESPONSE_METHOD, where=done, timeout=max(0.0, left), answered=False)
     if post is None:
-        seen = [p.body for p in standin.posts(rid)]
+        seen = [c.args for c in standin.responses_to(response_url)]
         return Visible(None, "timeout", {"ack": body, "posts": seen[-3:]}, answer.elapsed)
-    if unknown_subcommand(post.body, word):
-        return Visible(None, "not implemented", post.body, answer.elapsed)
-    return Visible(post.arrived - answer.sent, "response_url", post.body, answer.elapsed)
+    if unknown_subcommand(post.args, word):
+        return Visible(None, "not implemented", post.args, answer.elapsed)
+    # Call.time is when the stand-in had read the whole post: the answer became visible then.
+    return Visible(post.time - answer.sent, "response_url", post.args, answer.elapsed)
 
 
 def names_in(payload: Any, names: Sequence[str], enough: int) -> int:
     """How many of ``names`` appear in the payload's texts (stops counting at ``enough``)."""
-    joined = "\n".join(slack.texts(payload))
+    joined = "\n".join(texts(payload))
     found = 0
     for name in names:
         if name in joined:

@@ -23,6 +23,7 @@ from bench.context import BENCH_TEAM, Context
 from bench.databases import BenchDatabase
 from bench.proc import Profiler, Server, proc_status, reset_peak, summarise_profile
 from bench.report import ERROR, NA, Row, summary, time_ratio, verdict
+from bot.standin.texts import texts
 
 TOP_GOAL = 1.5  # × the GROUP BY floor (issue 4)
 SHOW_GOAL = 0.150  # seconds (issue 4)
@@ -56,16 +57,16 @@ def is_ranking(names: list[str], count: int) -> Callable[[Any], bool]:
 
 def mark_changed(ctx: Context, server: Server, session: requests.Session, partner: str) -> str | None:
     """Log a note to BENCH_TEAM through the server, as a person would; None when it was logged."""
-    _rid, url = ctx.standin.new_response_url()
     prepared = slack.command(
         server.secret,
         f"log {partner} note bench: a change before the ranking",
         team=BENCH_TEAM,
-        response_url=url,
+        response_url=ctx.standin.new_response_url(),
+        trigger_id=ctx.standin.new_trigger_id(),
     )
     answer = slack.send(session, server.events_url, prepared, timeout=30)
-    texts = slack.texts(answer.json()) if answer.status == 200 else []
-    if any(t.startswith("Logged") for t in texts):
+    said = texts(answer.json()) if answer.status == 200 else []
+    if any(t.startswith("Logged") for t in said):
         return None
     return f"the change before the ranking was not logged: HTTP {answer.status} {answer.text[:200]}"
 
@@ -311,7 +312,7 @@ def _show_times(
                 return (
                     isinstance(payload, dict)
                     and bool(payload.get("blocks"))
-                    and name in "\n".join(slack.texts(payload))
+                    and name in "\n".join(texts(payload))
                 )
 
             seen = measure.until_visible(
@@ -415,7 +416,11 @@ def bare_command_floor(ctx: Context, bare: Server, runs: int = 20) -> float | No
     """Median time for the bare-ack app to acknowledge a signed /partner command."""
     prepared = [
         slack.command(
-            bare.secret, "show anything", team=BENCH_TEAM, response_url=ctx.standin.new_response_url()[1]
+            bare.secret,
+            "show anything",
+            team=BENCH_TEAM,
+            response_url=ctx.standin.new_response_url(),
+            trigger_id=ctx.standin.new_trigger_id(),
         )
         for _ in range(runs + 3)
     ]

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.console_args import DESCRIPTION as CONSOLE_DESCRIPTION
-from bot.console_args import HELP as CONSOLE_HELP
-from bot.console_args import add_console_arguments
+from bot.console.args import DESCRIPTION as CONSOLE_DESCRIPTION
+from bot.console.args import HELP as CONSOLE_HELP
+from bot.console.args import add_console_arguments
 from bot.settings import ConfigurationError, Settings
 from storage.db import Database, DatabaseUnavailable
 
@@ -52,7 +52,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import run_console
+    from bot.console.app import run_console
 
     return run_console(args, settings)
 

@@ -22,9 +22,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_standin import Call, SlackStandIn
 from sqlalchemy import select, update
 
+from bot.standin.http import HttpStandIn
+from bot.standin.records import Call
 from handlers.services.schedules import Cadence
 from storage import digests as digest_store
 from storage import interactions, partners
@@ -32,7 +33,8 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import DigestRun, DigestSubscription, InteractionKind
 
-from .conftest import PostgresServer, ServerProcess, SlackClient, new_team_id, serve_env
+from .conftest import PostgresServer, ServerProcess, new_team_id, serve_env
+from .slack_client import SlackClient
 
 pytestmark = pytest.mark.e2e
 
@@ -48,14 +50,14 @@ def hhmm(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
-def ok_posts(standin: SlackStandIn, channel: str) -> list[Call]:
+def ok_posts(standin: HttpStandIn, channel: str) -> list[Call]:
     """Messages Slack accepted in ``channel`` (a call whose client was killed took no effect)."""
     return standin.calls_to(
         "chat.postMessage", lambda c: c.args.get("channel") == channel and c.ok and not c.abandoned
     )
 
 
-def wait_for_post(standin: SlackStandIn, channel: str, *, timeout: float) -> Call:
+def wait_for_post(standin: HttpStandIn, channel: str, *, timeout: float) -> Call:
     return standin.wait_for(
         "chat.postMessage",
         timeout=timeout,
@@ -117,7 +119,7 @@ class Live:
     channel: str
     subscription_id: int
     fires_at: datetime
-    standin: SlackStandIn
+    standin: HttpStandIn
     database: Database
     schedulers: list[ServerProcess]  # two servers, each with its scheduler, on one PostgreSQL database
 
@@ -133,7 +135,7 @@ def live(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> 
     except pytest.skip.Exception:
         yield None
         return
-    standin = SlackStandIn().start()
+    standin = HttpStandIn().start()
     database = Database(url)
     schedulers: list[ServerProcess] = []
     try:
@@ -184,7 +186,7 @@ def live(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_subscribe_list_and_post_now(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str, db: Database, live: Live | None
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str, db: Database, live: Live | None
 ) -> None:
     with_partners(slack, team)
     channel = channel_for(team, "NOW")
@@ -244,7 +246,7 @@ def test_digest_commands_refuse_what_they_cannot_read(slack: SlackClient, team: 
 
 
 def test_only_the_subscriber_or_an_admin_removes_a_digest(
-    slack: SlackClient, team: str, user: str, standin: SlackStandIn
+    slack: SlackClient, team: str, user: str, standin: HttpStandIn
 ) -> None:
     channel = channel_for(team, "RM")
     subscription_id, _ = subscribe(slack, team, user, channel, "daily 06:00 tz:UTC")
@@ -284,7 +286,7 @@ def quiet_database(
 
 
 def test_missed_runs_are_caught_up_once_through_slack_failures_and_a_kill_mid_post(
-    standin: SlackStandIn,
+    standin: HttpStandIn,
     team: str,
     user: str,
     quiet_database: tuple[str, Database],
@@ -451,7 +453,7 @@ def test_a_scheduled_run_posts_once_with_two_schedulers_on_one_postgresql(live: 
         process.assert_stops_cleanly()
 
 
-def test_no_digest_was_posted_twice_in_this_module(standin: SlackStandIn, db: Database) -> None:
+def test_no_digest_was_posted_twice_in_this_module(standin: HttpStandIn, db: Database) -> None:
     """Across every test's restarts and kills: one accepted post per posted run, per channel."""
     with db.read() as session:
         rows = session.execute(

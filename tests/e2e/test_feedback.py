@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_standin import SlackStandIn
 
-from .conftest import SlackClient, SlackResult, new_team_id, partner_option, run_cli
+from bot.standin.http import HttpStandIn
+
+from .conftest import new_team_id, run_cli
+from .slack_client import SlackClient, SlackResult, partner_option
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +78,7 @@ NO_FEEDBACK = "*Feedback:* none in the last 90 days"
 
 
 def test_feedback_opens_the_modal_with_the_trigger(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     slack.add_partner("Acme Corp", team=team)
     ack, view = open_feedback(slack, team, "acme corp")
@@ -149,7 +151,7 @@ def test_a_valid_answer_is_thanked_with_what_was_recorded_and_shown(slack: Slack
 
 
 def test_an_anonymous_answer_never_shows_who_gave_it(
-    slack: SlackClient, standin: SlackStandIn, team: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, database_url: str
 ) -> None:
     respondent = "U" + team[1:] + "ANON"
     slack.add_partner("Hooli", team=team)
@@ -181,7 +183,7 @@ def test_did_you_mean_shows_a_suggested_name_literally(slack: SlackClient, team:
 
 
 def test_a_partner_named_like_a_mention_is_escaped_in_the_modal_and_the_thanks(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     name = "<!channel> *Co*"
     slack.add_partner(name, team=team)

@@ -20,9 +20,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slack_standin import SlackStandIn
 
-from .conftest import ServerProcess, SlackClient, SlackResult, new_team_id
+from bot.standin.http import HttpStandIn
+
+from .conftest import ServerProcess, new_team_id
+from .slack_client import SlackClient, SlackResult
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +102,7 @@ def no_traceback_since(server: ServerProcess, start: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def run(server: ServerProcess, standin: SlackStandIn, slack: SlackClient) -> Iterator[Run]:
+def run(server: ServerProcess, standin: HttpStandIn, slack: SlackClient) -> Iterator[Run]:
     team = new_team_id()
     slack.add_partner("Acme Corp", team=team)
     slack.command_ok("log Acme Corp call first", team=team)
@@ -125,7 +127,7 @@ def out_of_time(run: Run) -> bool:
     return time.monotonic() > run.ends
 
 
-def replied(result: SlackResult, standin: SlackStandIn, user: str, since: float) -> bool:
+def replied(result: SlackResult, standin: HttpStandIn, user: str, since: float) -> bool:
     """Whether the person heard back: in the acknowledgement, through the response_url, as a modal
     opened with the request's trigger, or in a direct message."""
     body = result.json
@@ -153,7 +155,7 @@ def check_answer(result: SlackResult, allowed: tuple[int, ...] = (200,)) -> None
 @FUZZ
 @given(text=command_text, user_n=st.integers(1, 3))
 def test_random_slash_commands(
-    slack: SlackClient, standin: SlackStandIn, server: ServerProcess, budget: Run, text: str, user_n: int
+    slack: SlackClient, standin: HttpStandIn, server: ServerProcess, budget: Run, text: str, user_n: int
 ) -> None:
     if out_of_time(budget):
         return
@@ -168,7 +170,7 @@ def test_random_slash_commands(
 @FUZZ
 @given(action_id=st.sampled_from(ACTIONS), value=st.one_of(text_piece, st.text(max_size=40)))
 def test_random_button_clicks(
-    slack: SlackClient, standin: SlackStandIn, server: ServerProcess, budget: Run, action_id: str, value: str
+    slack: SlackClient, standin: HttpStandIn, server: ServerProcess, budget: Run, action_id: str, value: str
 ) -> None:
     if out_of_time(budget):
         return
@@ -195,7 +197,7 @@ def test_random_button_clicks(
 )
 def test_random_form_submissions(
     slack: SlackClient,
-    standin: SlackStandIn,
+    standin: HttpStandIn,
     server: ServerProcess,
     budget: Run,
     callback_id: str,

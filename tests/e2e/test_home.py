@@ -9,10 +9,14 @@ import time
 from typing import Any
 
 import pytest
-from blockkit import MAX_VIEW_BLOCKS
-from slack_standin import Call, SlackStandIn, iter_texts
 
-from .conftest import SlackClient, export_rows, partner_option, run_cli
+from bot.standin.blockkit import MAX_VIEW_BLOCKS
+from bot.standin.http import HttpStandIn
+from bot.standin.records import Call
+from bot.standin.texts import iter_texts
+
+from .conftest import export_rows, run_cli
+from .slack_client import SlackClient, partner_option
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +33,7 @@ def open_home(slack: SlackClient, *, user: str, team: str, tab: str = "home") ->
     assert result.status == 200, result.text
 
 
-def published(standin: SlackStandIn, user: str, count: int = 1, timeout: float = 10) -> Call:
+def published(standin: HttpStandIn, user: str, count: int = 1, timeout: float = 10) -> Call:
     call = standin.wait_for(
         "views.publish", where=lambda c: c.args.get("user_id") == user, count=count, timeout=timeout
     )
@@ -77,14 +81,14 @@ def click_home(slack: SlackClient, view: dict[str, Any], action_id: str, *, user
     return result
 
 
-def opened_view(standin: SlackStandIn, trigger_id: str) -> dict[str, Any]:
+def opened_view(standin: HttpStandIn, trigger_id: str) -> dict[str, Any]:
     call = standin.wait_for("views.open", where=lambda c: c.args.get("trigger_id") == trigger_id)
     assert call.ok, (call.response, call.invalid)
     return call.response["view"]  # type: ignore[index]
 
 
 def test_opening_the_home_tab_publishes_the_dashboard(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str
 ) -> None:
     slack.command_ok(f'add "Acme Corp" tier:gold owner:<@{user}|me>', team=team, user=user)
     slack.command_ok('add "Globex" owner:<@U777|other>', team=team, user=user)
@@ -106,17 +110,18 @@ def test_opening_the_home_tab_publishes_the_dashboard(
 
 
 def test_the_messages_tab_publishes_nothing(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str
 ) -> None:
     open_home(slack, user=user, team=team, tab="messages")
     open_home(slack, user=user, team=team)
     published(standin, user)
-    time.sleep(0.5)
-    assert len(standin.calls_to("views.publish", lambda c: c.args.get("user_id") == user)) == 1
+    standin.assert_no_call(
+        "views.publish", where=lambda c: c.args.get("user_id") == user, beyond=1, within=0.5
+    )
 
 
 def test_add_partner_from_home_checks_like_the_command_and_republishes(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str, database_url: str
 ) -> None:
     slack.add_partner("Globex", team=team, user=user)
     open_home(slack, user=user, team=team)
@@ -153,7 +158,7 @@ def test_add_partner_from_home_checks_like_the_command_and_republishes(
 
 
 def test_log_communication_from_home_opens_the_log_modal(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str, database_url: str
 ) -> None:
     slack.add_partner("Acme", team=team, user=user)
     open_home(slack, user=user, team=team)
@@ -171,7 +176,7 @@ def test_log_communication_from_home_opens_the_log_modal(
 
 
 def test_give_feedback_from_home_picks_a_partner_then_shows_the_feedback_form(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str, database_url: str
 ) -> None:
     slack.add_partner("Acme", team=team, user=user)
     open_home(slack, user=user, team=team)
@@ -223,7 +228,7 @@ def test_give_feedback_from_home_picks_a_partner_then_shows_the_feedback_form(
 
 
 def test_thousands_of_partners_stay_within_limits(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str, database_url: str
 ) -> None:
     lines = ["name,owner,tier"] + [f"Partner {i:04d},{user if i % 2 else 'U777'},gold" for i in range(3000)]
     run_cli(database_url, "import", "partners", "-", "--team", team, input="\n".join(lines) + "\n")

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from slack_standin import SlackStandIn, iter_texts
 from sqlalchemy import func, select
 
+from bot.standin.http import HttpStandIn
+from bot.standin.texts import iter_texts
 from storage.db import Database
 from storage.models import (
     DigestSubscription,
@@ -29,7 +30,8 @@ from storage.models import (
     WeightChange,
 )
 
-from .conftest import ServerProcess, SlackClient, SlackResult
+from .conftest import ServerProcess
+from .slack_client import SlackClient, SlackResult
 
 pytestmark = pytest.mark.e2e
 
@@ -95,7 +97,7 @@ def log(server: ServerProcess) -> Iterator[Log]:
     watch.assert_no_traceback()
 
 
-def everything_said(result: SlackResult, standin: SlackStandIn, *, wait: float = 5.0) -> str:
+def everything_said(result: SlackResult, standin: HttpStandIn, *, wait: float = 5.0) -> str:
     """The acknowledgement's text and blocks, or what followed through the command's response_url."""
     said = result.blocks_text if isinstance(result.json, dict) else ""
     if said.strip():
@@ -105,7 +107,7 @@ def everything_said(result: SlackResult, standin: SlackStandIn, *, wait: float =
     return "\n".join(text for _, _, text in iter_texts(call.args))
 
 
-def direct_messages(standin: SlackStandIn, user: str, *, after: float) -> list[str]:
+def direct_messages(standin: HttpStandIn, user: str, *, after: float) -> list[str]:
     return [
         "\n".join(t for _, _, t in iter_texts(c.args))
         for c in standin.calls_to("chat.postMessage", lambda c: c.args.get("channel") == user)
@@ -201,7 +203,7 @@ def test_an_unknown_button_or_event_is_acknowledged_quietly(slack: SlackClient, 
 
 
 @pytest.fixture
-def admin(standin: SlackStandIn, team: str) -> str:
+def admin(standin: HttpStandIn, team: str) -> str:
     user = "UADM" + team[1:]
     standin.set_user(user, is_admin=True)
     return user
@@ -230,7 +232,7 @@ def ranked(slack: SlackClient, team: str) -> str:
     ],
 )
 def test_weights_outside_the_valid_range_are_refused_and_nothing_is_written(
-    slack: SlackClient, standin: SlackStandIn, db: Database, log: Log, ranked: str, admin: str, typed: str
+    slack: SlackClient, standin: HttpStandIn, db: Database, log: Log, ranked: str, admin: str, typed: str
 ) -> None:
     before = records(db, ranked)
     result = slack.command_ok(f"weights {typed}", team=ranked, user=admin)
@@ -245,7 +247,7 @@ def test_weights_outside_the_valid_range_are_refused_and_nothing_is_written(
 
 
 def test_stored_weights_that_cannot_be_used_never_take_the_ranking_down(
-    slack: SlackClient, standin: SlackStandIn, db: Database, log: Log, ranked: str, admin: str
+    slack: SlackClient, standin: HttpStandIn, db: Database, log: Log, ranked: str, admin: str
 ) -> None:
     # Stored before weights were checked (or edited by hand): finite each, infinite together.
     with db.transaction() as session:
@@ -307,7 +309,7 @@ def test_numbers_beyond_the_database_are_unknown_numbers(
     ],
 )
 def test_buttons_that_fail_fast_after_acknowledging_answer_200_at_once(
-    slack: SlackClient, standin: SlackStandIn, log: Log, team: str, action_id: str, value: str, expected: str
+    slack: SlackClient, standin: HttpStandIn, log: Log, team: str, action_id: str, value: str, expected: str
 ) -> None:
     clicked = slack.click(action_id, value, team=team)
     assert clicked.status == 200, clicked.text
@@ -319,7 +321,7 @@ def test_buttons_that_fail_fast_after_acknowledging_answer_200_at_once(
 @pytest.mark.parametrize("button", ["home_log", "home_add_partner", "home_give_feedback"])
 @pytest.mark.parametrize("error", ["invalid_trigger_id", "internal_error"])
 def test_home_buttons_answer_200_at_once_when_slack_refuses_the_modal(
-    slack: SlackClient, standin: SlackStandIn, log: Log, team: str, user: str, button: str, error: str
+    slack: SlackClient, standin: HttpStandIn, log: Log, team: str, user: str, button: str, error: str
 ) -> None:
     started = time.monotonic()
     standin.fail_next("views.open", error=error, where=lambda c: True)
@@ -417,7 +419,7 @@ def _without_state(view: dict[str, Any], option: dict[str, Any]) -> dict[str, An
 
 
 def _number_as_notes(view: dict[str, Any], option: dict[str, Any]) -> dict[str, Any]:
-    from .conftest import view_state
+    from .slack_client import view_state
 
     state = view_state(view, {"partner": option})
     state["notes"]["notes_input"]["value"] = 5
@@ -430,7 +432,7 @@ def _state_a_list(view: dict[str, Any], option: dict[str, Any]) -> dict[str, Any
 
 def _metadata(text: str):  # type: ignore[no-untyped-def]
     def tamper(view: dict[str, Any], option: dict[str, Any]) -> dict[str, Any]:
-        from .conftest import view_state
+        from .slack_client import view_state
 
         return {**view, "private_metadata": text, "state": {"values": view_state(view, {"partner": option})}}
 
@@ -590,7 +592,7 @@ def test_an_unknown_subcommand_is_echoed_escaped(slack: SlackClient, log: Log, t
 
 
 def test_a_tier_typed_as_a_mention_never_reaches_the_notification_raw(
-    slack: SlackClient, standin: SlackStandIn, log: Log, team: str
+    slack: SlackClient, standin: HttpStandIn, log: Log, team: str
 ) -> None:
     slack.command_ok("add Acme tier:<!channel>", team=team)
     slack.command_ok("log Acme call hello", team=team)
@@ -624,18 +626,18 @@ def test_a_digest_needs_a_real_channel(
 
 
 def test_a_response_url_that_is_not_slacks_is_never_used(
-    slack: SlackClient, standin: SlackStandIn, db: Database, log: Log, team: str, user: str
+    slack: SlackClient, standin: HttpStandIn, db: Database, log: Log, team: str, user: str
 ) -> None:
     view, option = _log_modal(slack, team, user)
-    with SlackStandIn() as elsewhere:  # another host: not Slack, not the configured SLACK_API_URL
+    with HttpStandIn() as elsewhere:  # another host: not Slack, not the configured SLACK_API_URL
         planted = f"http://localhost:{elsewhere.port}/response/R1"
         tampered = {**view, "private_metadata": json.dumps({"response_url": planted})}
         started = time.monotonic()
         result = slack.submit_view(tampered, {"partner": option}, team=team, user=user)
         assert result.status == 200 and result.text == "", result.text
-        deadline = time.monotonic() + 5
-        while not direct_messages(standin, user, after=started) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        standin.wait_for(
+            "chat.postMessage", where=lambda c: c.args.get("channel") == user and c.time >= started
+        )
         told = direct_messages(standin, user, after=started)
         assert told and "Logged" in told[0], told
         assert not elsewhere.calls, elsewhere.calls

@@ -14,18 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_standin import SlackStandIn
 
-from .conftest import (
-    SlackClient,
-    button_value,
-    counts_90_days,
-    export_rows,
-    partner_option,
-    run_cli,
-    shown_notes,
-    today_in,
-)
+from bot.standin.http import HttpStandIn
+
+from .conftest import export_rows, run_cli
+from .slack_client import SlackClient, button_value, counts_90_days, partner_option, shown_notes, today_in
 
 pytestmark = pytest.mark.e2e
 
@@ -120,7 +113,7 @@ def test_long_notes_are_stored_whole_and_shown_shortened(
 
 
 def test_log_without_text_opens_the_modal_within_the_trigger_window(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     standin.set_user("UKIRI", tz="Pacific/Kiritimati")  # UTC+14: "today" is often not UTC's today
     sent = time.monotonic()
@@ -138,7 +131,7 @@ def test_log_without_text_opens_the_modal_within_the_trigger_window(
 
 
 def test_submitting_the_modal_stores_once_and_confirms(
-    slack: SlackClient, standin: SlackStandIn, team: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, database_url: str
 ) -> None:
     slack.add_partner("Initech", team=team)
     ack, view = slack.open_log_modal(team=team)
@@ -274,7 +267,7 @@ def test_partner_options_with_a_thousand_partners(slack: SlackClient, team: str,
 
 
 def test_message_shortcut_prefills_the_modal_and_keeps_a_permalink(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     slack.add_partner("Stark Industries", team=team)
     message = "Stark wants a <!here> demo of *reporting* next week"
@@ -304,7 +297,7 @@ def test_message_shortcut_prefills_the_modal_and_keeps_a_permalink(
 
 
 def test_undo_removes_the_record_but_only_for_whoever_logged_it(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     slack.add_partner("Wayne Enterprises", team=team)
     logged = slack.command_ok("log Wayne Enterprises call undo me", team=team, user="UALICE")
@@ -332,7 +325,7 @@ def test_undo_removes_the_record_but_only_for_whoever_logged_it(
 
 
 def test_edit_opens_the_modal_prefilled_and_saves_the_change(
-    slack: SlackClient, standin: SlackStandIn, team: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, database_url: str
 ) -> None:
     slack.add_partner("Cyberdyne", team=team)
     logged = slack.command_ok("log Cyberdyne email sent the contract", team=team)
@@ -366,11 +359,10 @@ def test_edit_opens_the_modal_prefilled_and_saves_the_change(
 
 
 def test_an_expired_trigger_is_explained_instead_of_silence(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     # Slack's trigger window is 3 s: this trigger is 3.1 s old when the command arrives.
-    stale = standin.new_trigger_id()
-    time.sleep(3.1)
+    stale = standin.new_trigger_id(issued_ago=3.1)
     ack = slack.send_command("log", team=team, trigger_id=stale)
     assert ack.status == 200
     refused = standin.wait_for("views.open", where=lambda c: c.args.get("trigger_id") == stale)
@@ -381,7 +373,7 @@ def test_an_expired_trigger_is_explained_instead_of_silence(
 
 @pytest.mark.parametrize("surface", ["message shortcut", "edit button"])
 def test_an_expired_trigger_on_a_shortcut_or_button_is_explained(
-    slack: SlackClient, standin: SlackStandIn, team: str, surface: str
+    slack: SlackClient, standin: HttpStandIn, team: str, surface: str
 ) -> None:
     stale = standin.new_trigger_id(issued_ago=3.5)  # issued 3.5 s before Slack delivered it
     if surface == "message shortcut":

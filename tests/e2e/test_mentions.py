@@ -13,9 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_standin import Call, SlackStandIn
 
-from .conftest import SlackClient, SlackResult, new_team_id, run_cli
+from bot.standin.http import HttpStandIn
+from bot.standin.records import Call
+
+from .conftest import new_team_id, run_cli
+from .slack_client import SlackClient, SlackResult
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +97,7 @@ def direct_message(
     return result
 
 
-def reply_in(standin: SlackStandIn, channel: str, count: int = 1) -> Call:
+def reply_in(standin: HttpStandIn, channel: str, count: int = 1) -> Call:
     call = standin.wait_for(
         "chat.postMessage", where=lambda c: c.args.get("channel") == channel, count=count, timeout=10
     )
@@ -102,7 +105,7 @@ def reply_in(standin: SlackStandIn, channel: str, count: int = 1) -> Call:
     return call
 
 
-def replies_in(standin: SlackStandIn, channel: str) -> list[Call]:
+def replies_in(standin: HttpStandIn, channel: str) -> list[Call]:
     return standin.calls_to("chat.postMessage", lambda c: c.args.get("channel") == channel)
 
 
@@ -116,7 +119,7 @@ def said(call: Call) -> str:
 
 
 def test_a_mention_asking_for_the_top_partners_is_answered_in_its_thread(
-    slack: SlackClient, standin: SlackStandIn, workspace: str, team: str
+    slack: SlackClient, standin: HttpStandIn, workspace: str, team: str
 ) -> None:
     channel = channel_for(team)
     _, ts = mention(slack, workspace, channel, "top 5 partners by satisfaction this quarter")
@@ -138,7 +141,7 @@ def test_a_mention_asking_for_the_top_partners_is_answered_in_its_thread(
 
 
 def test_a_direct_message_asking_who_needs_attention_is_answered_inline(
-    slack: SlackClient, standin: SlackStandIn, workspace: str, team: str
+    slack: SlackClient, standin: HttpStandIn, workspace: str, team: str
 ) -> None:
     channel = channel_for(team, "D")
     direct_message(slack, workspace, channel, "who needs attention?")
@@ -155,7 +158,7 @@ def test_a_direct_message_asking_who_needs_attention_is_answered_inline(
 
 
 def test_show_in_a_direct_message_gives_the_profile(
-    slack: SlackClient, standin: SlackStandIn, workspace: str, team: str
+    slack: SlackClient, standin: HttpStandIn, workspace: str, team: str
 ) -> None:
     channel = channel_for(team, "D")
     direct_message(slack, workspace, channel, "show Acme")
@@ -175,7 +178,7 @@ def test_show_in_a_direct_message_gives_the_profile(
 
 @pytest.mark.parametrize("question", ["what's the weather like?", "hello", "<@UBOT>"])
 def test_an_unrecognised_question_gets_the_list_of_what_is_understood(
-    slack: SlackClient, standin: SlackStandIn, workspace: str, team: str, question: str
+    slack: SlackClient, standin: HttpStandIn, workspace: str, team: str, question: str
 ) -> None:
     channel = channel_for(team)
     mention(slack, workspace, channel, question)
@@ -185,7 +188,7 @@ def test_an_unrecognised_question_gets_the_list_of_what_is_understood(
 
 
 def test_the_same_event_delivered_twice_is_answered_once(
-    slack: SlackClient, standin: SlackStandIn, workspace: str, team: str
+    slack: SlackClient, standin: HttpStandIn, workspace: str, team: str
 ) -> None:
     channel = channel_for(team, "D")
     event_id = "Ev" + team
@@ -197,8 +200,9 @@ def test_the_same_event_delivered_twice_is_answered_once(
     reply_in(standin, channel)
     direct_message(slack, workspace, channel, "show Globex")  # a different event: answered
     assert "Pricing" in said(reply_in(standin, channel, count=2))
-    time.sleep(0.3)
-    assert len(replies_in(standin, channel)) == 2
+    standin.assert_no_call(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == channel, beyond=2, within=0.3
+    )
 
 
 @pytest.mark.parametrize(
@@ -212,7 +216,7 @@ def test_the_same_event_delivered_twice_is_answered_once(
     ids=["edited", "join", "another-bot", "channel-message"],
 )
 def test_edits_bots_and_channel_chatter_are_ignored(
-    slack: SlackClient, standin: SlackStandIn, workspace: str, team: str, extra: dict[str, Any]
+    slack: SlackClient, standin: HttpStandIn, workspace: str, team: str, extra: dict[str, Any]
 ) -> None:
     channel = channel_for(team, "D")
     direct_message(slack, workspace, channel, "who needs attention?", **extra)
@@ -220,5 +224,6 @@ def test_edits_bots_and_channel_chatter_are_ignored(
     direct_message(slack, workspace, channel, "show Acme")
     answer = reply_in(standin, channel)
     assert "Kickoff" in said(answer)
-    time.sleep(0.3)
-    assert len(replies_in(standin, channel)) == 1, [said(c) for c in replies_in(standin, channel)]
+    standin.assert_no_call(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == channel, beyond=1, within=0.3
+    )

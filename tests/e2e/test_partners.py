@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from slack_standin import SlackStandIn
 
-from .conftest import SlackClient, counts_90_days, export_rows, partner_option
+from bot.standin.http import HttpStandIn
+
+from .conftest import export_rows
+from .slack_client import SlackClient, counts_90_days, partner_option
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +28,7 @@ def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_edit_opens_the_profile_prefilled_and_saves_changes(
-    slack: SlackClient, standin: SlackStandIn, team: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, database_url: str
 ) -> None:
     slack.command_ok('add "Acme Corp" tier:gold region:EMEA owner:<@U42|ana> revenue:1200.50', team=team)
     ack, view = open_edit_modal(slack, team, "acme corp")

@@ -14,9 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_standin import SlackStandIn
 
-from .conftest import ServerProcess, SlackClient, new_team_id, run_cli, serve_env
+from bot.standin.http import HttpStandIn
+
+from .conftest import ServerProcess, new_team_id, run_cli, serve_env
+from .slack_client import SlackClient
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +30,7 @@ RANKING_LINE = re.compile(r"^\*(\d+)\.\* \*(.+?)\* — (\S+)(?: · (.*))?$")
 
 @pytest.fixture(scope="module")
 def server(
-    standin: SlackStandIn, database_url: str, tmp_path_factory: pytest.TempPathFactory
+    standin: HttpStandIn, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     """The module's server, as conftest's, with PARTNERBOT_ADMINS set."""
     env = serve_env(standin, database_url, PARTNERBOT_ADMINS=f" {LISTED_ADMIN}, USOMEONEELSE ")
@@ -279,7 +281,7 @@ def weights_team(slack: SlackClient, database_url: str) -> str:
 
 
 def test_weights_are_shown_changed_by_admins_only_recorded_and_change_the_ranking(
-    slack: SlackClient, standin: SlackStandIn, database_url: str
+    slack: SlackClient, standin: HttpStandIn, database_url: str
 ) -> None:
     team = weights_team(slack, database_url)
     tag = team[1:]

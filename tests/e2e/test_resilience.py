@@ -20,19 +20,12 @@ from typing import Any
 import psycopg
 import pytest
 import requests
-from slack_standin import SlackStandIn
 from sqlalchemy.engine import make_url
 
-from .conftest import (
-    PostgresServer,
-    ServerProcess,
-    SlackClient,
-    SlackResult,
-    button_value,
-    counts_90_days,
-    export_rows,
-    partner_option,
-)
+from bot.standin.http import HttpStandIn
+
+from .conftest import PostgresServer, ServerProcess, export_rows
+from .slack_client import SlackClient, SlackResult, button_value, counts_90_days, partner_option
 
 pytestmark = pytest.mark.e2e
 
@@ -74,7 +67,7 @@ def database_outage(backend: str, server: ServerProcess, postgres: PostgresServe
 
 def test_a_database_outage_gets_an_apology_and_the_server_keeps_serving(
     slack: SlackClient,
-    standin: SlackStandIn,
+    standin: HttpStandIn,
     server: ServerProcess,
     backend: str,
     team: str,
@@ -161,7 +154,7 @@ def test_a_locked_database_is_answered_within_slacks_window_and_truthfully(
 
 
 def test_kill_9_right_after_the_acknowledgement_loses_nothing(
-    start_server: Any, standin: SlackStandIn, database_url: str, slack: SlackClient, team: str
+    start_server: Any, standin: HttpStandIn, database_url: str, slack: SlackClient, team: str
 ) -> None:
     doomed = start_server()
     client = SlackClient(doomed.url, doomed.secret, standin)
@@ -178,7 +171,7 @@ def test_kill_9_right_after_the_acknowledgement_loses_nothing(
 
 
 def test_sigterm_lets_requests_in_flight_finish_and_exits_0(
-    start_server: Any, standin: SlackStandIn, database_url: str, team: str, user: str
+    start_server: Any, standin: HttpStandIn, database_url: str, team: str, user: str
 ) -> None:
     stopping = start_server()
     client = SlackClient(stopping.url, stopping.secret, standin)
@@ -228,7 +221,7 @@ def test_sigterm_lets_requests_in_flight_finish_and_exits_0(
 
 
 def test_simultaneous_replays_of_one_command_store_one_record(
-    slack: SlackClient, standin: SlackStandIn, team: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, database_url: str
 ) -> None:
     slack.add_partner("Race Co", team=team)
     trigger = standin.new_trigger_id()
@@ -252,7 +245,7 @@ def test_simultaneous_replays_of_one_command_store_one_record(
 
 
 def test_a_confirmation_reaches_the_person_when_response_url_fails_and_slack_rate_limits(
-    slack: SlackClient, standin: SlackStandIn, team: str, user: str
+    slack: SlackClient, standin: HttpStandIn, team: str, user: str
 ) -> None:
     slack.add_partner("Fallback Co", team=team)
     ack, view = slack.open_log_modal(team=team, user=user)

@@ -14,16 +14,12 @@ import json
 from typing import Any
 
 import pytest
-from slack_standin import Call, SlackStandIn
 
-from .conftest import (
-    SlackClient,
-    SlackResult,
-    button_value,
-    new_team_id,
-    partner_option,
-    run_cli,
-)
+from bot.standin.http import HttpStandIn
+from bot.standin.records import Call
+
+from .conftest import new_team_id, run_cli
+from .slack_client import SlackClient, SlackResult, button_value, partner_option
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +41,7 @@ def send_survey(slack: SlackClient, team: str, text: str, user: str) -> SlackRes
     return ack
 
 
-def posted_to(standin: SlackStandIn, channel: str) -> Call:
+def posted_to(standin: HttpStandIn, channel: str) -> Call:
     call = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == channel)
     assert call.ok, call.response
     return call
@@ -103,7 +99,7 @@ def field_texts(reply: dict[str, Any]) -> dict[str, str]:
 
 
 def test_a_survey_goes_to_each_person_and_channel_with_a_give_feedback_button(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     manager, ann = ids(team, "UMGR", "UANN")
     (channel,) = ids(team, "CPART")
@@ -130,7 +126,7 @@ def test_a_survey_goes_to_each_person_and_channel_with_a_give_feedback_button(
 
 
 def test_a_survey_without_recipients_is_posted_in_the_channel(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     (manager,) = ids(team, "UMGR")
     slack.add_partner("Globex", team=team)
@@ -143,7 +139,7 @@ def test_a_survey_without_recipients_is_posted_in_the_channel(
 
 
 def test_a_problem_posting_to_one_channel_is_reported_and_the_rest_is_sent(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     manager, ann = ids(team, "UMGR", "UANN")
     (channel,) = ids(team, "CPRIV")
@@ -162,7 +158,7 @@ def test_a_problem_posting_to_one_channel_is_reported_and_the_rest_is_sent(
 
 
 def test_invitation_click_modal_submit_stored_once_replaced_then_summarised(
-    slack: SlackClient, standin: SlackStandIn, team: str, database_url: str
+    slack: SlackClient, standin: HttpStandIn, team: str, database_url: str
 ) -> None:
     manager, ann, bob = ids(team, "UMGR", "UANN", "UBOB")
     (channel,) = ids(team, "CSHARED")
@@ -246,7 +242,7 @@ def test_invitation_click_modal_submit_stored_once_replaced_then_summarised(
 
 
 def test_an_anonymous_answer_is_still_one_per_person(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     manager, bob = ids(team, "UMGR", "UBOB")
     slack.add_partner("Hooli", team=team)
@@ -260,7 +256,7 @@ def test_an_anonymous_answer_is_still_one_per_person(
 
 
 def test_a_late_replay_of_an_earlier_answer_does_not_undo_the_newer_one(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     manager, ann = ids(team, "UMGR", "UANN")
     slack.add_partner("Vandelay", team=team)
@@ -279,7 +275,7 @@ def test_a_late_replay_of_an_earlier_answer_does_not_undo_the_newer_one(
 
 
 def test_closing_a_survey_updates_its_invitations_and_the_button_says_closed(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     manager, ann, other, admin = ids(team, "UMGR", "UANN", "UOTHER", "UADMIN")
     (channel,) = ids(team, "CPART")
@@ -367,7 +363,7 @@ def test_a_survey_of_another_workspace_cannot_be_closed_or_answered_through_tamp
 
 
 def test_a_partner_named_like_a_mention_is_escaped_in_invitations_and_results(
-    slack: SlackClient, standin: SlackStandIn, team: str
+    slack: SlackClient, standin: HttpStandIn, team: str
 ) -> None:
     manager, ann = ids(team, "UMGR", "UANN")
     name = "<!channel> *Co*"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
-from slack_standin import Call, SlackStandIn
 from sqlalchemy import select
 
 import bot.scheduler as bot_scheduler
@@ -24,6 +22,8 @@ import handlers.digests.runner as digest_runner
 import handlers.services.digests as digest_service
 from bot.scheduler import DigestScheduler, DigestTrigger, digest_client
 from bot.settings import Settings
+from bot.standin.http import HttpStandIn
+from bot.standin.records import Call
 from handlers.digests.runner import DigestRunner, Due
 from handlers.services.rankings import compute_ranking
 from handlers.services.schedules import Cadence
@@ -47,14 +47,14 @@ class Clock:
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as running:
+def slack() -> Iterator[HttpStandIn]:
+    with HttpStandIn() as running:
         yield running
     assert not running.invalid, f"the runner sent payloads Slack refuses: {running.invalid}"
 
 
 @pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
+def client(slack: HttpStandIn) -> WebClient:
     """The scheduler's own client: waits out 429s, retries 5xx and dropped connections."""
     return digest_client(Settings(database_url="", slack_bot_token="xoxb-test", slack_api_url=slack.api_url))
 
@@ -151,12 +151,12 @@ def subscribe(database: Database, team_id: str, channel: str, **fields: Any) -> 
         return subscription.id
 
 
-def posts(slack: SlackStandIn, channel: str) -> list[Call]:
+def posts(slack: HttpStandIn, channel: str) -> list[Call]:
     """Messages Slack accepted in ``channel``."""
     return slack.calls_to("chat.postMessage", lambda c: c.args.get("channel") == channel and c.ok)
 
 
-def attempts(slack: SlackStandIn, channel: str) -> list[Call]:
+def attempts(slack: HttpStandIn, channel: str) -> list[Call]:
     return slack.calls_to("chat.postMessage", lambda c: c.args.get("channel") == channel)
 
 
@@ -212,7 +212,7 @@ def mark(change: int | None) -> str:
 
 
 def test_a_digest_posts_once_with_the_top_n_changes_movers_and_attention(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
 ) -> None:
     ids = seed(database, team_id)
     names = {v: k for k, v in ids.items()}
@@ -275,7 +275,7 @@ def test_a_digest_posts_once_with_the_top_n_changes_movers_and_attention(
 
 
 def test_changes_are_against_the_previous_scheduled_digest_of_the_same_subscription(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn, clock: Clock
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn, clock: Clock
 ) -> None:
     ids = seed(database, team_id)
     first, second = (
@@ -321,7 +321,7 @@ def test_changes_are_against_the_previous_scheduled_digest_of_the_same_subscript
 
 @pytest.mark.parametrize("chart", [True, False], ids=["chart", "no-chart"])
 def test_the_chart_is_uploaded_in_the_digests_thread_when_on(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn, chart: bool
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn, chart: bool
 ) -> None:
     seed(database, team_id)
     sub = subscribe(database, team_id, "CCHART", chart=chart, top_n=5)
@@ -343,7 +343,7 @@ def test_the_chart_is_uploaded_in_the_digests_thread_when_on(
 
 
 def test_a_chart_that_slack_refuses_leaves_the_digest_posted(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
 ) -> None:
     seed(database, team_id)
     sub = subscribe(database, team_id, "CNOCHART", chart=True)
@@ -354,7 +354,7 @@ def test_a_chart_that_slack_refuses_leaves_the_digest_posted(
 
 
 def test_a_chart_that_cannot_be_drawn_leaves_the_digest_recorded_as_posted(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn, monkeypatch: Any
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn, monkeypatch: Any
 ) -> None:
     seed(database, team_id)
     sub = subscribe(database, team_id, "CBADCHART", chart=True)
@@ -373,7 +373,7 @@ def test_a_chart_that_cannot_be_drawn_leaves_the_digest_recorded_as_posted(
 
 
 def test_429_waits_for_retry_after_and_posts_once(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
 ) -> None:
     seed(database, team_id)
     sub = subscribe(database, team_id, "CLIMITED")
@@ -387,7 +387,7 @@ def test_429_waits_for_retry_after_and_posts_once(
     assert runs(database, sub)[TODAY].message_ts == posted.response["ts"]
 
 
-def test_5xx_is_retried(database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn) -> None:
+def test_5xx_is_retried(database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn) -> None:
     seed(database, team_id)
     sub = subscribe(database, team_id, "CFLAKY")
     slack.fail_next("chat.postMessage", status=500, where=lambda c: c.args.get("channel") == "CFLAKY")
@@ -397,7 +397,7 @@ def test_5xx_is_retried(database: Database, team_id: str, runner: DigestRunner, 
 
 
 def test_not_in_a_public_channel_joins_it_then_posts(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
 ) -> None:
     seed(database, team_id)
     sub = subscribe(database, team_id, "CPUBLIC", chart=True)
@@ -414,7 +414,7 @@ def test_not_in_a_public_channel_joins_it_then_posts(
 
 
 def test_not_in_a_private_channel_tells_the_owner_how_to_invite_the_bot(
-    database: Database, team_id: str, runner: DigestRunner, slack: SlackStandIn
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
 ) -> None:
     seed(database, team_id)
     sub = subscribe(database, team_id, "GPRIVATE", chart=True)
@@ -442,7 +442,7 @@ def test_a_gone_or_archived_channel_turns_the_subscription_off_and_tells_its_own
     database: Database,
     team_id: str,
     runner: DigestRunner,
-    slack: SlackStandIn,
+    slack: HttpStandIn,
     state: dict[str, bool],
     error: str,
     words: str,
@@ -468,7 +468,7 @@ def test_the_reason_a_subscription_is_off_reads_well(
     database: Database,
     team_id: str,
     runner: DigestRunner,
-    slack: SlackStandIn,
+    slack: HttpStandIn,
     state: dict[str, bool],
     reason: str,
 ) -> None:
@@ -486,7 +486,7 @@ def test_one_subscription_failing_does_not_stop_the_others(
     other_team_id: str,
     svc: Deps,
     client: WebClient,
-    slack: SlackStandIn,
+    slack: HttpStandIn,
     clock: Clock,
     monkeypatch: Any,
 ) -> None:
@@ -530,7 +530,7 @@ def test_rankings_are_computed_once_per_workspace_for_everything_due_at_that_tim
     other_team_id: str,
     svc: Deps,
     client: WebClient,
-    slack: SlackStandIn,
+    slack: HttpStandIn,
     clock: Clock,
     monkeypatch: Any,
 ) -> None:
@@ -583,7 +583,7 @@ def test_catch_up_posts_a_recent_miss_once_and_records_older_ones_as_skipped(
     database: Database,
     team_id: str,
     runner: DigestRunner,
-    slack: SlackStandIn,
+    slack: HttpStandIn,
     clock: Clock,
     only_this_workspace: None,
 ) -> None:
@@ -619,7 +619,7 @@ def test_catch_up_takes_over_a_claim_whose_process_died_after_the_lease(
     database: Database,
     team_id: str,
     runner: DigestRunner,
-    slack: SlackStandIn,
+    slack: HttpStandIn,
     clock: Clock,
     only_this_workspace: None,
 ) -> None:
@@ -641,7 +641,7 @@ def test_catch_up_records_an_older_orphaned_claim_as_skipped(
     database: Database,
     team_id: str,
     runner: DigestRunner,
-    slack: SlackStandIn,
+    slack: HttpStandIn,
     clock: Clock,
     only_this_workspace: None,
 ) -> None:
@@ -677,7 +677,7 @@ def quick_scheduler(
 
 
 def test_a_run_orphaned_by_a_quick_restart_is_posted_once_its_lease_runs_out(
-    database: Database, team_id: str, slack: SlackStandIn, quick_scheduler: DigestScheduler
+    database: Database, team_id: str, slack: HttpStandIn, quick_scheduler: DigestScheduler
 ) -> None:
     """A process claimed a run and was killed mid-post; the app restarts within the lease. The
     catch-up at start must leave it (someone may still be posting it); once the lease is over the
@@ -706,15 +706,17 @@ def test_a_run_orphaned_by_a_quick_restart_is_posted_once_its_lease_runs_out(
     quick_scheduler.start()  # the restarted process
     post = slack.wait_for("chat.postMessage", timeout=5, where=lambda c: c.args.get("channel") == "CQUICK")
     assert post.ok
-    time.sleep(1.5)  # a few more retries: none posts again
-    assert len(posts(slack, "CQUICK")) == 1
+    # a few more retries: none posts again
+    slack.assert_no_call(
+        "chat.postMessage", where=lambda c: c.args.get("channel") == "CQUICK" and c.ok, beyond=1, within=1.5
+    )
     run = runs(database, sub)[day.isoformat()]
     assert (run.status, run.message_ts) == ("posted", post.response["ts"])
     assert run.claimed_at >= claimed_at + timedelta(seconds=1)  # taken over after the lease, not before
 
 
 def test_a_run_due_before_the_scheduler_syncs_a_new_subscription_is_still_posted(
-    database: Database, team_id: str, slack: SlackStandIn, quick_scheduler: DigestScheduler
+    database: Database, team_id: str, slack: HttpStandIn, quick_scheduler: DigestScheduler
 ) -> None:
     """A subscription added by another process (a `serve --no-scheduler` replica, or any `serve`
     when `partnerbot scheduler` runs alone) reaches the scheduler at its next sync; an occurrence
@@ -732,8 +734,12 @@ def test_a_run_due_before_the_scheduler_syncs_a_new_subscription_is_still_posted
         created_at=due - timedelta(seconds=30),
     )
     post = slack.wait_for("chat.postMessage", timeout=5, where=lambda c: c.args.get("channel") == "CLATESYNC")
-    time.sleep(1.5)
-    assert len(posts(slack, "CLATESYNC")) == 1
+    slack.assert_no_call(
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == "CLATESYNC" and c.ok,
+        beyond=1,
+        within=1.5,
+    )
     assert runs(database, sub)[due.date().isoformat()].message_ts == post.response["ts"]
 
 

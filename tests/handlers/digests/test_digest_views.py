@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from blockkit import validate_message_payload
 
+from bot.standin.blockkit import validate_message_payload
 from handlers.digests.views import digest_message, subscription_line
 from scoring import ScoringSettings, needs_attention, score_partners
 from storage.digests import LastRun

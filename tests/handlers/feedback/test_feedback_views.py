@@ -7,8 +7,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from blockkit import assert_valid_modal, validate_message_payload
 
+from bot.standin.blockkit import assert_valid_modal, validate_message_payload
 from handlers.feedback.surveys import _recipients
 from handlers.feedback.views import (
     FeedbackMetadata,

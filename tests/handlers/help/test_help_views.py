@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from blockkit import validate_message_payload
-
+from bot.standin.blockkit import validate_message_payload
 from handlers.help.views import help_reply
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from blockkit import MAX_VIEW_BLOCKS, assert_valid_home
 
+from bot.standin.blockkit import MAX_VIEW_BLOCKS, assert_valid_home
 from handlers.home.listeners import publish_home, republish_home
 from handlers.home.views import ATTENTION_LIMIT, OWN_LIMIT, home_view, line_sections
 from handlers.services.dashboard import Dashboard, RecentLog

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from blockkit import assert_valid_modal, validate_message_payload
 from records import NASTY, interaction, partner, sent
 
+from bot.standin.blockkit import assert_valid_modal, validate_message_payload
 from handlers.log.views import LogDraft, LogMetadata, log_modal, logged_confirmation
 from handlers.shared import metadata
 from storage.models import InteractionKind

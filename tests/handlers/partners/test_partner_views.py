@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from blockkit import assert_valid_modal
 from records import NASTY, partner
 
+from bot.standin.blockkit import assert_valid_modal
 from handlers.partners.views import EditPartnerMetadata, add_partner_modal, edit_partner_modal
 from handlers.shared import metadata
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from blockkit import validate_message_payload
 from records import RANKING_NASTY as NASTY
 from records import RANKING_NOW as NOW
 from records import scored_workspace
 
+from bot.standin.blockkit import validate_message_payload
 from handlers.rankings.questions import TopQuery
 from handlers.rankings.views import attention_reply, stale_reply, top_reply, weights_reply
 from handlers.shared.lines import rank_change_mark

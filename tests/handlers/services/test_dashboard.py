@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from blockkit import assert_valid_home
-
+from bot.standin.blockkit import assert_valid_home
 from handlers.home.views import home_view
 from handlers.services.dashboard import load_dashboard
 from handlers.shared.deps import Deps

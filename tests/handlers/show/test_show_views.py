@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from blockkit import validate_message_payload
 from records import NASTY, NOW, RANKING_NOW, interaction, partner, scored_workspace, sent
 
+from bot.standin.blockkit import validate_message_payload
 from handlers.show.views import explanation_blocks, partner_profile
 from scoring import ScoringSettings, explain
 from storage.interactions import ContactSummary

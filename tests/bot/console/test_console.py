@@ -1,7 +1,8 @@
 """``partnerbot console`` (``python -m bot.console``): the whole app in a terminal, no Slack.
 
-Most tests pipe a script into the console as a subprocess (no TTY) against a SQLite file and read
-the transcript it prints; a few check its parts in-process (mrkdwn to text, the in-process Slack).
+The tests pipe a script into the console as a subprocess (no TTY) against a SQLite file and read
+the transcript it prints; its parts are checked in-process beside this file (test_render.py,
+test_console_slack.py).
 """
 
 from __future__ import annotations
@@ -12,29 +13,12 @@ import os
 import re
 import subprocess
 import sys
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
-from bot.console import escape_typed
-from bot.console_render import Renderer, Style, mrkdwn_to_plain
-from bot.console_slack import (
-    API_URL,
-    BASE_URL,
-    Activity,
-    ConsoleSlack,
-    MessageRef,
-    _ConsoleHandler,
-    intercepted,
-)
-from handlers.shared.text import literal
-
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 TEAM = "T-CONSOLE"
 # Variables Partnerbot reads: set explicitly for each run, never inherited.
 PARTNERBOT_ENV = (
@@ -418,122 +402,3 @@ def test_a_bad_user_id_is_a_one_line_error(database_url: str) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "partnerbot: --as needs a Slack user ID like U0123ABCD, got 'nobody'"
-
-
-# --- the parts, in-process -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("mrkdwn", "plain"),
-    [
-        ("Logged a *call* with *Acme*.", "Logged a call with Acme."),
-        ("*1.* *Acme* — 87 · _new_ ~old~", "1. Acme — 87 · new old"),
-        ("owner <@U42> and <@U43|ana> in <#C1|general> or <#C2>", "owner @U42 and @U43 in #general or #C2"),
-        ("in <#CCONSOLE>", "in #console"),
-        ("on <!date^1700000000^{date_short_pretty}|2023-11-14 22:13 UTC>", "on 2023-11-14 22:13 UTC"),
-        ("<!here> <!channel>", "@here @channel"),
-        (
-            "<https://x.example/p?a=1&amp;b=2|the message> <mailto:a@b.c>",
-            "the message (https://x.example/p?a=1&b=2) a@b.c",
-        ),
-        ("&lt;b&gt; &amp; &amp;lt;", "<b> & &lt;"),
-        ("use `/partner edit *Acme*` now", "use `/partner edit *Acme*` now"),
-        ("2*3*4 and snake_case_name", "2*3*4 and snake_case_name"),
-    ],
-)
-def test_mrkdwn_reads_as_plain_text(mrkdwn: str, plain: str) -> None:
-    assert mrkdwn_to_plain(mrkdwn, {"CCONSOLE": "console"}) == plain
-
-
-def test_slash_command_text_is_escaped_as_slack_escapes_it() -> None:
-    channels: dict[str, str] = {}
-    typed = "digest add #sales-emea daily 09:00 owner:@U01 mail me@U01.com about #1"
-    assert escape_typed(typed, channels) == (
-        "digest add <#CSALESEMEA|sales-emea> daily 09:00 owner:<@U01|u01> mail me@U01.com about #1"
-    )
-    assert channels == {"CSALESEMEA": "sales-emea"}
-
-
-def test_user_text_escaped_for_slack_reads_as_typed() -> None:
-    typed = "<!channel> *Acme* & _co_ `x`"
-    assert mrkdwn_to_plain(f"Added *{literal(typed)}*.") == f"Added {typed}."
-
-
-def test_blocks_render_with_numbered_buttons() -> None:
-    pressed: list[str] = []
-
-    def number(element: dict[str, Any], block: dict[str, Any]) -> str:
-        pressed.append(element["action_id"])
-        return f"[{len(pressed)}] {element['text']['text']}"
-
-    blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Top &amp; more"}},
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": "*Score*"},
-            "fields": [{"type": "mrkdwn", "text": "*Responses*\n5"}],
-        },
-        {"type": "divider"},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "last 90 days"}]},
-        {
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": "Edit"},
-                    "action_id": "e",
-                    "value": "1",
-                },
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": "Undo"},
-                    "action_id": "u",
-                    "value": "1",
-                },
-            ],
-        },
-    ]
-    lines = Renderer(Style(color=False), number).message({"text": "fallback", "blocks": blocks})
-    assert lines == [
-        "=== Top & more ===",
-        "Score",
-        "  Responses: 5",
-        "-" * 30,
-        "  last 90 days",
-        "[1] Edit  [2] Undo",
-    ]
-    assert pressed == ["e", "u"]
-    assert Renderer(Style()).message({"text": "*only* text"}) == ["only text"]
-
-
-def test_the_in_process_slack_answers_clients_and_response_urls_and_nothing_else() -> None:
-    slack = ConsoleSlack(team_id="T9", time_zone="Asia/Tokyo", activity=Activity())
-    with intercepted(slack):
-        client = WebClient(token="xoxb-console", base_url=API_URL)
-        assert client.auth_test()["team_id"] == "T9"
-        assert client.users_info(user="U5")["user"]["tz"] == "Asia/Tokyo"  # GET with a query string
-        posted = client.chat_postMessage(channel="U5", text="hi", blocks=[{"type": "divider"}])
-        assert posted["channel"] == "D5"
-        trigger = slack.new_trigger_id()
-        view = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": []}
-        opened = client.views_open(trigger_id=trigger, view=view)["view"]
-        assert opened["id"] in slack.views
-        with pytest.raises(Exception, match="exchanged_trigger_id"):
-            client.views_open(trigger_id=trigger, view=view)
-        png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # binary, posted with a form content type
-        uploaded = client.files_upload_v2(
-            file=png, filename="chart.png", channel="C1", thread_ts="1.2", title="C"
-        )
-        assert uploaded["ok"] and slack.files[uploaded["file"]["id"]]["size"] == len(png)
-        url = slack.new_response_url(MessageRef("C1", None, ephemeral=True))
-        assert WebhookClient(url).send(text="done", replace_original=True).status_code == 200
-        # Any other host is left to the network as before.
-        handler = _ConsoleHandler(slack)
-        assert handler.https_open(urllib.request.Request("https://slack.com/api/auth.test")) is None
-    kinds = [(o.kind, o.channel) for o in slack.drain()]
-    assert kinds == [("message", "D5"), ("open", None), ("file", "C1"), ("message", "C1")]
-    assert ("files.completeUploadExternal" in [m for m, _ in slack.calls]) and BASE_URL.endswith(".invalid")
-    assert urllib.request._opener is None or not any(  # type: ignore[attr-defined]
-        isinstance(h, _ConsoleHandler)
-        for h in urllib.request._opener.handlers  # type: ignore[attr-defined]
-    )

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
-from bot.console_render import Style, plain_text, text_object
+from bot.console.render import Style, plain_text, text_object
 
 CLEAR = "-"
 _USER = re.compile(r"^(?:<@|@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$")

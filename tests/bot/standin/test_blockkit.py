@@ -1,15 +1,22 @@
-"""The Block Kit helper can fail: it rejects what Slack rejects and accepts ordinary payloads."""
+"""The stand-in's Block Kit checks (bot/standin/blockkit.py) can fail: they reject what Slack
+rejects and accept ordinary payloads."""
 
 from __future__ import annotations
 
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+
 import pytest
-from blockkit import (
+
+from bot.standin.blockkit import (
     assert_valid_blocks,
     assert_valid_home,
     assert_valid_modal,
     validate_message_payload,
     validate_view,
 )
+from bot.standin.schema import validators
 
 
 def plain(text: str) -> dict:
@@ -159,10 +166,8 @@ def test_the_error_message_is_short_and_points_at_the_problem():
 
 
 def test_fast_dispatch_agrees_with_the_schema_as_written():
-    """blockkit rewrites type-discriminated oneOf unions for speed; the verdicts must not change."""
-    import blockkit
-
-    fast, plain_schema = blockkit._validators(), blockkit._validators(fast=False)
+    """The schema's type-discriminated oneOf unions are rewritten for speed; the verdicts must not change."""
+    fast, plain_schema = validators(), validators(fast=False)
     cases = [("blocks", MESSAGE_BLOCKS), ("modal", MODAL), ("home", HOME)]
     for check, value, _ in REJECTED.values():
         if isinstance(value, list):
@@ -178,3 +183,12 @@ def test_fast_dispatch_agrees_with_the_schema_as_written():
     ]
     for kind, value in cases:
         assert fast[kind].is_valid(value) == plain_schema[kind].is_valid(value), (kind, value)
+
+
+def test_the_schema_ships_with_the_package():
+    """The console is installed, not run from a checkout: the schema must be package data."""
+    root = Path(__file__).resolve().parents[3]
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    schemas = root / "bot" / "standin" / "schemas"
+    files = sorted(p.relative_to(schemas.parent).as_posix() for p in schemas.iterdir())
+    assert files and all(any(fnmatch(f, g) for g in declared["bot.standin"]) for f in files), files

@@ -1,8 +1,11 @@
-"""The Slack Web API stand-in (tests/slack_standin.py) behaves like Slack where the e2e tests rely
-on it — otherwise a green e2e run would prove nothing. Driven with slack_sdk's own clients."""
+"""The Slack stand-in (bot/standin/, here over loopback HTTP) behaves like Slack where the e2e
+tests rely on it — otherwise a green e2e run would prove nothing. Driven with slack_sdk's own
+clients."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -14,8 +17,12 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
-from slack_standin import DEFAULT_TZ, TRIGGER_TTL, SlackStandIn
+
+from bot.standin.http import HttpStandIn
+from bot.standin.records import DEFAULT_TZ, TRIGGER_TTL
+from bot.standin.signed import sign
 
 pytestmark = pytest.mark.e2e
 
@@ -29,13 +36,13 @@ BAD_MODAL = {**MODAL, "title": {"type": "plain_text", "text": "A title far longe
 
 
 @pytest.fixture
-def fake() -> Iterator[SlackStandIn]:
-    with SlackStandIn(trigger_ttl=0.5) as running:
+def fake() -> Iterator[HttpStandIn]:
+    with HttpStandIn(trigger_ttl=0.5) as running:
         yield running
 
 
 @pytest.fixture
-def client(fake: SlackStandIn) -> WebClient:
+def client(fake: HttpStandIn) -> WebClient:
     return WebClient(token="xoxb-standin", base_url=fake.api_url, timeout=5)
 
 
@@ -45,7 +52,7 @@ def error_of(call) -> str:
     return raised.value.response["error"]
 
 
-def test_auth_test_and_tokens(fake: SlackStandIn, client: WebClient) -> None:
+def test_auth_test_and_tokens(fake: HttpStandIn, client: WebClient) -> None:
     answer = client.auth_test()
     assert (answer["team_id"], answer["user_id"], answer["bot_id"]) == ("T1", "UBOT", "BBOT")
     recorded = fake.calls_to("auth.test")[0]
@@ -55,15 +62,15 @@ def test_auth_test_and_tokens(fake: SlackStandIn, client: WebClient) -> None:
     assert error_of(client.auth_test) == "invalid_auth"
 
 
-def test_users_info_time_zones_and_admins(fake: SlackStandIn, client: WebClient) -> None:
+def test_users_info_time_zones_and_admins(fake: HttpStandIn, client: WebClient) -> None:
     assert client.users_info(user="U1")["user"]["tz"] == DEFAULT_TZ == "America/New_York"
     fake.set_user("U2", tz="Asia/Tokyo", is_admin=True)
     user = client.users_info(user="U2")["user"]
     assert (user["tz"], user["is_admin"], user["id"]) == ("Asia/Tokyo", True, "U2")
 
 
-def test_triggers_expire_and_are_single_use(fake: SlackStandIn, client: WebClient) -> None:
-    assert TRIGGER_TTL == 3.0 and SlackStandIn().trigger_ttl == 3.0
+def test_triggers_expire_and_are_single_use(fake: HttpStandIn, client: WebClient) -> None:
+    assert TRIGGER_TTL == 3.0 and HttpStandIn().trigger_ttl == 3.0
     fresh = fake.new_trigger_id()
     opened = client.views_open(trigger_id=fresh, view=MODAL)
     assert opened["view"]["id"].startswith("V") and opened["view"]["callback_id"] == "demo"
@@ -78,7 +85,7 @@ def test_triggers_expire_and_are_single_use(fake: SlackStandIn, client: WebClien
     assert error_of(lambda: client.views_push(trigger_id=backdated, view=MODAL)) == "expired_trigger_id"
 
 
-def test_views_are_validated_kept_and_updated(fake: SlackStandIn, client: WebClient) -> None:
+def test_views_are_validated_kept_and_updated(fake: HttpStandIn, client: WebClient) -> None:
     assert error_of(lambda: client.views_open(trigger_id=fake.new_trigger_id(), view=BAD_MODAL)) == (
         "invalid_blocks"
     )
@@ -92,7 +99,7 @@ def test_views_are_validated_kept_and_updated(fake: SlackStandIn, client: WebCli
     assert client.views_publish(user_id="U1", view=home)["view"]["type"] == "home"
 
 
-def test_messages_are_validated_and_answered_like_slack(fake: SlackStandIn, client: WebClient) -> None:
+def test_messages_are_validated_and_answered_like_slack(fake: HttpStandIn, client: WebClient) -> None:
     posted = client.chat_postMessage(channel="U123", text="hi", blocks=MODAL["blocks"])
     assert posted["channel"] == "D123" and float(posted["ts"]) > 0
     too_long = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
@@ -110,7 +117,7 @@ def test_messages_are_validated_and_answered_like_slack(fake: SlackStandIn, clie
     assert error_of(lambda: client.api_call("no.such.method")) == "unknown_method"
 
 
-def test_form_encoded_json_arguments_and_query_strings_are_read(fake: SlackStandIn) -> None:
+def test_form_encoded_json_arguments_and_query_strings_are_read(fake: HttpStandIn) -> None:
     body = urlencode({"channel": "C1", "text": "t", "blocks": json.dumps(MODAL["blocks"])})
     answer = requests.post(
         fake.api_url + "chat.postMessage",
@@ -124,7 +131,7 @@ def test_form_encoded_json_arguments_and_query_strings_are_read(fake: SlackStand
     assert got["user"]["id"] == "U8"
 
 
-def test_response_urls_are_validated_and_used_at_most_five_times(fake: SlackStandIn) -> None:
+def test_response_urls_are_validated_and_used_at_most_five_times(fake: HttpStandIn) -> None:
     url = fake.new_response_url()
     hook = WebhookClient(url, timeout=5)
     assert hook.send(text="first").status_code == 200
@@ -138,7 +145,7 @@ def test_response_urls_are_validated_and_used_at_most_five_times(fake: SlackStan
     assert WebhookClient(fake.url + "/response/RNEVER").send(text="x").status_code == 404
 
 
-def test_failures_can_be_scripted(fake: SlackStandIn, client: WebClient) -> None:
+def test_failures_can_be_scripted(fake: HttpStandIn, client: WebClient) -> None:
     fake.fail_next("chat.postMessage", error="not_in_channel")
     assert error_of(lambda: client.chat_postMessage(channel="C1", text="x")) == "not_in_channel"
     assert client.chat_postMessage(channel="C1", text="x")["ok"], "only the next call fails"
@@ -168,7 +175,7 @@ def test_failures_can_be_scripted(fake: SlackStandIn, client: WebClient) -> None
     assert client.users_info(user="UX")["ok"]
 
 
-def test_delays_and_waiting_for_calls(fake: SlackStandIn, client: WebClient) -> None:
+def test_delays_and_waiting_for_calls(fake: HttpStandIn, client: WebClient) -> None:
     fake.delay("users.info", 0.3, where=lambda c: c.args.get("user") == "USLOW")
     threading.Timer(0.1, lambda: client.users_info(user="USLOW")).start()
     arrived = fake.wait_for("users.info", timeout=2, answered=False)
@@ -180,3 +187,39 @@ def test_delays_and_waiting_for_calls(fake: SlackStandIn, client: WebClient) -> 
     assert time.monotonic() - start < 0.25
     with pytest.raises(AssertionError, match=r"no views\.open call"):
         fake.wait_for("views.open", timeout=0.2)
+    assert fake.first_call("views.open", timeout=0.1) is None
+
+
+def test_waiting_for_nothing_to_happen(fake: HttpStandIn, client: WebClient) -> None:
+    client.chat_postMessage(channel="C1", text="once")
+    fake.assert_no_call("chat.postMessage", beyond=1, within=0.1)
+    threading.Timer(0.05, lambda: client.chat_postMessage(channel="C1", text="twice")).start()
+    start = time.monotonic()
+    with pytest.raises(AssertionError, match=r"2 chat\.postMessage call"):
+        fake.assert_no_call("chat.postMessage", beyond=1, within=5)
+    assert time.monotonic() - start < 2, "it fails as soon as the call comes, not after the window"
+
+
+def test_what_slack_keeps_between_calls(fake: HttpStandIn, client: WebClient) -> None:
+    home = {"type": "home", "blocks": MODAL["blocks"]}
+    first = client.views_publish(user_id="U1", view=home)["view"]
+    again = client.views_publish(user_id="U1", view=home)["view"]
+    other = client.views_publish(user_id="U2", view=home)["view"]
+    assert first["id"] == again["id"] != other["id"], "one Home tab per user"
+    assert first["blocks"][0]["block_id"], "Slack gives every block a block_id"
+    fake.set_channel("CGONE", exists=False)
+    assert error_of(lambda: client.conversations_info(channel="CGONE")) == "channel_not_found"
+    fake.set_channel("CNAMED", name="deals")
+    assert client.conversations_info(channel="CNAMED")["channel"]["name"] == "deals"
+    assert client.chat_delete(channel="C1", ts="1.2")["ok"]
+
+
+def test_signed_requests_verify_as_slack_signs_them() -> None:
+    verifier = SignatureVerifier("s3cret")
+    for body in ("payload=%7B%7D", "caf\u00e9 ☕".encode()):
+        headers = sign("s3cret", body)
+        assert verifier.is_valid(body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"])
+    raw = b"\xff\xfe not UTF-8"  # Slack signs the bytes it sends, whatever they are
+    headers = sign("s3cret", raw, timestamp=1700000000)
+    digest = hmac.new(b"s3cret", b"v0:1700000000:" + raw, hashlib.sha256).hexdigest()
+    assert headers == {"X-Slack-Request-Timestamp": "1700000000", "X-Slack-Signature": f"v0={digest}"}

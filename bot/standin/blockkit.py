@@ -1,14 +1,14 @@
-"""Block Kit checks for tests: every message, modal and Home view the app builds goes through here.
+"""Block Kit checks: every message, modal and Home view the app builds, as Slack would take it.
 
-Import it from any test module (``tests/`` is on ``sys.path`` under pytest's default import mode)::
+The tests call the helpers directly; the stand-in calls them through :class:`BlockKit`::
 
-    from blockkit import assert_valid_blocks, assert_valid_modal, validate_message_payload
+    from bot.standin.blockkit import assert_valid_blocks, assert_valid_modal, validate_message_payload
 
 What is checked, in two layers:
 
-1. the vendored Block Kit JSON Schema (``tests/schemas/slack-block-kit.schema.json``, draft
-   2020-12; third-party and advisory — see ``tests/schemas/README.md``): the top-level array for
-   a message's blocks, ``$defs/modal_view`` and ``$defs/home_view`` for views;
+1. the vendored Block Kit JSON Schema (``bot/standin/schemas/slack-block-kit.schema.json``,
+   draft 2020-12; third-party and advisory — see its README; compiled in ``bot.standin.schema``):
+   the top-level array for a message's blocks, ``$defs/modal_view`` and ``$defs/home_view`` for views;
 2. Slack limits the schema does not enforce, or enforces only for some paths, checked here
    directly so they hold even if the schema changes: 50 blocks per message, 100 per view,
    text object lengths, section fields, header/button text, ``block_id``/``action_id`` length and
@@ -25,28 +25,21 @@ every payload in a property-based test.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
-from jsonschema.protocols import Validator
-from jsonschema.validators import extend, validator_for
-from referencing import Registry, Resource
+from bot.standin.schema import fail, merge, schema_problems, short, too_long, validators
 
 __all__ = [
     "MAX_MESSAGE_BLOCKS",
     "MAX_VIEW_BLOCKS",
+    "BlockKit",
     "assert_valid_blocks",
     "assert_valid_home",
     "assert_valid_modal",
     "validate_message_payload",
     "validate_view",
 ]
-
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "slack-block-kit.schema.json"
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit).
 MAX_MESSAGE_BLOCKS = 50
@@ -65,205 +58,6 @@ MAX_MESSAGE_TEXT = 40000  # Slack truncates a message's text beyond this
 RESPONSE_TYPES = frozenset({"in_channel", "ephemeral"})
 RESPONSE_ACTIONS = frozenset({"errors", "update", "push", "clear"})
 
-_SHOWN_PROBLEMS = 8  # problems listed in one AssertionError
-_SHOWN_CHARS = 160  # longest excerpt of a problem message
-
-
-# ---------------------------------------------------------------------------------------------
-# Validators, built once
-
-
-_BY_TYPE = "x-oneOf-by-type"  # our own keyword; see _type_discriminated
-
-
-def _type_discriminated(schema: dict[str, Any]) -> dict[str, Any]:
-    """The same schema, with its ``type``-discriminated ``oneOf`` unions marked for fast dispatch.
-
-    A ``oneOf`` over ``$ref``s to object definitions that each require ``type`` and pin it with a
-    distinct ``const`` is valid exactly when the instance is an object whose ``type`` is one of
-    those consts and the one definition with that const accepts it. jsonschema evaluates every
-    branch of a ``oneOf`` in full (21 block types, 18 section accessories, …) — most of the cost of
-    a validation — and then reports "not valid under any of the given schemas". Such a ``oneOf``
-    is replaced by ``{"x-oneOf-by-type": {const: branch, …}}``, which :func:`_one_of_by_type`
-    evaluates by looking the branch up: same verdicts, several times faster, and the errors come
-    straight from the matching definition. Other unions are left alone; the file is not changed.
-    """
-    defs = schema["$defs"]
-
-    def discriminant(branch: Any) -> Any:
-        ref = branch.get("$ref", "") if isinstance(branch, dict) and len(branch) == 1 else ""
-        target = defs.get(ref.removeprefix("#/$defs/")) if ref.startswith("#/$defs/") else None
-        if (
-            not isinstance(target, dict)
-            or target.get("type") != "object"
-            or "type" not in target.get("required", ())
-            or not isinstance(target.get("properties", {}).get("type", {}).get("const"), str)
-        ):
-            return None
-        return target["properties"]["type"]["const"]
-
-    def rewrite(node: Any) -> Any:
-        if isinstance(node, list):
-            return [rewrite(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        node = {key: rewrite(value) for key, value in node.items()}
-        branches = node.get("oneOf")
-        if isinstance(branches, list) and len(branches) > 1:
-            consts = [discriminant(b) for b in branches]
-            if None not in consts and len(set(consts)) == len(consts):
-                del node["oneOf"]
-                node[_BY_TYPE] = dict(zip(consts, branches, strict=True))
-        return node
-
-    return rewrite(schema)
-
-
-def _one_of_by_type(validator: Validator, branches: dict[str, Any], instance: Any, schema: Any):
-    if not validator.is_type(instance, "object"):
-        yield ValidationError(f"{_short(repr(instance))} is not of type 'object'")
-        return
-    if "type" not in instance:
-        yield ValidationError(f"'type' is a required property (one of: {', '.join(sorted(branches))})")
-        return
-    kind = instance["type"]
-    branch = branches.get(kind) if isinstance(kind, str) else None
-    if branch is None:
-        yield ValidationError(
-            f"unknown type {_short(repr(kind))} here; expected one of: {', '.join(sorted(branches))}",
-            path=("type",),
-        )
-        return
-    yield from validator.descend(instance, branch, schema_path=kind)
-
-
-@cache
-def _validators(fast: bool = True) -> dict[str, Validator]:
-    """Validators for ``blocks``, ``modal`` and ``home``; ``fast=False`` uses the schema as it is."""
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = validator_for(schema)  # the schema's own $schema: draft 2020-12
-    cls.check_schema(schema)
-    if fast:
-        schema = _type_discriminated(schema)
-        cls = extend(cls, {_BY_TYPE: _one_of_by_type})
-    # In draft 2020-12 a "$ref" next to other keywords is applied *in addition to* them, so
-    # `{**schema, "$ref": "#/$defs/modal_view"}` would still demand the top-level "type": "array"
-    # and reject every view. Instead, register the schema under its $id and point a wrapper at
-    # the definition; relative "#/$defs/…" references inside it then resolve against that $id.
-    base = schema["$id"]
-    registry = Registry().with_resource(base, Resource.from_contents(schema))
-
-    def pointing_at(definition: str) -> Validator:
-        return cls({"$schema": schema["$schema"], "$ref": f"{base}#/$defs/{definition}"}, registry=registry)
-
-    return {
-        "blocks": cls(schema, registry=registry),
-        "modal": pointing_at("modal_view"),
-        "home": pointing_at("home_view"),
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# Problems and how they are reported
-
-
-def _path(prefix: str, parts: Iterable[Any]) -> str:
-    out = prefix
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
-
-
-def _expected_types(error: ValidationError) -> list[str]:
-    """The ``type`` values ``error`` says it wanted, if it is a complaint about ``type``."""
-    if list(error.relative_path) != ["type"]:
-        return []
-    if error.validator == "const":
-        return [str(error.validator_value)]
-    if error.validator == _BY_TYPE:
-        return list(error.validator_value)
-    return []
-
-
-def _is_type_miss(errors: list[ValidationError]) -> bool:
-    """A oneOf/anyOf branch that failed because the object's ``type`` is another one."""
-    return any(_expected_types(e) for e in errors)
-
-
-def _leaves(error: ValidationError) -> Iterator[ValidationError | tuple[ValidationError, str]]:
-    """The errors worth showing for ``error``.
-
-    Blocks, elements and text objects are ``oneOf`` unions discriminated by ``type``; jsonschema
-    reports a failure as "not valid under any of the given schemas" with every branch's errors
-    underneath. Keep only the branches whose ``type`` matched: one branch left → its own errors
-    (recursively); none left → the type itself is unknown here.
-    """
-    if error.validator not in ("oneOf", "anyOf") or not error.context:
-        yield error
-        return
-    branches: dict[Any, list[ValidationError]] = {}
-    for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    matching = [subs for subs in branches.values() if not _is_type_miss(subs)]
-    if len(matching) == 1:
-        for sub in matching[0]:
-            yield from _leaves(sub)
-    elif not matching and isinstance(error.instance, dict) and "type" in error.instance:
-        expected = sorted({kind for subs in branches.values() for e in subs for kind in _expected_types(e)})
-        kind = _short(repr(error.instance["type"]))
-        yield error, f"unknown type {kind} here; expected one of: {', '.join(expected)}"
-    else:
-        rule = error.schema.get("description") if isinstance(error.schema, dict) else None
-        best = best_match(error.context)
-        closest = f"closest: {_describe(best)}" if best else ""
-        what = f"matches none of the {error.validator} alternatives"
-        yield error, "; ".join(part for part in ((rule or what).rstrip("."), closest) if part)
-
-
-def _describe(error: ValidationError) -> str:
-    """jsonschema's message, without quoting a 3000-character string or a 100-block list whole."""
-    value, instance = error.validator_value, error.instance
-    if error.validator == "maxLength" and isinstance(instance, str):
-        return _too_long(instance, value)
-    if error.validator == "maxItems" and isinstance(instance, list):
-        return f"{len(instance)} items; at most {value}"
-    if error.validator == "minItems" and isinstance(instance, list):
-        return f"{len(instance)} items; at least {value}"
-    if error.validator == _BY_TYPE:
-        return error.message  # already short
-    return _short(error.message)
-
-
-def _schema_problems(validator: Validator, instance: Any, prefix: str) -> list[str]:
-    problems: list[str] = []
-    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-    for error in errors:
-        for leaf in _leaves(error):
-            err, message = leaf if isinstance(leaf, tuple) else (leaf, _describe(leaf))
-            problems.append(f"{_path(prefix, err.absolute_path)}: {message}")
-    return problems
-
-
-def _merge(schema_problems: list[str], limit_problems: list[str]) -> list[str]:
-    """Both lists, minus schema problems at a path a (more specific) limit problem already names."""
-    limited = {p.partition(": ")[0] for p in limit_problems}
-    return [p for p in schema_problems if p.partition(": ")[0] not in limited] + limit_problems
-
-
-def _fail(what: str, problems: list[str]) -> None:
-    if not problems:
-        return
-    shown = problems[:_SHOWN_PROBLEMS]
-    more = len(problems) - len(shown)
-    lines = [f"{what}: {len(problems)} problem(s)", *(f"  - {p}" for p in shown)]
-    if more:
-        lines.append(f"  … and {more} more")
-    raise AssertionError("\n".join(lines))
-
 
 # ---------------------------------------------------------------------------------------------
 # Slack limits, checked directly
@@ -271,11 +65,6 @@ def _fail(what: str, problems: list[str]) -> None:
 
 def _text_of(obj: Any) -> str | None:
     return obj.get("text") if isinstance(obj, dict) and isinstance(obj.get("text"), str) else None
-
-
-def _too_long(value: str, limit: int) -> str:
-    excerpt = repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
-    return f"{excerpt} is too long ({len(value)} characters; at most {limit})"
 
 
 def _limit_problems(node: Any, path: str, problems: list[str], block_ids: dict[str, str]) -> None:
@@ -289,7 +78,7 @@ def _limit_problems(node: Any, path: str, problems: list[str], block_ids: dict[s
     kind = node.get("type")
     text = _text_of(node)
     if kind in ("plain_text", "mrkdwn") and text is not None and len(text) > MAX_TEXT_OBJECT:
-        problems.append(f"{path}.text: {_too_long(text, MAX_TEXT_OBJECT)}")
+        problems.append(f"{path}.text: {too_long(text, MAX_TEXT_OBJECT)}")
     # (type, list key, most items) and (type, text object key, longest text) for the rest
     for of_kind, key, most in (
         ("section", "fields", MAX_SECTION_FIELDS),
@@ -301,16 +90,16 @@ def _limit_problems(node: Any, path: str, problems: list[str], block_ids: dict[s
     for of_kind, key, longest in (("header", "text", MAX_HEADER_TEXT), ("button", "text", MAX_BUTTON_TEXT)):
         inner = _text_of(node.get(key))
         if kind == of_kind and inner is not None and len(inner) > longest:
-            problems.append(f"{path}.{key}.text: {_too_long(inner, longest)}")
+            problems.append(f"{path}.{key}.text: {too_long(inner, longest)}")
     if kind == "section" and isinstance(node.get("fields"), list):
         for i, field in enumerate(node["fields"]):
             inner = _text_of(field)
             if inner is not None and len(inner) > MAX_SECTION_FIELD_TEXT:
-                problems.append(f"{path}.fields[{i}].text: {_too_long(inner, MAX_SECTION_FIELD_TEXT)}")
+                problems.append(f"{path}.fields[{i}].text: {too_long(inner, MAX_SECTION_FIELD_TEXT)}")
     for key in ("block_id", "action_id"):
         value = node.get(key)
         if isinstance(value, str) and len(value) > MAX_ID:
-            problems.append(f"{path}.{key}: {_too_long(value, MAX_ID)}")
+            problems.append(f"{path}.{key}: {too_long(value, MAX_ID)}")
     block_id = node.get("block_id")
     if isinstance(block_id, str):
         if block_id in block_ids:
@@ -369,7 +158,7 @@ def _plain(value: Any) -> Any:
         try:
             return json.loads(value)
         except ValueError:
-            raise AssertionError(f"not JSON: {_short(repr(value))}") from None
+            raise AssertionError(f"not JSON: {short(repr(value))}") from None
     if hasattr(value, "to_dict"):  # slack_sdk.models: Block, View, …
         return value.to_dict()
     if isinstance(value, Mapping):
@@ -398,11 +187,11 @@ def _blocks_list(blocks: Any) -> list[Any]:
 def assert_valid_blocks(blocks: Any) -> None:
     """A message's top-level list of blocks (chat.postMessage, response_url, ack, …)."""
     blocks = _blocks_list(blocks)
-    problems = _merge(
-        _schema_problems(_validators()["blocks"], blocks, "blocks"),
+    problems = merge(
+        schema_problems(validators()["blocks"], blocks, "blocks"),
         _blocks_limit_problems(blocks, "blocks", MAX_MESSAGE_BLOCKS, "message"),
     )
-    _fail("invalid message blocks", problems)
+    fail("invalid message blocks", problems)
 
 
 def _view_problems(view: Any, kind: str) -> list[str]:
@@ -419,23 +208,23 @@ def _view_problems(view: Any, kind: str) -> list[str]:
         value = view.get(key)
         limit = MAX_PRIVATE_METADATA if key == "private_metadata" else MAX_ID
         if isinstance(value, str) and len(value) > limit:
-            problems.append(f"view.{key}: {_too_long(value, limit)}")
+            problems.append(f"view.{key}: {too_long(value, limit)}")
     if kind == "modal":
         for key in ("title", "submit", "close"):
             text = _text_of(view.get(key))
             if text is not None and len(text) > MAX_VIEW_BUTTON_TEXT:
-                problems.append(f"view.{key}.text: {_too_long(text, MAX_VIEW_BUTTON_TEXT)}")
-    return _merge(_schema_problems(_validators()[kind], view, "view"), problems)
+                problems.append(f"view.{key}.text: {too_long(text, MAX_VIEW_BUTTON_TEXT)}")
+    return merge(schema_problems(validators()[kind], view, "view"), problems)
 
 
 def assert_valid_modal(view: Any) -> None:
     """A modal for views.open / views.push / views.update or a ``response_action`` update/push."""
-    _fail("invalid modal view", _view_problems(view, "modal"))
+    fail("invalid modal view", _view_problems(view, "modal"))
 
 
 def assert_valid_home(view: Any) -> None:
     """A Home tab view for views.publish."""
-    _fail("invalid home view", _view_problems(view, "home"))
+    fail("invalid home view", _view_problems(view, "home"))
 
 
 def validate_view(view: Any) -> None:
@@ -475,7 +264,7 @@ def validate_message_payload(payload: Mapping[str, Any]) -> None:
         problems.append(f"text: must be a string, got {type(text).__name__}")
         text = None
     if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
-        problems.append(f"text: {_too_long(text, MAX_MESSAGE_TEXT)}")
+        problems.append(f"text: {too_long(text, MAX_MESSAGE_TEXT)}")
     has_text = bool(text and text.strip())
 
     if payload.get("blocks") is not None:
@@ -506,7 +295,7 @@ def validate_message_payload(payload: Mapping[str, Any]) -> None:
                 assert_valid_blocks(attachment["blocks"])
             except AssertionError as exc:
                 problems.append(f"attachments[{i}].blocks: " + str(exc).replace("\n", "\n  "))
-    _fail("invalid message payload", problems)
+    fail("invalid message payload", problems)
 
 
 def _validate_response_action(payload: dict[str, Any]) -> None:
@@ -533,4 +322,14 @@ def _validate_response_action(payload: dict[str, Any]) -> None:
     extra = sorted(set(payload) - {"response_action", "errors", "view"})
     if extra:
         problems.append(f"unexpected keys next to response_action: {', '.join(extra)}")
-    _fail("invalid view_submission response", problems)
+    fail("invalid view_submission response", problems)
+
+
+class BlockKit:
+    """The stand-in's validator (``SlackStandIn(validator=BlockKit())``): what Slack refuses raises."""
+
+    def view(self, view: Any) -> None:
+        validate_view(view)
+
+    def message(self, payload: Any) -> None:
+        validate_message_payload(payload)

@@ -1,4 +1,4 @@
-"""The console's command-line options, kept apart from ``bot.console`` so that ``partnerbot --help``
+"""The console's command-line options, kept apart from ``bot.console.app`` so that ``partnerbot --help``
 can list them without importing the app (Bolt, pandas, the handlers)."""
 
 from __future__ import annotations
