@@ -7,17 +7,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.digests.runner import DigestRunner, Due
 from handlers.digests.schedule_words import parse_cadence
-from handlers.digests.views import subscription_line
+from handlers.digests.views import subscription_line, subscriptions_reply
 from handlers.services.digests import cadence_of
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import CHANNEL_MENTION, first_word, record_id, whole_number
-from handlers.shared.replies import Reply, context_block, header, section, slack_date, with_ignored
+from handlers.shared.replies import Reply, slack_date, with_ignored
 from handlers.shared.text import escape
 from storage import digests as digest_store
 
 MAX_TOP = 25
-LIST_LIMIT = 300  # subscriptions listed (30 sections, within a message's 50 blocks)
 USAGE = (
     "`/partner digest add #channel [daily HH:MM | weekly <weekday> HH:MM | monthly <day> HH:MM] "
     "[top N] [tz:Area/City] [no chart]`"
@@ -143,13 +142,7 @@ def list_digests(request: CommandRequest, rest: str) -> Reply:
             )
     if not lines:
         return with_ignored(Reply(f"No channel gets a digest yet. Subscribe one: {USAGE}"), rest)
-    blocks = [header("Ranking digests")]
-    shown = lines[:LIST_LIMIT]
-    for start in range(0, len(shown), 10):
-        blocks.append(section("\n".join(shown[start : start + 10])))
-    more = f" · …and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
-    blocks.append(context_block(f"Times are in each subscription's time zone, shown in yours.{more}"))
-    return with_ignored(Reply(f"{len(lines)} digest subscriptions", blocks), rest)
+    return with_ignored(subscriptions_reply(lines), rest)
 
 
 def remove(request: CommandRequest, rest: str) -> Reply:

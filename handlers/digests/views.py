@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 
 from handlers.services.schedules import Cadence
+from handlers.shared.blocks import SlackBlock, context_block, divider, header, section, sections
 from handlers.shared.lines import rank_change_mark
-from handlers.shared.replies import Reply, context_block, divider, header, section, slack_date
+from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import escape, literal, shorten
 from storage.digests import LastRun
 from storage.models import DigestSubscription
 
 MOVERS = 3
 ATTENTION_SHOWN = 10
+LIST_LIMIT = 300  # subscriptions listed (30 sections of 10, within a message's 50 blocks)
 
 
 def _line(position: int, row: pd.Series, change: float | None) -> str:
@@ -58,10 +59,11 @@ def digest_message(
         before = previous.get(int(partner_id)) if previous is not None else None
         changes[int(partner_id)] = None if before is None else before[0] - int(rank)
     top = scored.head(top_n)
-    blocks: list[dict[str, Any]] = [header(f"Top {len(top)} partners · {now:%d %b %Y}")]
     lines = [_line(i + 1, row, changes[int(row["partner_id"])]) for i, (_, row) in enumerate(top.iterrows())]
-    for start in range(0, len(lines), 10):
-        blocks.append(section("\n".join(lines[start : start + 10])))
+    blocks: list[SlackBlock] = [
+        header(f"Top {len(top)} partners · {now:%d %b %Y}"),
+        *sections(lines),
+    ]
     movers = sorted(((c, pid) for pid, c in changes.items() if c), key=lambda x: -abs(x[0]))[:MOVERS]
     if movers:
         names = scored.set_index("partner_id")["name"]
@@ -107,3 +109,15 @@ def subscription_line(subscription: DigestSubscription, next_run: datetime, last
         outcome = escape(last.outcome or last.status)
         text += f" · last {slack_date(last.scheduled_for, fmt='{date_short_pretty} {time}')}: {outcome}"
     return text
+
+
+def subscriptions_reply(lines: list[str]) -> Reply:
+    """``/partner digest list``: one :func:`subscription_line` per subscription (``lines``, not empty)."""
+    shown = lines[:LIST_LIMIT]
+    more = f" · …and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+    blocks = [
+        header("Ranking digests"),
+        *sections(shown),
+        context_block(f"Times are in each subscription's time zone, shown in yours.{more}"),
+    ]
+    return Reply(f"{len(lines)} digest subscriptions", blocks)

@@ -5,13 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.models.blocks import CheckboxesElement, InputBlock, RadioButtonsElement, SectionBlock
+
 from handlers.shared import metadata
+from handlers.shared.blocks import (
+    SlackBlock,
+    actions,
+    button,
+    context_block,
+    fields_section,
+    form_field,
+    header,
+    modal,
+    number_input,
+    option,
+    section,
+    text_input,
+)
 from handlers.shared.ids import FeedbackIds as Ids
 from handlers.shared.ids import HomeIds
+from handlers.shared.limits import PLAIN_TEXT_INPUT_LIMIT
 from handlers.shared.lines import comment_lines, satisfaction_line
 from handlers.shared.parsing import record_id
 from handlers.shared.partner_picker import partner_input
-from handlers.shared.replies import Reply, button, context_block, header, plain, section
+from handlers.shared.replies import Reply
 from handlers.shared.text import escaped_shortened, literal, plural, shorten
 from storage.feedback import Comment, FeedbackSummary
 from storage.models import Survey
@@ -25,7 +42,6 @@ CSAT_LABELS = {
 }
 # Below this many answers an NPS swings too much to mean anything; say so next to it.
 NPS_FEW_RESPONSES = 30
-COMMENT_LIMIT = 3000
 
 
 @dataclass(frozen=True)
@@ -35,73 +51,51 @@ class FeedbackMetadata:
     survey_id: int | None = None
 
 
+def _csat_field() -> InputBlock:
+    options = [option(label, str(value)) for value, label in CSAT_LABELS.items()]
+    buttons = RadioButtonsElement(action_id=Ids.CSAT_INPUT.value, options=options)
+    return form_field(Ids.CSAT_BLOCK.value, "Overall satisfaction", buttons)
+
+
+def _nps_field() -> InputBlock:
+    scale = number_input(Ids.NPS_INPUT.value, decimals=False, lowest="0", highest="10")
+    return form_field(
+        Ids.NPS_BLOCK.value,
+        "How likely would you recommend them? (0-10)",
+        scale,
+        optional=True,
+        hint="0 = not at all likely, 10 = extremely likely",
+    )
+
+
+def _comment_field() -> InputBlock:
+    box = text_input(
+        Ids.COMMENT_INPUT.value,
+        max_length=PLAIN_TEXT_INPUT_LIMIT,
+        multiline=True,
+        placeholder="What is going well, what isn't",
+    )
+    return form_field(Ids.COMMENT_BLOCK.value, "Comment", box, optional=True)
+
+
+def _anonymous_field() -> InputBlock:
+    keep_off = option(
+        "Keep my name off this", "anonymous", description="Your answer counts, but nobody sees who gave it"
+    )
+    tick = CheckboxesElement(action_id=Ids.ANONYMOUS_INPUT.value, options=[keep_off])
+    return form_field(Ids.ANONYMOUS_BLOCK.value, "Privacy", tick, optional=True)
+
+
 def feedback_modal(partner_name: str, meta: FeedbackMetadata) -> dict[str, Any]:
-    csat_options = [{"text": plain(label), "value": str(value)} for value, label in CSAT_LABELS.items()]
-    return {
-        "type": "modal",
-        "callback_id": Ids.MODAL.value,
-        "title": plain("Partner feedback"),
-        "submit": plain("Send"),
-        "close": plain("Cancel"),
-        "private_metadata": metadata.dump(meta),
-        "blocks": [
-            section(f"How is the relationship with *{literal(shorten(partner_name, 200))}* going?"),
-            {
-                "type": "input",
-                "block_id": Ids.CSAT_BLOCK.value,
-                "label": plain("Overall satisfaction"),
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": Ids.CSAT_INPUT.value,
-                    "options": csat_options,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": Ids.NPS_BLOCK.value,
-                "optional": True,
-                "label": plain("How likely would you recommend them? (0-10)"),
-                "hint": plain("0 = not at all likely, 10 = extremely likely"),
-                "element": {
-                    "type": "number_input",
-                    "action_id": Ids.NPS_INPUT.value,
-                    "is_decimal_allowed": False,
-                    "min_value": "0",
-                    "max_value": "10",
-                },
-            },
-            {
-                "type": "input",
-                "block_id": Ids.COMMENT_BLOCK.value,
-                "optional": True,
-                "label": plain("Comment"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": Ids.COMMENT_INPUT.value,
-                    "multiline": True,
-                    "max_length": COMMENT_LIMIT,
-                    "placeholder": plain("What is going well, what isn't"),
-                },
-            },
-            {
-                "type": "input",
-                "block_id": Ids.ANONYMOUS_BLOCK.value,
-                "optional": True,
-                "label": plain("Privacy"),
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": Ids.ANONYMOUS_INPUT.value,
-                    "options": [
-                        {
-                            "text": plain("Keep my name off this"),
-                            "value": "anonymous",
-                            "description": plain("Your answer counts, but nobody sees who gave it"),
-                        }
-                    ],
-                },
-            },
-        ],
-    }
+    question = f"How is the relationship with *{literal(shorten(partner_name, 200))}* going?"
+    return modal(
+        "Partner feedback",
+        [section(question), _csat_field(), _nps_field(), _comment_field(), _anonymous_field()],
+        callback_id=Ids.MODAL.value,
+        submit="Send",
+        close="Cancel",
+        private_metadata=metadata.dump(meta),
+    )
 
 
 def thanks_view(
@@ -114,13 +108,13 @@ def thanks_view(
         lines.append(f"*Comment:* {escaped_shortened(comment, 1500)}")
     lines.append("*Name:* kept off (anonymous)" if anonymous else "*Name:* shown with your answer")
     note = "This replaces your earlier answer to this survey." if replaced else ""
-    blocks = [
+    blocks: list[SlackBlock] = [
         section(f"Thank you — your feedback about *{literal(shorten(partner_name, 200))}* is recorded."),
         section("\n".join(lines)),
     ]
     if note:
         blocks.append(context_block(note))
-    return {"type": "modal", "title": plain("Thank you"), "close": plain("Done"), "blocks": blocks}
+    return modal("Thank you", blocks, close="Done")
 
 
 def invitation_button_value(survey: Survey) -> str:
@@ -139,25 +133,14 @@ def parse_invitation_value(value: object) -> tuple[str, int] | None:
 def survey_invitation(survey: Survey, partner_name: str, *, closed: bool = False) -> Reply:
     name = literal(shorten(partner_name, 200))
     ask = f"<@{survey.created_by}> would like your view of our relationship with *{name}*. It takes a minute."
-    blocks: list[dict[str, Any]] = [section(ask)]
+    blocks: list[SlackBlock] = [section(ask)]
     if closed:
         blocks.append(
             context_block(f"Survey #{survey.id} · this survey is closed; thank you to everyone who answered.")
         )
     else:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    button(
-                        "Give feedback",
-                        Ids.GIVE_BUTTON.value,
-                        invitation_button_value(survey),
-                        style="primary",
-                    )
-                ],
-            }
-        )
+        value = invitation_button_value(survey)
+        blocks.append(actions(button("Give feedback", Ids.GIVE_BUTTON.value, value, style="primary")))
         blocks.append(context_block(f"Survey #{survey.id} · you can answer again to change your answer"))
     fallback = f"Feedback survey about {name}" + (" (closed)" if closed else "")
     return Reply(fallback, blocks, in_channel=True)
@@ -174,22 +157,19 @@ def nps_text(summary: FeedbackSummary) -> str:
 
 def summary_fields(
     summary: FeedbackSummary, satisfaction: float | None, category: str | None
-) -> dict[str, Any]:
+) -> SectionBlock:
     responses = f"{summary.count}" + (
         f" ({summary.external_count} external)" if summary.external_count else ""
     )
     average = f"{summary.csat_average:.1f}/5" if summary.csat_average is not None else "—"
     csat = f"{summary.csat_share:.0%}" if summary.csat_share is not None else "—"
-    return {
-        "type": "section",
-        "fields": [
-            {"type": "mrkdwn", "text": f"*Responses*\n{responses}"},
-            {"type": "mrkdwn", "text": f"*Average*\n{average}"},
-            {"type": "mrkdwn", "text": f"*CSAT (4-5)*\n{csat}"},
-            {"type": "mrkdwn", "text": f"*NPS*\n{nps_text(summary)}"},
-            {"type": "mrkdwn", "text": f"*Satisfaction*\n{satisfaction_line(satisfaction, category)}"},
-        ],
-    }
+    return fields_section(
+        f"*Responses*\n{responses}",
+        f"*Average*\n{average}",
+        f"*CSAT (4-5)*\n{csat}",
+        f"*NPS*\n{nps_text(summary)}",
+        f"*Satisfaction*\n{satisfaction_line(satisfaction, category)}",
+    )
 
 
 def survey_results(
@@ -203,7 +183,7 @@ def survey_results(
     window_days: int,
 ) -> Reply:
     name = shorten(partner_name, 120)
-    blocks: list[dict[str, Any]] = [header(f"Feedback about {name}")]
+    blocks: list[SlackBlock] = [header(f"Feedback about {name}")]
     if summary.count == 0:
         blocks.append(section(f"No feedback in the last {window_days} days yet."))
     else:
@@ -220,11 +200,10 @@ def survey_results(
 
 def feedback_partner_modal() -> dict[str, Any]:
     """The first step of the Home tab's "Give feedback": which partner (the shared type-ahead)."""
-    return {
-        "type": "modal",
-        "callback_id": HomeIds.FEEDBACK_PICK_MODAL.value,
-        "title": plain("Give feedback"),
-        "submit": plain("Next"),
-        "close": plain("Cancel"),
-        "blocks": [partner_input()],
-    }
+    return modal(
+        "Give feedback",
+        [partner_input()],
+        callback_id=HomeIds.FEEDBACK_PICK_MODAL.value,
+        submit="Next",
+        close="Cancel",
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.shared.replies import Reply, context_block, header, section
+from handlers.shared.blocks import context_block, header, sections
+from handlers.shared.replies import Reply
 from handlers.shared.text import escape
 
 # (usage, example, what it does) — kept in the order a new user would need them.
@@ -69,7 +70,7 @@ def help_reply() -> Reply:
     ]
     blocks = [
         header("Partnerbot commands"),
-        *(section("\n".join(lines[i : i + PER_SECTION])) for i in range(0, len(lines), PER_SECTION)),
+        *sections(lines, per=PER_SECTION),
         context_block(
             'Partner names can be quoted: `/partner show "Acme Corp"`. '
             "You can also log any message with its ⋮ menu → *Log to partner*, and ask me in plain words: "

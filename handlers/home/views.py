@@ -11,11 +11,22 @@ import math
 from typing import Any
 
 import pandas as pd
+from slack_sdk.models.blocks import ActionsBlock, SectionBlock
 
 from handlers.services.dashboard import RECENT_COUNT, Dashboard, RecentLog
+from handlers.shared.blocks import (
+    SlackBlock,
+    actions,
+    button,
+    context_block,
+    divider,
+    header,
+    home_tab,
+    section,
+)
 from handlers.shared.ids import HomeIds
 from handlers.shared.lines import kind_label
-from handlers.shared.replies import button, context_block, divider, header, section, slack_date
+from handlers.shared.replies import slack_date
 from handlers.shared.text import TEXT_LIMIT, escape, first_words, literal, shorten
 
 OWN_LIMIT = 15  # the user's own partners listed
@@ -89,9 +100,9 @@ def recent_line(item: RecentLog) -> str:
     return line
 
 
-def line_sections(lines: list[str], *, limit: int = TEXT_LIMIT) -> list[dict[str, Any]]:
+def line_sections(lines: list[str], *, limit: int = TEXT_LIMIT) -> list[SectionBlock]:
     """Lines packed into as few sections as fit, each text at most ``limit`` characters."""
-    sections: list[dict[str, Any]] = []
+    sections: list[SectionBlock] = []
     current: list[str] = []
     size = 0
     for line in lines:
@@ -106,7 +117,7 @@ def line_sections(lines: list[str], *, limit: int = TEXT_LIMIT) -> list[dict[str
     return sections
 
 
-def _more(shown: int, total: int, hint: str, what: str = "") -> list[dict[str, Any]]:
+def _more(shown: int, total: int, hint: str, what: str = "") -> list[SlackBlock]:
     if total <= shown:
         return []
     return [context_block(f"…and {total - shown:,} more{' ' + what if what else ''}. {hint}")]
@@ -115,22 +126,19 @@ def _more(shown: int, total: int, hint: str, what: str = "") -> list[dict[str, A
 # --- the Home tab ------------------------------------------------------------------------------
 
 
-def home_buttons() -> dict[str, Any]:
-    return {
-        "type": "actions",
-        "block_id": HomeIds.ACTIONS_BLOCK.value,
-        "elements": [
-            button("Log communication", HomeIds.LOG_BUTTON.value, "log", style="primary"),
-            button("Add partner", HomeIds.ADD_BUTTON.value, "add"),
-            button("Give feedback", HomeIds.FEEDBACK_BUTTON.value, "feedback"),
-        ],
-    }
+def home_buttons() -> ActionsBlock:
+    return actions(
+        button("Log communication", HomeIds.LOG_BUTTON.value, "log", style="primary"),
+        button("Add partner", HomeIds.ADD_BUTTON.value, "add"),
+        button("Give feedback", HomeIds.FEEDBACK_BUTTON.value, "feedback"),
+        block_id=HomeIds.ACTIONS_BLOCK.value,
+    )
 
 
-def _own_blocks(d: Dashboard) -> list[dict[str, Any]]:
+def _own_blocks(d: Dashboard) -> list[SlackBlock]:
     scored = d.scored
     mine = scored[scored["owner"] == d.user_id] if "owner" in scored.columns else scored.iloc[0:0]
-    blocks: list[dict[str, Any]] = [section(f"*Your partners* ({len(mine):,})")]
+    blocks: list[SlackBlock] = [section(f"*Your partners* ({len(mine):,})")]
     if mine.empty:
         blocks.append(
             context_block(
@@ -148,8 +156,8 @@ def _own_blocks(d: Dashboard) -> list[dict[str, Any]]:
     return blocks
 
 
-def _top_blocks(d: Dashboard) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [section(f"*Top {TOP_COUNT} in the workspace*")]
+def _top_blocks(d: Dashboard) -> list[SlackBlock]:
+    blocks: list[SlackBlock] = [section(f"*Top {TOP_COUNT} in the workspace*")]
     if d.scored.empty:
         blocks.append(
             context_block("No active partners yet. *Add partner* above, or `/partner add Acme tier:gold`.")
@@ -167,9 +175,9 @@ def _top_blocks(d: Dashboard) -> list[dict[str, Any]]:
     return blocks
 
 
-def _attention_blocks(d: Dashboard) -> list[dict[str, Any]]:
+def _attention_blocks(d: Dashboard) -> list[SlackBlock]:
     rows = d.attention
-    blocks: list[dict[str, Any]] = [section(f"*Needs attention* ({len(rows):,})")]
+    blocks: list[SlackBlock] = [section(f"*Needs attention* ({len(rows):,})")]
     if rows.empty:
         blocks.append(
             context_block(
@@ -187,8 +195,8 @@ def _attention_blocks(d: Dashboard) -> list[dict[str, Any]]:
     return blocks
 
 
-def _recent_blocks(d: Dashboard) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [section(f"*Your latest communications* (last {RECENT_COUNT})")]
+def _recent_blocks(d: Dashboard) -> list[SlackBlock]:
+    blocks: list[SlackBlock] = [section(f"*Your latest communications* (last {RECENT_COUNT})")]
     if not d.recent:
         blocks.append(
             context_block(
@@ -202,7 +210,7 @@ def _recent_blocks(d: Dashboard) -> list[dict[str, Any]]:
 
 
 def home_view(d: Dashboard) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
+    blocks: list[SlackBlock] = [
         header("Partnerbot"),
         home_buttons(),
         context_block(
@@ -219,4 +227,4 @@ def home_view(d: Dashboard) -> dict[str, Any]:
         divider(),
         *_recent_blocks(d),
     ]
-    return {"type": "home", "callback_id": HomeIds.VIEW.value, "blocks": blocks}
+    return home_tab(blocks, callback_id=HomeIds.VIEW.value)

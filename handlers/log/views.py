@@ -6,12 +6,27 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from slack_sdk.models.blocks import InputBlock, Option
+
 from handlers.shared import metadata
+from handlers.shared.blocks import (
+    SlackBlock,
+    actions,
+    button,
+    choice_input,
+    context_block,
+    date_input,
+    form_field,
+    modal,
+    option,
+    section,
+    text_input,
+)
 from handlers.shared.ids import Action, Block, Callback
 from handlers.shared.limits import PLAIN_TEXT_INPUT_LIMIT
 from handlers.shared.lines import KIND_LABELS
 from handlers.shared.partner_picker import partner_input
-from handlers.shared.replies import Reply, button, context_block, plain, section, slack_date
+from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import first_words, literal, shorten
 from storage.models import Interaction, InteractionKind, Partner
 
@@ -39,74 +54,56 @@ class LogDraft:
     follow_up_on: date | None = None
 
 
-def kind_option(kind: InteractionKind) -> dict[str, Any]:
-    return {"text": plain(KIND_LABELS[kind]), "value": kind.value}
+def kind_option(kind: InteractionKind) -> Option:
+    return option(KIND_LABELS[kind], kind.value)
+
+
+def _kind_field(kind: InteractionKind) -> InputBlock:
+    options = [kind_option(k) for k in InteractionKind]
+    return form_field(
+        Block.KIND.value,
+        "Kind",
+        choice_input(Action.KIND_SELECT.value, options, initial=kind_option(kind)),
+    )
+
+
+def _notes_field(notes: str) -> InputBlock:
+    box = text_input(
+        Action.NOTES_INPUT.value,
+        max_length=PLAIN_TEXT_INPUT_LIMIT,
+        initial=notes,
+        multiline=True,
+        placeholder="What was discussed, agreed, asked for",
+    )
+    # Optional for Slack; the submission asks for notes when the kind needs them (NOTES_REQUIRED).
+    hint = "Required for notes and “other”; stored in full."
+    return form_field(Block.NOTES.value, "Notes", box, optional=True, hint=hint)
 
 
 def log_modal(draft: LogDraft, meta: LogMetadata) -> dict[str, Any]:
-    notes: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": Action.NOTES_INPUT.value,
-        "multiline": True,
-        "max_length": PLAIN_TEXT_INPUT_LIMIT,
-        "placeholder": plain("What was discussed, agreed, asked for"),
-    }
-    if draft.notes:
-        notes["initial_value"] = draft.notes[:PLAIN_TEXT_INPUT_LIMIT]
-    follow_up: dict[str, Any] = {"type": "datepicker", "action_id": Action.FOLLOW_UP_PICK.value}
-    if draft.follow_up_on:
-        follow_up["initial_date"] = draft.follow_up_on.isoformat()
-    blocks: list[dict[str, Any]] = [
+    blocks: list[SlackBlock] = [
         partner_input(draft.partner),
-        {
-            "type": "input",
-            "block_id": Block.KIND.value,
-            "label": plain("Kind"),
-            "element": {
-                "type": "static_select",
-                "action_id": Action.KIND_SELECT.value,
-                "options": [kind_option(k) for k in InteractionKind],
-                "initial_option": kind_option(draft.kind),
-            },
-        },
-        {
-            "type": "input",
-            "block_id": Block.DATE.value,
-            "label": plain("Date"),
-            "element": {
-                "type": "datepicker",
-                "action_id": Action.DATE_PICK.value,
-                "initial_date": (draft.day or draft.today).isoformat(),
-            },
-        },
-        {
-            "type": "input",
-            "block_id": Block.NOTES.value,
-            "label": plain("Notes"),
-            "element": notes,
-            "optional": True,
-            "hint": plain("Required for notes and “other”; stored in full."),
-        },
-        {
-            "type": "input",
-            "block_id": Block.FOLLOW_UP.value,
-            "label": plain("Follow up on"),
-            "element": follow_up,
-            "optional": True,
-        },
+        _kind_field(draft.kind),
+        form_field(Block.DATE.value, "Date", date_input(Action.DATE_PICK.value, draft.day or draft.today)),
+        _notes_field(draft.notes),
+        form_field(
+            Block.FOLLOW_UP.value,
+            "Follow up on",
+            date_input(Action.FOLLOW_UP_PICK.value, draft.follow_up_on),
+            optional=True,
+        ),
     ]
     if meta.channel_id and meta.message_ts:
         blocks.append(context_block(f"From a message in <#{meta.channel_id}>; a link to it is saved too."))
     editing = meta.interaction_id is not None
-    return {
-        "type": "modal",
-        "callback_id": Callback.LOG_MODAL.value,
-        "title": plain("Edit communication" if editing else "Log communication"),
-        "submit": plain("Save" if editing else "Log it"),
-        "close": plain("Cancel"),
-        "private_metadata": metadata.dump(meta),
-        "blocks": blocks,
-    }
+    return modal(
+        "Edit communication" if editing else "Log communication",
+        blocks,
+        callback_id=Callback.LOG_MODAL.value,
+        submit="Save" if editing else "Log it",
+        close="Cancel",
+        private_metadata=metadata.dump(meta),
+    )
 
 
 def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: bool = False) -> Reply:
@@ -123,15 +120,12 @@ def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: 
     if interaction.permalink:
         extra.append(f"<{interaction.permalink}|the message>")
     value = str(interaction.id)
-    blocks = [
+    blocks: list[SlackBlock] = [
         section(text),
-        {
-            "type": "actions",
-            "elements": [
-                button("Edit", Action.EDIT_LOGGED.value, value),
-                button("Undo", Action.UNDO_LOGGED.value, value, style="danger"),
-            ],
-        },
+        actions(
+            button("Edit", Action.EDIT_LOGGED.value, value),
+            button("Undo", Action.UNDO_LOGGED.value, value, style="danger"),
+        ),
     ]
     if extra:
         blocks.insert(1, context_block(" · ".join(extra)))

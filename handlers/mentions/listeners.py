@@ -15,10 +15,11 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Say
 
+from handlers.shared.blocks import section
 from handlers.shared.deps import Deps, deps_of, workspace
 from handlers.shared.errors import UserError
 from handlers.shared.questions import questions
-from handlers.shared.replies import Reply, section
+from handlers.shared.replies import Reply
 from scoring import ATTENTION_SATISFACTION_BELOW, ATTENTION_STALE_DAYS
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from handlers.partners.views import edit_partner_modal
+from handlers.partners.views import PROFILE_TEXT_LIMIT, edit_partner_modal
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
 from handlers.shared.lines import profile_line
@@ -25,7 +25,6 @@ from storage.names import normalise_name
 log = logging.getLogger(__name__)
 ADD_OPTION_ORDER = ("tier", "region", "category", "owner", "revenue", "cost")
 ADD_OPTIONS = set(ADD_OPTION_ORDER)
-PROFILE_TEXT_LIMIT = 80
 QUOTES = ('"', "'", "“", "‘")
 
 

@@ -6,10 +6,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from slack_sdk.models.blocks import InputBlock, UserSelectElement
+
 from handlers.shared import metadata
+from handlers.shared.blocks import (
+    choice_input,
+    form_field,
+    modal,
+    number_input,
+    option,
+    plain,
+    text_input,
+)
 from handlers.shared.ids import Action, Block, Callback, HomeIds
-from handlers.shared.replies import plain
 from storage.models import Partner, PartnerStatus
+from storage.partners import NAME_MAX_LENGTH
+
+# A tier, region or category: a word or two, as its column holds.
+PROFILE_TEXT_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -18,51 +32,34 @@ class EditPartnerMetadata:
     response_url: str | None = None
 
 
-def _text_input(
+def _text_field(
     block: Block,
     action: Action,
     label: str,
     value: str | None,
     *,
     optional: bool,
-    max_length: int,
+    max_length: int = PROFILE_TEXT_LIMIT,
     hint: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": action.value,
-        "max_length": max_length,
-    }
-    if value:
-        element["initial_value"] = value[:max_length]
-    block_dict: dict[str, Any] = {
-        "type": "input",
-        "block_id": block.value,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block_dict["hint"] = plain(hint)
-    return block_dict
+) -> InputBlock:
+    box = text_input(action.value, max_length=max_length, initial=value)
+    return form_field(block.value, label, box, optional=optional, hint=hint)
 
 
-def _money_input(block: Block, action: Action, label: str, value: Decimal | None) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "number_input",
-        "action_id": action.value,
-        "is_decimal_allowed": True,
-        "min_value": "0",
-    }
-    if value is not None:
-        element["initial_value"] = format(value.normalize(), "f")
-    return {
-        "type": "input",
-        "block_id": block.value,
-        "label": plain(label),
-        "element": element,
-        "optional": True,
-    }
+def _money_field(block: Block, action: Action, label: str, value: Decimal | None) -> InputBlock:
+    # Written out in full ("1200", not "1.2E+3"): Slack shows the number input's text as it is.
+    initial = format(value.normalize(), "f") if value is not None else None
+    amount = number_input(action.value, decimals=True, lowest="0", initial=initial)
+    return form_field(block.value, label, amount, optional=True)
+
+
+def _owner_field(owner: str | None) -> InputBlock:
+    who = UserSelectElement(
+        action_id=Action.OWNER_SELECT.value,
+        placeholder=plain("Who looks after this partner"),
+        initial_user=owner or None,
+    )
+    return form_field(Block.OWNER.value, "Owner", who, optional=True)
 
 
 def profile_inputs(
@@ -74,56 +71,37 @@ def profile_inputs(
     owner: str | None = None,
     revenue: Decimal | None = None,
     cost: Decimal | None = None,
-) -> list[dict[str, Any]]:
+) -> list[InputBlock]:
     """The partner's profile fields as modal inputs (the edit form, and the Home tab's add form)."""
-    owner_select: dict[str, Any] = {
-        "type": "users_select",
-        "action_id": Action.OWNER_SELECT.value,
-        "placeholder": plain("Who looks after this partner"),
-    }
-    if owner:
-        owner_select["initial_user"] = owner
     return [
-        _text_input(Block.NAME, Action.NAME_INPUT, "Name", name, optional=False, max_length=200),
-        _text_input(
-            Block.TIER,
-            Action.TIER_INPUT,
-            "Tier",
-            tier,
-            optional=True,
-            max_length=80,
-            hint="e.g. gold, silver, strategic",
+        _text_field(Block.NAME, Action.NAME_INPUT, "Name", name, optional=False, max_length=NAME_MAX_LENGTH),
+        _text_field(
+            Block.TIER, Action.TIER_INPUT, "Tier", tier, optional=True, hint="e.g. gold, silver, strategic"
         ),
-        _text_input(Block.REGION, Action.REGION_INPUT, "Region", region, optional=True, max_length=80),
-        _text_input(
+        _text_field(Block.REGION, Action.REGION_INPUT, "Region", region, optional=True),
+        _text_field(
             Block.CATEGORY,
             Action.CATEGORY_INPUT,
             "Category",
             category,
             optional=True,
-            max_length=80,
             hint="e.g. reseller, technology, referral",
         ),
-        {
-            "type": "input",
-            "block_id": Block.OWNER.value,
-            "label": plain("Owner"),
-            "element": owner_select,
-            "optional": True,
-        },
-        _money_input(Block.REVENUE, Action.REVENUE_INPUT, "Revenue", revenue),
-        _money_input(Block.COST, Action.COST_INPUT, "Cost", cost),
+        _owner_field(owner),
+        _money_field(Block.REVENUE, Action.REVENUE_INPUT, "Revenue", revenue),
+        _money_field(Block.COST, Action.COST_INPUT, "Cost", cost),
     ]
 
 
+def _status_field(status: str) -> InputBlock:
+    statuses = [option(s.value.capitalize(), s.value) for s in PartnerStatus]
+    current = next(o for o in statuses if o.value == status)
+    return form_field(
+        Block.STATUS.value, "Status", choice_input(Action.STATUS_SELECT.value, statuses, initial=current)
+    )
+
+
 def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> dict[str, Any]:
-    statuses = [{"text": plain(s.value.capitalize()), "value": s.value} for s in PartnerStatus]
-    status = {
-        "type": "static_select",
-        "action_id": Action.STATUS_SELECT.value,
-        "options": statuses,
-        "initial_option": next(o for o in statuses if o["value"] == partner.status),
-    }
     fields = profile_inputs(
         name=partner.name,
         tier=partner.tier,
@@ -133,28 +111,23 @@ def edit_partner_modal(partner: Partner, *, response_url: str | None = None) -> 
         revenue=partner.revenue,
         cost=partner.cost,
     )
-    return {
-        "type": "modal",
-        "callback_id": Callback.EDIT_PARTNER_MODAL.value,
-        "title": plain("Edit partner"),
-        "submit": plain("Save"),
-        "close": plain("Cancel"),
-        "private_metadata": metadata.dump(EditPartnerMetadata(partner.id, response_url)),
-        "blocks": [
-            *fields,
-            {"type": "input", "block_id": Block.STATUS.value, "label": plain("Status"), "element": status},
-        ],
-    }
+    return modal(
+        "Edit partner",
+        [*fields, _status_field(partner.status)],
+        callback_id=Callback.EDIT_PARTNER_MODAL.value,
+        submit="Save",
+        close="Cancel",
+        private_metadata=metadata.dump(EditPartnerMetadata(partner.id, response_url)),
+    )
 
 
 def add_partner_modal(owner: str | None = None) -> dict[str, Any]:
     """The form behind the Home tab's "Add partner": the fields ``/partner add`` takes, the owner
     preset to ``owner``."""
-    return {
-        "type": "modal",
-        "callback_id": HomeIds.ADD_MODAL.value,
-        "title": plain("Add partner"),
-        "submit": plain("Add"),
-        "close": plain("Cancel"),
-        "blocks": profile_inputs(owner=owner),
-    }
+    return modal(
+        "Add partner",
+        profile_inputs(owner=owner),
+        callback_id=HomeIds.ADD_MODAL.value,
+        submit="Add",
+        close="Cancel",
+    )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from handlers.rankings.questions import TopQuery
+from handlers.shared.blocks import SlackBlock, context_block, header, section, sections
 from handlers.shared.lines import rank_change_mark, score_text
-from handlers.shared.replies import Reply, context_block, header, section, slack_date
+from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import escape, literal, plural, shorten
 from scoring import Weights
 from storage.ranking import StalePartner, WeightChangeRecord
 
-LINES_PER_SECTION = 10  # keeps each section far below 3000 characters
+LIST_LINES_PER_SECTION = 15  # the shorter lines of the stale and needs-attention lists
 BY_LABELS = {
     "score": "score",
     "satisfaction": "satisfaction",
@@ -49,10 +48,8 @@ def top_reply(rows: pd.DataFrame, query: TopQuery, *, total: int) -> Reply:
     title = f"Top {plural(len(rows), 'partner')} by {BY_LABELS[query.by]}"
     if query.tier:
         title += f" · tier {query.tier}"
-    blocks: list[dict[str, Any]] = [header(title)]
     lines = [ranking_line(row, i + 1, query.by) for i, (_, row) in enumerate(rows.iterrows())]
-    for start in range(0, len(lines), LINES_PER_SECTION):
-        blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
+    blocks: list[SlackBlock] = [header(title), *sections(lines)]
     blocks.append(
         context_block(
             f"{query.window_label.capitalize()} · scores 0-100 · ▲▼ change in rank versus the "
@@ -74,11 +71,10 @@ def stale_reply(found: list[StalePartner], total: int, days: int) -> Reply:
         )
         owner = f" · <@{partner.owner}>" if partner.owner else " · no owner"
         lines.append(f"• *{literal(shorten(partner.name, 80))}* — {when}{owner}")
-    blocks: list[dict[str, Any]] = [
-        header(f"No contact for {days}+ days: {total} partner{'s' if total != 1 else ''}")
+    blocks: list[SlackBlock] = [
+        header(f"No contact for {days}+ days: {total} partner{'s' if total != 1 else ''}"),
+        *sections(lines, per=LIST_LINES_PER_SECTION),
     ]
-    for start in range(0, len(lines), 15):
-        blocks.append(section("\n".join(lines[start : start + 15])))
     if total > len(found):
         blocks.append(context_block(f"…and {total - len(found)} more. Oldest first."))
     return Reply(f"{total} partners with no contact for {days}+ days", blocks)
@@ -90,7 +86,7 @@ def weights_reply(weights: Weights, history: list[WeightChangeRecord], *, custom
         f"• *{name}*: {value:g} ({normalised[name]:.0%} of the score)"
         for name, value in weights.as_dict().items()
     ]
-    blocks: list[dict[str, Any]] = [
+    blocks: list[SlackBlock] = [
         header("Scoring weights"),
         section("\n".join(lines)),
         context_block(
@@ -124,9 +120,10 @@ def attention_reply(rows: pd.DataFrame, *, stale_days: int, floor: int) -> Reply
     for _, row in rows.head(ATTENTION_LIMIT).iterrows():
         owner = f" · <@{row['owner']}>" if isinstance(row.get("owner"), str) else ""
         lines.append(f"• *{literal(shorten(str(row['name']), 80))}* — {escape(row['reason'])}{owner}")
-    blocks: list[dict[str, Any]] = [header(f"Needs attention: {plural(len(rows), 'partner')}")]
-    for start in range(0, len(lines), 15):
-        blocks.append(section("\n".join(lines[start : start + 15])))
+    blocks: list[SlackBlock] = [
+        header(f"Needs attention: {plural(len(rows), 'partner')}"),
+        *sections(lines, per=LIST_LINES_PER_SECTION),
+    ]
     if len(rows) > ATTENTION_LIMIT:
         blocks.append(context_block(f"…and {len(rows) - ATTENTION_LIMIT} more."))
     blocks.append(context_block(f"No contact for {stale_days}+ days, or satisfaction below {floor}."))

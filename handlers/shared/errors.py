@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from handlers.shared.blocks import modal, section
 from handlers.shared.ids import Callback
 from handlers.shared.text import escape, literal
 
@@ -72,13 +73,7 @@ def apology_for(error: Exception) -> str:
 
 def apology_modal(text: str) -> dict[str, Any]:
     """Pushed over a modal whose submission failed, so the person's input underneath survives."""
-    return {
-        "type": "modal",
-        "callback_id": Callback.APOLOGY_MODAL.value,
-        "title": {"type": "plain_text", "text": "Not saved"},
-        "close": {"type": "plain_text", "text": "Back"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
+    return modal("Not saved", [section(text)], callback_id=Callback.APOLOGY_MODAL.value, close="Back")
 
 
 def _json(payload: dict[str, Any]) -> BoltResponse:

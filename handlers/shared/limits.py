@@ -4,11 +4,13 @@ could reach one shortens, splits or caps against these."""
 from __future__ import annotations
 
 TEXT_LIMIT = 3000  # characters in one text object (a section's text, a context element)
+SECTION_FIELD_LIMIT = 2000  # characters in one of a section's fields
 MESSAGE_BLOCKS = 50  # blocks in one message
 VIEW_BLOCKS = 100  # blocks in a modal or a Home tab
 MODAL_TITLE_LIMIT = 24  # characters in a modal's title, submit and close labels
 HEADER_LIMIT = 150  # characters in a header block
 OPTION_TEXT_LIMIT = 75  # characters in an option's text
+BUTTON_TEXT_LIMIT = 75  # characters on a button
 OPTIONS_LIMIT = 100  # options an external select may be answered with
 PLAIN_TEXT_INPUT_LIMIT = 3000  # characters a plain_text_input may take
 METADATA_LIMIT = 3000  # characters of a view's private_metadata

@@ -6,43 +6,34 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk.models.blocks import ExternalDataSelectElement, InputBlock, Option
 
+from handlers.shared.blocks import form_field, option, plain
 from handlers.shared.deps import deps_of, workspace
 from handlers.shared.ids import Action, Block
 from handlers.shared.limits import OPTION_TEXT_LIMIT, OPTIONS_LIMIT
-from handlers.shared.replies import plain
 from handlers.shared.text import escaped_shortened
 from storage import partners as partner_store
 from storage.models import Partner
 
 
-def partner_option(partner: Partner) -> dict[str, Any]:
-    return {
-        "text": plain(escaped_shortened(partner.name, OPTION_TEXT_LIMIT, mrkdwn=False)),
-        "value": str(partner.id),
-    }
+def partner_option(partner: Partner) -> Option:
+    """The partner as a choice: its name shown (escaped, as Slack decodes &lt; in plain text), its ID sent."""
+    return option(escaped_shortened(partner.name, OPTION_TEXT_LIMIT, mrkdwn=False), str(partner.id))
 
 
-def partner_select(partner: Partner | None = None) -> dict[str, Any]:
+def partner_select(partner: Partner | None = None) -> ExternalDataSelectElement:
     """An external select that searches the workspace's active partners as the person types."""
-    element: dict[str, Any] = {
-        "type": "external_select",
-        "action_id": Action.PARTNER_SELECT.value,
-        "placeholder": plain("Type a partner's name"),
-        "min_query_length": 0,
-    }
-    if partner is not None:
-        element["initial_option"] = partner_option(partner)
-    return element
+    return ExternalDataSelectElement(
+        action_id=Action.PARTNER_SELECT.value,
+        placeholder=plain("Type a partner's name"),
+        min_query_length=0,  # the list shows before anything is typed
+        initial_option=partner_option(partner) if partner is not None else None,
+    )
 
 
-def partner_input(partner: Partner | None = None) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": Block.PARTNER.value,
-        "label": plain("Partner"),
-        "element": partner_select(partner),
-    }
+def partner_input(partner: Partner | None = None) -> InputBlock:
+    return form_field(Block.PARTNER.value, "Partner", partner_select(partner))
 
 
 def on_partner_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -51,7 +42,7 @@ def on_partner_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> 
         found = partner_store.search_partners(
             session, workspace(context), typed if isinstance(typed, str) else "", limit=OPTIONS_LIMIT
         )
-        ack(options=[partner_option(p) for p in found])
+        ack(options=[partner_option(p).to_dict() for p in found])
 
 
 def register(app: App) -> None:

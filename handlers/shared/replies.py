@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.shared.text import TEXT_LIMIT, escaped_shortened, shorten
+from slack_sdk.models.blocks import Block
+
+from handlers.shared.blocks import as_dicts, context_block, section
+from handlers.shared.text import escaped_shortened
 
 # Slack's broadcast mentions. The app never sends one on purpose: one found in a reply can only be
 # text a person typed that escaped escaping, so the last step before Slack shows it literally.
@@ -28,11 +31,17 @@ def defused(payload: Any) -> Any:
 
 @dataclass(frozen=True)
 class Reply:
-    """A message for the person who asked. ``text`` is the notification fallback and must be set."""
+    """A message for the person who asked. ``text`` is the notification fallback and must be set.
+
+    ``blocks`` may be given as slack_sdk blocks (handlers.shared.blocks) or as their dicts; the reply
+    keeps the dicts, which is what Slack is sent and what callers and tests read."""
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     in_channel: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blocks", as_dicts(self.blocks))
 
     def as_ack(self) -> dict[str, Any]:
         """Keyword arguments for Bolt's ``ack()``/``respond()`` on a slash command."""
@@ -47,7 +56,7 @@ class Reply:
 
     def with_note(self, note: str) -> Reply:
         """The same reply with a line of small print after it (mrkdwn, already escaped)."""
-        blocks = self.blocks or [section(shorten(self.text, TEXT_LIMIT))]
+        blocks: list[Block | dict[str, Any]] = [*self.blocks] or [section(self.text)]
         return Reply(self.text, [*blocks, context_block(note)], self.in_channel)
 
     def as_message(self) -> dict[str, Any]:
@@ -56,42 +65,6 @@ class Reply:
         if self.blocks:
             payload["blocks"] = self.blocks
         return defused(payload)
-
-
-def section(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
-
-
-def context_block(*texts: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts if t][:10]}
-
-
-def header(text: str) -> dict[str, Any]:
-    # Slack decodes &amp; &lt; &gt; in plain_text too, so user text is escaped here as everywhere.
-    return {
-        "type": "header",
-        "text": {"type": "plain_text", "text": escaped_shortened(text, 150, mrkdwn=False), "emoji": False},
-    }
-
-
-def divider() -> dict[str, Any]:
-    return {"type": "divider"}
-
-
-def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
 
 
 def slack_date(moment: Any, *, fmt: str = "{date_short_pretty}") -> str:

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.services.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
+from handlers.shared.blocks import SlackBlock, context_block
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.deps import Deps
 from handlers.shared.errors import UnknownPartner
 from handlers.shared.partner_names import resolve_partner
 from handlers.shared.questions import question
-from handlers.shared.replies import Reply, context_block
+from handlers.shared.replies import Reply
 from handlers.show.views import RECENT_COUNT, FeedbackSection, explanation_blocks, partner_profile
 from scoring import explain
 from storage import feedback as feedback_store
@@ -64,7 +65,7 @@ def load_feedback(session: Session, team_id: str, partner_id: int, now: datetime
     return FeedbackSection(current, previous, satisfaction, category, comments, SATISFACTION_WINDOW_DAYS)
 
 
-def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[dict[str, Any]]:
+def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[SlackBlock]:
     """The partner's score taken apart (from a ranking at most a minute or so old)."""
     ranking = deps.rankings.get(team_id)
     try:

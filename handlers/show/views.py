@@ -4,12 +4,14 @@ feedback and the latest communications."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from slack_sdk.models.blocks import SectionBlock
+
+from handlers.shared.blocks import SlackBlock, context_block, divider, fields_section, header, section
 from handlers.shared.lines import comment_lines, kind_label, profile_line, satisfaction_line, score_text
-from handlers.shared.replies import Reply, context_block, divider, header, section, slack_date
+from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import escape, escaped_shortened, literal, plural, shorten
-from scoring import Explanation
+from scoring import ComponentExplanation, Explanation
 from storage.feedback import Comment, FeedbackSummary
 from storage.interactions import ContactSummary
 from storage.models import Interaction, InteractionKind, Partner
@@ -26,7 +28,7 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'qbr' else ''}" for k in ordered)
 
 
-def recent_block(item: Interaction) -> dict[str, Any]:
+def recent_block(item: Interaction) -> SectionBlock:
     kind = kind_label(item.kind)
     who = f" · <@{item.user_id}>" if item.user_id else ""
     heading = f"*{kind}* · {slack_date(item.occurred_at)}{who}"
@@ -59,7 +61,7 @@ def _trend(section_data: FeedbackSection) -> str:
     return f" · {arrow} {change:+.0f} vs the previous {section_data.window_days} days"
 
 
-def feedback_blocks(data: FeedbackSection) -> list[dict[str, Any]]:
+def feedback_blocks(data: FeedbackSection) -> list[SlackBlock]:
     if data.current.count == 0 and not data.comments:
         return [
             section(f"*Feedback:* none in the last {data.window_days} days — ask with `/partner survey`.")
@@ -83,10 +85,10 @@ def partner_profile(
     summary: ContactSummary,
     recent: list[Interaction],
     feedback: FeedbackSection | None = None,
-    score: list[dict[str, Any]] | None = None,
+    score: list[SlackBlock] | None = None,
 ) -> Reply:
     last = slack_date(summary.last_contact) if summary.last_contact else "never"
-    blocks: list[dict[str, Any]] = [
+    blocks: list[SlackBlock] = [
         header(partner.name),
         context_block(profile_line(partner)),
         section(
@@ -114,25 +116,25 @@ def partner_profile(
     return Reply(f"{literal(shorten(partner.name, 100))}: last contact {last}", blocks)
 
 
-def explanation_blocks(explanation: Explanation, total: int) -> list[dict[str, Any]]:
+def _component_field(component: ComponentExplanation) -> str:
+    name = f"*{component.name.capitalize()}*"
+    if not component.present:
+        return f"{name} —\nnot counted"
+    return (
+        f"{name} {component.value:.0f}\n"
+        f"× {component.normalised_weight:.0%} = {component.contribution:.1f} pts"
+    )
+
+
+def explanation_blocks(explanation: Explanation, total: int) -> list[SlackBlock]:
     score = score_text(explanation.score)
-    blocks: list[dict[str, Any]] = [
+    blocks: list[SlackBlock] = [
         section(
             f"*Score {score}/100* · rank {explanation.rank} of {total} · last {explanation.window_days} days"
             + (f" · {explanation.category}" if explanation.category else "")
         ),
     ]
-    fields = []
-    for component in explanation.components:
-        if component.present:
-            text = (
-                f"*{component.name.capitalize()}* {component.value:.0f}\n"
-                f"× {component.normalised_weight:.0%} = {component.contribution:.1f} pts"
-            )
-        else:
-            text = f"*{component.name.capitalize()}* —\nnot counted"
-        fields.append({"type": "mrkdwn", "text": text})
-    blocks.append({"type": "section", "fields": fields})
+    blocks.append(fields_section(*(_component_field(c) for c in explanation.components)))
     details = [f"• {c.name}: {escape(c.detail)}" for c in explanation.components if c.detail]
     if explanation.levers:
         lever = explanation.levers[0]
@@ -140,5 +142,5 @@ def explanation_blocks(explanation: Explanation, total: int) -> list[dict[str, A
             f"*What would move it most:* {escape(lever.suggestion)} (up to +{lever.points:.0f} pts)"
         )
     if details:
-        blocks.append(context_block(shorten("\n".join(details), 2900)))
+        blocks.append(context_block("\n".join(details)))  # shortened there, should it ever near the limit
     return blocks

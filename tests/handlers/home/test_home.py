@@ -16,6 +16,7 @@ from bot.standin.blockkit import MAX_VIEW_BLOCKS, assert_valid_home
 from handlers.home.listeners import publish_home, republish_home
 from handlers.home.views import ATTENTION_LIMIT, OWN_LIMIT, home_view, line_sections
 from handlers.services.dashboard import Dashboard, RecentLog
+from handlers.shared.blocks import as_dicts
 from handlers.shared.deps import Deps
 from handlers.shared.ids import HomeIds
 from scoring import ScoringSettings, needs_attention, score_partners
@@ -211,7 +212,7 @@ def test_the_three_buttons_come_first() -> None:
 
 def test_lines_are_packed_into_sections_under_the_text_limit() -> None:
     lines = [f"• line {i} " + "x" * 900 for i in range(40)]
-    blocks = line_sections(lines)
+    blocks = as_dicts(line_sections(lines))
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
     joined = "\n".join(b["text"]["text"] for b in blocks)
     assert all(f"• line {i} " in joined for i in range(40))

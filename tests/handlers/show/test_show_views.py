@@ -8,6 +8,7 @@ import pytest
 from records import NASTY, NOW, RANKING_NOW, interaction, partner, scored_workspace, sent
 
 from bot.standin.blockkit import validate_message_payload
+from handlers.shared.blocks import as_dicts
 from handlers.show.views import explanation_blocks, partner_profile
 from scoring import ScoringSettings, explain
 from storage.interactions import ContactSummary
@@ -32,7 +33,7 @@ def test_explanation_blocks_add_up() -> None:
     scored = scored_workspace(20)
     settings = ScoringSettings(now=RANKING_NOW)
     explanation = explain(scored, 1, settings)
-    blocks = explanation_blocks(explanation, 20)
+    blocks = as_dicts(explanation_blocks(explanation, 20))
     validate_message_payload({"text": "x", "blocks": blocks})
     assert f"Score {explanation.score:.0f}/100" in blocks[0]["text"]["text"]
     assert sum(c.contribution for c in explanation.components) == pytest.approx(explanation.score)
