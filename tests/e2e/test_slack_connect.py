@@ -12,7 +12,8 @@ import copy
 
 import pytest
 
-from .conftest import SlackClient, export_rows, partner_option
+from .conftest import export_rows
+from .slack_client import SlackClient, partner_option
 
 pytestmark = pytest.mark.e2e
 
