@@ -1,4 +1,5 @@
-"""CSV import and export (storage.transfer) and the kind words (storage.kinds), on both databases."""
+"""CSV import and export (storage.transfer): every column, every refusal with its line, all or
+nothing, exports that import back unchanged; on both databases."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select
+from transfers import SEED_PARTNERS, count, dump, load
 
-from storage import transfer
+from storage import feedback as feedback_store
 from storage.db import Database
-from storage.kinds import KIND_ALIASES, parse_kind
-from storage.models import Interaction, InteractionKind, Partner
+from storage.models import Interaction, Partner
 from storage.transfer import (
     ImportFailed,
     ImportResult,
@@ -22,56 +23,6 @@ from storage.transfer import (
 )
 
 PARTNER_COLUMNS = "name, tier, region, category, owner, revenue, cost, status"
-SEED_PARTNERS = "name,tier\nAcme Corp,gold\nGlobex,silver\n"
-
-
-def load(database: Database, kind: str, csv_text: str, team_id: str) -> ImportResult:
-    return import_csv(database, kind, io.StringIO(csv_text, newline=""), team_id=team_id)
-
-
-def dump(database: Database, kind: str, team_id: str) -> str:
-    target = io.StringIO(newline="")
-    export_csv(database, kind, target, team_id=team_id)
-    return target.getvalue()
-
-
-def count(database: Database, model: type[Partner] | type[Interaction], team_id: str) -> int:
-    with database.read() as session:
-        return session.scalar(select(func.count()).select_from(model).where(model.team_id == team_id)) or 0
-
-
-# --- Kinds ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("word", "expected"),
-    [
-        ("call", InteractionKind.CALL),
-        ("QBR", InteractionKind.QBR),
-        (" Meeting ", InteractionKind.MEETING),
-        ("mtg", InteractionKind.MEETING),
-        ("Meet", InteractionKind.MEETING),
-        ("phone", InteractionKind.CALL),
-        ("ring", InteractionKind.CALL),
-        ("Phone  Call", InteractionKind.CALL),
-        ("mail", InteractionKind.EMAIL),
-        ("E-Mail", InteractionKind.EMAIL),
-        ("conference", InteractionKind.EVENT),
-        ("Webinar", InteractionKind.EVENT),
-        ("memo", InteractionKind.NOTE),
-        ("other", InteractionKind.OTHER),
-        ("lunch", None),
-        ("", None),
-    ],
-)
-def test_parse_kind(word: str, expected: InteractionKind | None) -> None:
-    assert parse_kind(word) is expected
-
-
-def test_kind_aliases_are_in_the_compared_form_and_never_shadow_a_kind() -> None:
-    for alias in KIND_ALIASES:
-        assert alias == " ".join(alias.split()).casefold()
-        assert alias not in {kind.value for kind in InteractionKind}
 
 
 # --- Import: partners ----------------------------------------------------------------------------
@@ -156,52 +107,6 @@ def test_import_interactions_stores_every_column(database: Database, team_id: st
     assert (second.kind, second.notes, second.user_id, second.follow_up_on) == ("email", "", None, None)
     assert first.created_at.tzinfo is not None
     assert first.permalink is None and first.request_key is None
-
-
-def test_imported_rows_are_stored_exactly_like_rows_the_app_writes(database: Database, team_id: str) -> None:
-    # Bulk import bypasses the ORM (COPY on PostgreSQL, prepared executemany on SQLite); the
-    # stored values must be the same as the ORM's, or SQLite's text-ordered timestamps would misbehave.
-    load(database, "partners", "name,revenue\nGlobex,1234.5\n", team_id)
-    load(
-        database,
-        "interactions",
-        "partner,kind,occurred_at,follow_up_on\nGlobex,call,2024-05-01T10:00:00.5+02:00,2024-06-01\n",
-        team_id,
-    )
-    with database.transaction() as session:
-        partner_id = session.scalars(select(Partner.id).where(Partner.team_id == team_id)).one()
-        imported = session.scalars(select(Interaction).where(Interaction.team_id == team_id)).one()
-        session.add(
-            Interaction(
-                team_id=team_id,
-                partner_id=partner_id,
-                kind="call",
-                occurred_at=datetime(2024, 5, 1, 8, 0, 0, 500000, tzinfo=UTC),
-                follow_up_on=date(2024, 6, 1),
-                created_at=imported.created_at,
-            )
-        )
-    raw = text(
-        "SELECT occurred_at, follow_up_on, created_at, notes FROM interaction"
-        " WHERE team_id = :team ORDER BY id"
-    )
-    with database.read() as session:
-        imported_row, orm_row = session.execute(raw, {"team": team_id}).all()
-    assert tuple(imported_row) == tuple(orm_row)
-
-
-def test_import_writes_in_chunks_in_one_transaction(
-    database: Database, team_id: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(transfer, "CHUNK_SIZE", 2)
-    load(database, "partners", SEED_PARTNERS, team_id)
-    good = "".join(f"Globex,call,2024-05-0{day}\n" for day in range(1, 6))
-    with pytest.raises(ImportFailed) as failure:
-        load(database, "interactions", f"partner,kind,occurred_at\n{good}Globex,lunch,2024-05-09\n", team_id)
-    assert failure.value.line == 7
-    assert count(database, Interaction, team_id) == 0  # the chunks already sent were rolled back
-    assert load(database, "interactions", f"partner,kind,occurred_at\n{good}", team_id).rows == 5
-    assert count(database, Interaction, team_id) == 5
 
 
 # --- Import: refusals ----------------------------------------------------------------------------
@@ -462,8 +367,6 @@ def test_feedback_round_trips(database: Database, team_id: str, other_team_id: s
 
 
 def test_anonymous_feedback_never_names_the_respondent_in_exports(database: Database, team_id: str) -> None:
-    from storage import feedback as feedback_store
-
     load(database, "partners", SEED_PARTNERS, team_id)
     with database.transaction() as session:
         acme = session.scalar(select(Partner).where(Partner.team_id == team_id, Partner.name == "Acme Corp"))
@@ -483,8 +386,6 @@ def test_anonymous_feedback_never_names_the_respondent_in_exports(database: Data
 
 
 def test_imported_feedback_counts_in_summaries(database: Database, team_id: str) -> None:
-    from storage import feedback as feedback_store
-
     load(database, "partners", SEED_PARTNERS, team_id)
     load(database, "feedback", FEEDBACK_CSV, team_id)
     with database.read() as session:
@@ -645,32 +546,3 @@ def test_round_trip_is_exact(database: Database, team_id: str, other_team_id: st
         "\tindented",
         "\r\nstarts with CR",
     }
-
-
-def _interaction_indexes(database: Database) -> set[str]:
-    from sqlalchemy import inspect
-
-    with database.engine.connect() as connection:
-        return {index["name"] for index in inspect(connection).get_indexes("interaction")}
-
-
-@pytest.mark.parametrize("bad_last_row", [False, True])
-def test_a_large_import_keeps_every_index(database: Database, team_id: str, bad_last_row: bool) -> None:
-    """Large files are loaded with the indexes rebuilt at the end (SQLite); a bad row on the last
-    line still leaves nothing written and every index in place."""
-    before = _interaction_indexes(database)
-    rows = transfer.CHUNK_SIZE * 2 + 5
-    lines = ["partner,kind,occurred_at"] + [
-        f"Acme Corp,call,2024-05-01T10:{i % 60:02d}:00Z" for i in range(rows)
-    ]
-    if bad_last_row:
-        lines.append("Acme Corp,lunch,2024-05-01")
-    load(database, "partners", SEED_PARTNERS, team_id)
-    if bad_last_row:
-        with pytest.raises(ImportFailed, match=f"line {rows + 2}"):
-            load(database, "interactions", "\n".join(lines) + "\n", team_id)
-        assert count(database, Interaction, team_id) == 0
-    else:
-        assert load(database, "interactions", "\n".join(lines) + "\n", team_id).rows == rows
-        assert count(database, Interaction, team_id) == rows
-    assert _interaction_indexes(database) == before
