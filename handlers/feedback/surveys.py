@@ -153,7 +153,7 @@ def close(request: CommandRequest, rest: str) -> Reply:
         )
         if survey is None:
             raise UserError(f"There is no survey #{escape(number[:25])} in this workspace.")
-        if survey.status == SurveyStatus.CLOSED.value:
+        if survey.status == SurveyStatus.CLOSED:
             return Reply(f"Survey #{survey.id} is already closed.")
         if request.user_id != survey.created_by and not request.is_admin():
             raise UserError(

@@ -141,7 +141,7 @@ def check_text(field: str, value: str) -> str | None:
 def archive(request: CommandRequest, rest: str) -> Reply:
     with request.deps.db.transaction() as session:
         partner = resolve_partner(session, request.team_id, rest, whole=True).partner
-        if partner.status == PartnerStatus.ARCHIVED.value:
+        if partner.status == PartnerStatus.ARCHIVED:
             return Reply(f"*{literal(partner.name)}* is already archived.")
         partner_store.set_status(session, partner, PartnerStatus.ARCHIVED)
         reply = Reply(
