@@ -32,28 +32,23 @@ _JSON_COLUMNS = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, column, nullable in _JSON_COLUMNS:
-        op.alter_column(
-            table,
-            column,
-            type_=sa.JSON(),
-            existing_type=sa.Text(),
-            existing_nullable=nullable,
-            postgresql_using=f"{column}::json",
-        )
+    _retype(sa.JSON(), was=sa.Text(), cast="json")
 
 
 def downgrade() -> None:
+    _retype(sa.Text(), was=sa.JSON(), cast="text")
+
+
+def _retype(new: sa.types.TypeEngine, *, was: sa.types.TypeEngine, cast: str) -> None:
+    """Each JSON column to ``new``, its text cast to ``cast`` as it is; PostgreSQL only."""
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, column, nullable in _JSON_COLUMNS:
         op.alter_column(
             table,
             column,
-            type_=sa.Text(),
-            existing_type=sa.JSON(),
+            type_=new,
+            existing_type=was,
             existing_nullable=nullable,
-            postgresql_using=f"{column}::text",
+            postgresql_using=f"{column}::{cast}",
         )
