@@ -12,9 +12,9 @@ import re
 USER_ID = r"[UW][A-Z0-9]{1,30}"
 # How Slack writes a mention in message and command text: <@U123> or <@U123|name>. Group 1 is the ID.
 USER_MENTION = re.compile(rf"<@({USER_ID})(?:\|[^>]*)?>")
-# An ID typed by hand, with or without @. Three characters at least, so that words like "UK" or "W2"
-# are never taken for people. Group 1 is the ID.
-BARE_USER_ID = re.compile(r"@?([UW][A-Z0-9]{2,30})")
+# An ID typed by hand, with or without @. Three characters at least (the lookahead), so that words
+# like "UK" or "W2" are never taken for people. Group 1 is the ID.
+BARE_USER_ID = re.compile(rf"@?(?=.{{3}})({USER_ID})")
 
 
 def parse_user_id(text: str) -> str | None:

@@ -20,6 +20,7 @@ from storage.slack_ids import USER_MENTION, parse_user_id
         ("  <@W0AB12>  ", "W0AB12"),
         ("<@U1>", "U1"),  # Slack wrote it: short IDs in brackets are still IDs
         ("U1", None),  # typed by hand, too short to tell from a word
+        ("@U1", None),
         ("UK", None),
         ("@ann", None),
         ("u123abc", None),
