@@ -131,7 +131,7 @@ def seed(database: Any, *, due: datetime, chart: bool, rng: random.Random) -> li
     from storage import digests, feedback, partners
     from storage.models import DigestSubscription, Interaction, InteractionKind
 
-    kinds = [k.value for k in InteractionKind]
+    kinds = list(InteractionKind)
     now = datetime.now(UTC)
     with database.transaction() as session:
         ids = [

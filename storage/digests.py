@@ -4,7 +4,6 @@ replicas and schedulers."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -97,7 +96,7 @@ def claim_run(
         team_id=subscription.team_id,
         period=period,
         scheduled_for=scheduled_for,
-        status=status.value,
+        status=status,
         claimed_at=now,
         finished_at=now if status is not DigestRunStatus.CLAIMED else None,
     )
@@ -113,12 +112,12 @@ def claim_run(
         .where(
             DigestRun.subscription_id == subscription.id,
             DigestRun.period == period,
-            DigestRun.status == DigestRunStatus.CLAIMED.value,
+            DigestRun.status == DigestRunStatus.CLAIMED,
             DigestRun.claimed_at < now - lease,
         )
         .values(
             claimed_at=now,
-            status=status.value,
+            status=status,
             finished_at=now if status is not DigestRunStatus.CLAIMED else None,
         )
     )
@@ -143,16 +142,16 @@ def finish_run(
         update(DigestRun)
         .where(DigestRun.id == run_id)
         .values(
-            status=status.value,
+            status=status,
             finished_at=now,
             outcome=outcome,
             message_ts=message_ts,
-            ranks=json.dumps({str(k): list(v) for k, v in ranks.items()}) if ranks is not None else None,
+            ranks={str(k): list(v) for k, v in ranks.items()} if ranks is not None else None,
         )
     )
 
 
-def period_statuses(session: Session, subscription_id: int, periods: list[str]) -> dict[str, str]:
+def period_statuses(session: Session, subscription_id: int, periods: list[str]) -> dict[str, DigestRunStatus]:
     """The status of each of these periods that has a run, in one query."""
     if not periods:
         return {}
@@ -184,22 +183,22 @@ def previous_ranks(
         select(DigestRun.ranks)
         .where(
             DigestRun.subscription_id == subscription_id,
-            DigestRun.status == DigestRunStatus.POSTED.value,
+            DigestRun.status == DigestRunStatus.POSTED,
             DigestRun.scheduled_for < before,
             DigestRun.period.not_like("now:%"),
         )
         .order_by(DigestRun.scheduled_for.desc())
         .limit(1)
     )
-    if not ranks:
+    if ranks is None:
         return None
-    return {int(k): (int(v[0]), float(v[1])) for k, v in json.loads(ranks).items()}
+    return {int(k): (int(v[0]), float(v[1])) for k, v in ranks.items()}
 
 
 @dataclass(frozen=True)
 class LastRun:
     scheduled_for: datetime
-    status: str
+    status: DigestRunStatus
     outcome: str | None
 
 
@@ -217,7 +216,7 @@ def last_runs(session: Session, subscription_ids: list[int]) -> dict[int, LastRu
     return {r.subscription_id: LastRun(r.scheduled_for, r.status, r.outcome) for r in rows}
 
 
-def run_status(session: Session, subscription_id: int, period: str) -> str | None:
+def run_status(session: Session, subscription_id: int, period: str) -> DigestRunStatus | None:
     return session.scalar(
         select(DigestRun.status).where(
             DigestRun.subscription_id == subscription_id, DigestRun.period == period

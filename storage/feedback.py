@@ -74,7 +74,7 @@ def get_survey(session: Session, team_id: str, survey_id: int) -> Survey | None:
 
 
 def close_survey(session: Session, survey: Survey, *, now: datetime | None = None) -> None:
-    survey.status = SurveyStatus.CLOSED.value
+    survey.status = SurveyStatus.CLOSED
     survey.closed_at = now or utc_now()
     session.flush()
 
@@ -106,7 +106,7 @@ def open_surveys(session: Session, team_id: str, partner_id: int) -> list[tuple[
         .where(
             Survey.team_id == team_id,
             Survey.partner_id == partner_id,
-            Survey.status == SurveyStatus.OPEN.value,
+            Survey.status == SurveyStatus.OPEN,
         )
         .order_by(Survey.created_at.desc(), Survey.id.desc())
     ).all()
@@ -278,7 +278,7 @@ def workspace_mean_score(
     query = (
         select(func.avg(answer_score()))
         .join(Partner, Partner.id == Feedback.partner_id)
-        .where(Feedback.team_id == team_id, Partner.status == PartnerStatus.ACTIVE.value)
+        .where(Feedback.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
     )
     if since is not None:
         query = query.where(Feedback.submitted_at >= since)

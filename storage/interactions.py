@@ -45,7 +45,7 @@ def log_interaction(
     interaction = Interaction(
         team_id=team_id,
         partner_id=partner_id,
-        kind=InteractionKind(kind).value,
+        kind=InteractionKind(kind),
         occurred_at=occurred_at,
         notes=notes,
         user_id=user_id,
@@ -82,7 +82,7 @@ def update_interaction(
     follow_up_on: date | None,
 ) -> Interaction:
     interaction.partner_id = partner_id
-    interaction.kind = InteractionKind(kind).value
+    interaction.kind = InteractionKind(kind)
     interaction.occurred_at = occurred_at
     interaction.notes = notes
     interaction.follow_up_on = follow_up_on

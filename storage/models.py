@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -41,6 +43,22 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def values_of(enum_class: type[enum.StrEnum]) -> Enum:
+    """A column holding one of ``enum_class``'s values, read back as the enum's member.
+
+    Stored as the value (``"active"``, not the member's name) in a VARCHAR(16) on both databases:
+    no database enum type, so a new member needs no migration, and the columns are the ones the
+    strings were kept in before. A string that is not a value is refused before it is written.
+    """
+    return Enum(
+        enum_class,
+        native_enum=False,
+        values_callable=lambda members: [member.value for member in members],
+        length=16,
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):
@@ -79,7 +97,7 @@ class Partner(Base):
     owner: Mapped[str | None] = mapped_column(String(32))
     revenue: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
-    status: Mapped[str] = mapped_column(String(16), default=PartnerStatus.ACTIVE.value)
+    status: Mapped[PartnerStatus] = mapped_column(values_of(PartnerStatus), default=PartnerStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
 
@@ -102,7 +120,7 @@ class Interaction(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[InteractionKind] = mapped_column(values_of(InteractionKind))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     notes: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[str | None] = mapped_column(String(32))
@@ -129,7 +147,7 @@ class Survey(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     created_by: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default=SurveyStatus.OPEN.value)
+    status: Mapped[SurveyStatus] = mapped_column(values_of(SurveyStatus), default=SurveyStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     request_key: Mapped[str | None] = mapped_column(String(200))
@@ -226,8 +244,8 @@ class WeightChange(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     changed_by: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    old_weights: Mapped[str] = mapped_column(Text)  # JSON {"satisfaction": 0.4, …}
-    new_weights: Mapped[str] = mapped_column(Text)
+    old_weights: Mapped[dict[str, float]] = mapped_column(JSON)  # {"satisfaction": 0.4, …}
+    new_weights: Mapped[dict[str, float]] = mapped_column(JSON)
 
 
 class DigestSubscription(Base):
@@ -278,11 +296,12 @@ class DigestRun(Base):
         String(64)
     )  # the occurrence's local date, or "now:<id>" for on-demand
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16), default=DigestRunStatus.CLAIMED.value)
+    status: Mapped[DigestRunStatus] = mapped_column(
+        values_of(DigestRunStatus), default=DigestRunStatus.CLAIMED
+    )
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_ts: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(Text)
-    ranks: Mapped[str | None] = mapped_column(
-        Text
-    )  # JSON {partner_id: [rank, score]} for the next digest's ▲▼
+    # {"partner_id": [rank, score]} for the next digest's ▲▼; SQL NULL (not JSON null) when none.
+    ranks: Mapped[dict[str, list[float]] | None] = mapped_column(JSON(none_as_null=True))

@@ -84,7 +84,7 @@ def search_partners(
     key = name_key(typed)
     base = select(Partner).where(Partner.team_id == team_id)
     if not include_archived:
-        base = base.where(Partner.status == PartnerStatus.ACTIVE.value)
+        base = base.where(Partner.status == PartnerStatus.ACTIVE)
     if not key:
         return list(session.scalars(base.order_by(Partner.name_key).limit(limit)))
     pattern = _like_escape(key)
@@ -127,7 +127,7 @@ def add_partner(
         owner=owner,
         revenue=revenue,
         cost=cost,
-        status=PartnerStatus.ACTIVE.value,
+        status=PartnerStatus.ACTIVE,
     )
     try:
         with session.begin_nested():
@@ -163,7 +163,7 @@ def update_partner(
 
 
 def set_status(session: Session, partner: Partner, status: PartnerStatus) -> None:
-    partner.status = status.value
+    partner.status = status
     session.flush()
 
 

@@ -7,7 +7,6 @@ row per partner (or per partner and day) reaches Python. ``scoring`` does the re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,7 +73,7 @@ def partners_frame(session: Session, team_id: str, *, until: datetime) -> pd.Dat
             Partner.revenue,
             Partner.cost,
             _last_contact(until),
-        ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE.value)
+        ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
     ).all()
     frame = _frame(rows, ["partner_id", "name", "tier", "owner", "revenue", "cost", "last_contact"])
     frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float)
@@ -208,7 +207,7 @@ def stale_partners(
     last = _last_contact().label("last_contact")
     inner = (
         select(Partner.id, Partner.name, Partner.owner, last)
-        .where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE.value)
+        .where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
         .subquery()
     )
     stale = (inner.c.last_contact.is_(None)) | (inner.c.last_contact < before)
@@ -269,8 +268,8 @@ def save_weights(
             team_id=team_id,
             changed_by=changed_by,
             changed_at=now,
-            old_weights=json.dumps(dict(old), sort_keys=True),
-            new_weights=json.dumps(dict(new), sort_keys=True),
+            old_weights={name: float(weight) for name, weight in sorted(old.items())},
+            new_weights={name: float(weight) for name, weight in sorted(new.items())},
         )
     )
     session.flush()
@@ -291,7 +290,4 @@ def weight_history(session: Session, team_id: str, *, limit: int = 5) -> list[We
         .order_by(WeightChange.changed_at.desc(), WeightChange.id.desc())
         .limit(limit)
     )
-    return [
-        WeightChangeRecord(r.changed_by, r.changed_at, json.loads(r.old_weights), json.loads(r.new_weights))
-        for r in rows
-    ]
+    return [WeightChangeRecord(r.changed_by, r.changed_at, r.old_weights, r.new_weights) for r in rows]

@@ -59,10 +59,10 @@ def on_give_feedback(
         survey = feedback_store.get_survey(session, *target) if target else None
         if survey is None:
             message = "This survey no longer exists."
-        elif survey.status != SurveyStatus.OPEN.value:
+        elif survey.status != SurveyStatus.OPEN:
             name = literal(survey.partner.name)
             message = f"Survey #{survey.id} about *{name}* is closed, so it takes no more answers."
-        elif survey.partner.status != PartnerStatus.ACTIVE.value:
+        elif survey.partner.status != PartnerStatus.ACTIVE:
             message = f"*{literal(survey.partner.name)}* is archived, so this survey takes no more answers."
         else:
             view = feedback_modal(
@@ -117,7 +117,7 @@ def on_feedback_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], 
             survey = feedback_store.get_survey(session, meta.team_id, meta.survey_id)
             if survey is None or survey.partner_id != partner.id:
                 raise metadata.StaleMetadata()
-            if survey.status != SurveyStatus.OPEN.value:
+            if survey.status != SurveyStatus.OPEN:
                 raise UserError(
                     f"Survey #{survey.id} was closed while you were answering, so it was not recorded."
                 )
@@ -158,7 +158,7 @@ def on_feedback_partner_chosen(
         return
     with deps_of(context).db.read() as session:
         partner = partner_store.get_partner(session, team_id, partner_id)
-        if partner is None or partner.status != PartnerStatus.ACTIVE.value:
+        if partner is None or partner.status != PartnerStatus.ACTIVE:
             ack(
                 response_action="errors",
                 errors={Block.PARTNER.value: "That partner is archived or gone: choose another."},

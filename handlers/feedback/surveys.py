@@ -4,7 +4,6 @@ close a survey."""
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -13,16 +12,16 @@ from handlers.feedback.views import survey_invitation, survey_results
 from handlers.services.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
-from handlers.shared.parsing import CHANNEL_MENTION, USER_MENTION, first_word, record_id
+from handlers.shared.parsing import CHANNEL_MENTION, MENTION, first_word, record_id
 from handlers.shared.partner_names import require_active, resolve_partner
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, literal, plural
 from storage import feedback as feedback_store
 from storage.models import SurveyStatus
+from storage.slack_ids import USER_MENTION
 
 log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 50
-_MENTION = re.compile(f"{USER_MENTION.pattern}|{CHANNEL_MENTION.pattern}")
 CHANNEL_PROBLEMS = {
     "not_in_channel": "I'm not in <#{channel}>: add me with `/invite @Partnerbot` there, then send it again.",
     "channel_not_found": "I can't see <#{channel}> (private, or I'm not in it): invite me there first.",
@@ -42,12 +41,12 @@ def survey_command(request: CommandRequest, rest: str) -> Reply | None:
 
 def _recipients(rest: str) -> tuple[str, list[str], list[str]]:
     """Split ``Acme <@U1|ann> <#C1|general>`` into the partner text, user IDs and channel IDs."""
-    first = _MENTION.search(rest)
+    first = MENTION.search(rest)
     name = (rest[: first.start()] if first else rest).strip()
     tail = rest[first.start() :] if first else ""
     users = list(dict.fromkeys(USER_MENTION.findall(tail)))
     channels = list(dict.fromkeys(m[0] for m in CHANNEL_MENTION.findall(tail)))
-    leftover = _MENTION.sub(" ", tail).split()
+    leftover = MENTION.sub(" ", tail).split()
     if leftover:
         raise UserError(
             f"I couldn't read “{escape(' '.join(leftover)[:60])}”: mention people as @name and channels as "
@@ -154,7 +153,7 @@ def close(request: CommandRequest, rest: str) -> Reply:
         )
         if survey is None:
             raise UserError(f"There is no survey #{escape(number[:25])} in this workspace.")
-        if survey.status == SurveyStatus.CLOSED.value:
+        if survey.status == SurveyStatus.CLOSED:
             return Reply(f"Survey #{survey.id} is already closed.")
         if request.user_id != survey.created_by and not request.is_admin():
             raise UserError(

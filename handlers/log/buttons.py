@@ -15,7 +15,7 @@ from handlers.shared.errors import UserError
 from handlers.shared.parsing import action_value, record_id
 from handlers.shared.text import literal
 from storage import interactions as interaction_store
-from storage.models import Interaction, InteractionKind
+from storage.models import Interaction
 
 
 def _own_interaction(session: Any, body: dict[str, Any], context: BoltContext) -> Interaction:
@@ -44,7 +44,7 @@ def on_edit_clicked(
             draft = LogDraft(
                 today=deps.now().astimezone(zone).date(),
                 partner=interaction.partner,
-                kind=InteractionKind(interaction.kind),
+                kind=interaction.kind,
                 day=interaction.occurred_at.astimezone(zone).date(),
                 notes=interaction.notes,
                 follow_up_on=interaction.follow_up_on,

@@ -75,7 +75,7 @@ def on_log_submitted(
     assert kind is not None and day is not None and partner_id is not None
     with deps.db.transaction() as session:
         partner = partner_store.get_partner(session, team_id, partner_id)
-        if partner is None or partner.status != PartnerStatus.ACTIVE.value:
+        if partner is None or partner.status != PartnerStatus.ACTIVE:
             ack(
                 response_action="errors",
                 errors={Block.PARTNER.value: "That partner is archived or gone: choose another."},

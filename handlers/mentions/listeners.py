@@ -8,7 +8,6 @@ them in order, and replies in a thread. Anything else gets a short list of what 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -21,9 +20,9 @@ from handlers.shared.errors import UserError
 from handlers.shared.questions import questions
 from handlers.shared.replies import Reply
 from scoring import ATTENTION_SATISFACTION_BELOW, ATTENTION_STALE_DAYS
+from storage.slack_ids import USER_MENTION
 
 log = logging.getLogger(__name__)
-_BOT_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 HELP = (
     "I answer questions like:\n"
     "• *top 5 partners by satisfaction this quarter* (by score, satisfaction, engagement, recency "
@@ -58,7 +57,7 @@ class SeenEvents:
 def answer(deps: Deps, team_id: str, text: str) -> Reply:
     """The reply to a question in plain words: the first declared question (handlers.shared.questions)
     that recognises it, or what is understood."""
-    asked = " ".join(_BOT_MENTION.sub(" ", text).split())
+    asked = " ".join(USER_MENTION.sub(" ", text).split())
     if not asked or asked.casefold() in {"help", "?", "hi", "hello"}:
         return Reply(HELP, [section(HELP)])
     for known in questions():

@@ -13,7 +13,7 @@ from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
 from handlers.shared.lines import profile_line
 from handlers.shared.modals import open_modal
-from handlers.shared.parsing import extract_options, quoted_name, slack_user_id
+from handlers.shared.parsing import extract_options, quoted_name
 from handlers.shared.partner_names import resolve_partner
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, literal, shorten
@@ -21,6 +21,7 @@ from storage import partners as partner_store
 from storage.models import Partner, PartnerStatus
 from storage.money import AMOUNT_LIMIT, BadAmount, parse_amount
 from storage.names import normalise_name
+from storage.slack_ids import parse_user_id
 
 log = logging.getLogger(__name__)
 ADD_OPTION_ORDER = ("tier", "region", "category", "owner", "revenue", "cost")
@@ -95,7 +96,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
         k: check_text(k, options.values[k]) for k in ("tier", "region", "category") if k in options.values
     }
     if options.values.get("owner"):
-        owner = slack_user_id(options.values["owner"])
+        owner = parse_user_id(options.values["owner"])
         if owner is None:
             raise UserError("I couldn't tell who the owner is: mention them, like `owner:@ana`.")
         fields["owner"] = owner
@@ -139,7 +140,7 @@ def check_text(field: str, value: str) -> str | None:
 def archive(request: CommandRequest, rest: str) -> Reply:
     with request.deps.db.transaction() as session:
         partner = resolve_partner(session, request.team_id, rest, whole=True).partner
-        if partner.status == PartnerStatus.ARCHIVED.value:
+        if partner.status == PartnerStatus.ARCHIVED:
             return Reply(f"*{literal(partner.name)}* is already archived.")
         partner_store.set_status(session, partner, PartnerStatus.ARCHIVED)
         reply = Reply(

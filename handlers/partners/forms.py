@@ -76,7 +76,7 @@ def on_edit_submitted(
             ack(response_action="errors", errors={Block.NAME.value: "This partner no longer exists."})
             return
         try:
-            partner_store.update_partner(session, partner, status=status, **fields)
+            partner_store.update_partner(session, partner, status=PartnerStatus(status), **fields)
         except partner_store.PartnerExists as exists:
             ack(
                 response_action="errors",

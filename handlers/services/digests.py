@@ -174,7 +174,7 @@ class DigestRuns:
             periods = [day.isoformat() for day, _ in occurrences]
             with self.database.read() as session:
                 statuses = digest_store.period_statuses(session, subscription_id, periods)
-            done = {p for p, status in statuses.items() if status != DigestRunStatus.CLAIMED.value}
+            done = {p for p, status in statuses.items() if status != DigestRunStatus.CLAIMED}
             latest_day, latest_moment = occurrences[-1]
             for day, moment in occurrences[:-1]:
                 if day.isoformat() not in done:

@@ -58,7 +58,7 @@ def profile_line(partner: Partner) -> str:
     for label, amount in (("revenue", partner.revenue), ("cost", partner.cost)):
         if amount is not None:
             parts.append(f"{label} {amount:,.2f}")
-    if partner.status != PartnerStatus.ACTIVE.value:
+    if partner.status != PartnerStatus.ACTIVE:
         parts.append(f"*{partner.status}*")
     return " · ".join(parts) if parts else "no profile details yet"
 

@@ -10,11 +10,14 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.slack_ids import USER_MENTION
+
 # Slack escapes mentions in command text when "escape channels, users and links" is on:
-# <@U123|name>, <#C123|general>. Plain @name and #name are left as typed.
-USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# <@U123|name>, <#C123|general>. Plain @name and #name are left as typed. User mentions and IDs
+# are read by storage.slack_ids (CSV imports read them too).
 CHANNEL_MENTION = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
-BARE_USER_ID = re.compile(r"@?([UW][A-Z0-9]{2,})")
+# Any mention of a person or a channel (no groups of its own to rely on: for search and sub).
+MENTION = re.compile(f"{USER_MENTION.pattern}|{CHANNEL_MENTION.pattern}")
 _WORD = re.compile(r"\S+")
 _OPTION = re.compile(r"(?P<key>[a-z_]+):(?P<value>\"[^\"]*\"|'[^']*'|\S*)", re.IGNORECASE)
 
@@ -105,13 +108,6 @@ def first_word(text: str) -> tuple[str, str]:
     if not match:
         return "", ""
     return match.group(0), text[match.end() :].strip()
-
-
-def slack_user_id(text: str) -> str | None:
-    """``<@U123|ann>``, ``@U123`` or ``U123`` → ``U123``; anything else → None."""
-    text = text.strip()
-    match = USER_MENTION.fullmatch(text) or BARE_USER_ID.fullmatch(text)
-    return match.group(1) if match else None
 
 
 @dataclass

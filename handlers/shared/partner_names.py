@@ -63,7 +63,7 @@ def _typed_name(text: str, ends_name: Callable[[str], bool] | None) -> str:
 
 def require_active(partner: Partner) -> None:
     """An archived partner takes no new communications, feedback or surveys: say how to revive it."""
-    if partner.status != PartnerStatus.ACTIVE.value:
+    if partner.status != PartnerStatus.ACTIVE:
         raise UserError(
             f"*{literal(partner.name)}* is archived. `/partner edit {escape(partner.name)}` "
             "makes it active again."

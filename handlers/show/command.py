@@ -36,7 +36,7 @@ def profile_reply(deps: Deps, team_id: str, text: str) -> Reply:
         summary = interaction_store.contact_summary(session, team_id, partner.id, now=now)
         recent = interaction_store.recent_interactions(session, team_id, partner.id, limit=RECENT_COUNT)
         feedback = load_feedback(session, team_id, partner.id, now)
-    score = score_blocks(deps, team_id, partner) if partner.status == PartnerStatus.ACTIVE.value else []
+    score = score_blocks(deps, team_id, partner) if partner.status == PartnerStatus.ACTIVE else []
     return partner_profile(partner, summary, recent, feedback, score)
 
 

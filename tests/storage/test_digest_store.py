@@ -182,7 +182,7 @@ def test_a_finished_run_is_never_taken_over(
     else:
         finish(database, claim(database, subscription), status)  # type: ignore[arg-type]
     assert claim(database, subscription, now=NOW + timedelta(hours=1)) is None
-    assert run_row(database, subscription, "2026-06-15").status == status.value
+    assert run_row(database, subscription, "2026-06-15").status is status
 
 
 def test_a_stale_claim_is_taken_over_exactly_once(database: Database, team_id: str) -> None:

@@ -141,7 +141,7 @@ def test_surveys_open_close_and_stay_in_their_workspace(
         assert [(s.id, n) for s, n in feedback.open_surveys(session, team_id, acme_id)] == [(survey_id, 1)]
         feedback.close_survey(session, feedback.get_survey(session, team_id, survey_id), now=NOW)
     with database.read() as session:
-        assert feedback.get_survey(session, team_id, survey_id).status == SurveyStatus.CLOSED.value
+        assert feedback.get_survey(session, team_id, survey_id).status == SurveyStatus.CLOSED
         assert feedback.open_surveys(session, team_id, acme_id) == []
 
 

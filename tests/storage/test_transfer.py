@@ -1,4 +1,5 @@
-"""CSV import and export (storage.transfer) and the kind words (storage.kinds), on both databases."""
+"""CSV import and export (storage.transfer): every column stored, all or nothing, exports that
+import back unchanged; on both databases. Refused files are in test_import_refusals."""
 
 from __future__ import annotations
 
@@ -7,72 +8,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select
+from transfers import SEED_PARTNERS, count, dump, load
 
-from storage import transfer
+from storage import feedback as feedback_store
 from storage.db import Database
-from storage.kinds import KIND_ALIASES, parse_kind
-from storage.models import Interaction, InteractionKind, Partner
+from storage.models import Interaction, Partner
 from storage.transfer import (
     ImportFailed,
     ImportResult,
     TransferError,
     export_csv,
-    import_csv,
 )
-
-PARTNER_COLUMNS = "name, tier, region, category, owner, revenue, cost, status"
-SEED_PARTNERS = "name,tier\nAcme Corp,gold\nGlobex,silver\n"
-
-
-def load(database: Database, kind: str, csv_text: str, team_id: str) -> ImportResult:
-    return import_csv(database, kind, io.StringIO(csv_text, newline=""), team_id=team_id)
-
-
-def dump(database: Database, kind: str, team_id: str) -> str:
-    target = io.StringIO(newline="")
-    export_csv(database, kind, target, team_id=team_id)
-    return target.getvalue()
-
-
-def count(database: Database, model: type[Partner] | type[Interaction], team_id: str) -> int:
-    with database.read() as session:
-        return session.scalar(select(func.count()).select_from(model).where(model.team_id == team_id)) or 0
-
-
-# --- Kinds ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("word", "expected"),
-    [
-        ("call", InteractionKind.CALL),
-        ("QBR", InteractionKind.QBR),
-        (" Meeting ", InteractionKind.MEETING),
-        ("mtg", InteractionKind.MEETING),
-        ("Meet", InteractionKind.MEETING),
-        ("phone", InteractionKind.CALL),
-        ("ring", InteractionKind.CALL),
-        ("Phone  Call", InteractionKind.CALL),
-        ("mail", InteractionKind.EMAIL),
-        ("E-Mail", InteractionKind.EMAIL),
-        ("conference", InteractionKind.EVENT),
-        ("Webinar", InteractionKind.EVENT),
-        ("memo", InteractionKind.NOTE),
-        ("other", InteractionKind.OTHER),
-        ("lunch", None),
-        ("", None),
-    ],
-)
-def test_parse_kind(word: str, expected: InteractionKind | None) -> None:
-    assert parse_kind(word) is expected
-
-
-def test_kind_aliases_are_in_the_compared_form_and_never_shadow_a_kind() -> None:
-    for alias in KIND_ALIASES:
-        assert alias == " ".join(alias.split()).casefold()
-        assert alias not in {kind.value for kind in InteractionKind}
-
 
 # --- Import: partners ----------------------------------------------------------------------------
 
@@ -158,283 +105,6 @@ def test_import_interactions_stores_every_column(database: Database, team_id: st
     assert first.permalink is None and first.request_key is None
 
 
-def test_imported_rows_are_stored_exactly_like_rows_the_app_writes(database: Database, team_id: str) -> None:
-    # Bulk import bypasses the ORM (COPY on PostgreSQL, prepared executemany on SQLite); the
-    # stored values must be the same as the ORM's, or SQLite's text-ordered timestamps would misbehave.
-    load(database, "partners", "name,revenue\nGlobex,1234.5\n", team_id)
-    load(
-        database,
-        "interactions",
-        "partner,kind,occurred_at,follow_up_on\nGlobex,call,2024-05-01T10:00:00.5+02:00,2024-06-01\n",
-        team_id,
-    )
-    with database.transaction() as session:
-        partner_id = session.scalars(select(Partner.id).where(Partner.team_id == team_id)).one()
-        imported = session.scalars(select(Interaction).where(Interaction.team_id == team_id)).one()
-        session.add(
-            Interaction(
-                team_id=team_id,
-                partner_id=partner_id,
-                kind="call",
-                occurred_at=datetime(2024, 5, 1, 8, 0, 0, 500000, tzinfo=UTC),
-                follow_up_on=date(2024, 6, 1),
-                created_at=imported.created_at,
-            )
-        )
-    raw = text(
-        "SELECT occurred_at, follow_up_on, created_at, notes FROM interaction"
-        " WHERE team_id = :team ORDER BY id"
-    )
-    with database.read() as session:
-        imported_row, orm_row = session.execute(raw, {"team": team_id}).all()
-    assert tuple(imported_row) == tuple(orm_row)
-
-
-def test_import_writes_in_chunks_in_one_transaction(
-    database: Database, team_id: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(transfer, "CHUNK_SIZE", 2)
-    load(database, "partners", SEED_PARTNERS, team_id)
-    good = "".join(f"Globex,call,2024-05-0{day}\n" for day in range(1, 6))
-    with pytest.raises(ImportFailed) as failure:
-        load(database, "interactions", f"partner,kind,occurred_at\n{good}Globex,lunch,2024-05-09\n", team_id)
-    assert failure.value.line == 7
-    assert count(database, Interaction, team_id) == 0  # the chunks already sent were rolled back
-    assert load(database, "interactions", f"partner,kind,occurred_at\n{good}", team_id).rows == 5
-    assert count(database, Interaction, team_id) == 5
-
-
-# --- Import: refusals ----------------------------------------------------------------------------
-
-KINDS = "call, email, meeting, qbr, event, note, other"
-INTERACTION_HEADER = "partner,kind,occurred_at,notes\n"
-
-BAD_FILES = [
-    pytest.param(
-        "partners",
-        "name,colour\nAcme,red\n",
-        1,
-        f"unknown column 'colour'; partners files have: {PARTNER_COLUMNS}",
-        id="unknown-column",
-    ),
-    pytest.param(
-        "partners",
-        "name,Colour,size\nAcme,red,xl\n",
-        1,
-        f"unknown columns 'colour', 'size'; partners files have: {PARTNER_COLUMNS}",
-        id="unknown-columns",
-    ),
-    pytest.param(
-        "partners", "tier,region\ngold,EMEA\n", 1, "missing required column 'name'", id="missing-name"
-    ),
-    pytest.param(
-        "interactions",
-        "partner,notes\nAcme Corp,hi\n",
-        1,
-        "missing required columns 'kind', 'occurred_at'",
-        id="missing-columns",
-    ),
-    pytest.param("partners", "name,tier,Name\n", 1, "column 'name' appears twice in the header", id="twice"),
-    pytest.param(
-        "partners", "name,tier,\nAcme,gold,\n", 1, "column 3 of the header has no name", id="no-name"
-    ),
-    pytest.param(
-        "partners",
-        "",
-        None,
-        f"the file is empty; its first line must name the columns: {PARTNER_COLUMNS}",
-        id="empty-file",
-    ),
-    pytest.param(
-        "partners",
-        "\nname\nHooli\n",
-        1,
-        f"the first line is blank; it must name the columns: {PARTNER_COLUMNS}",
-        id="blank-first-line",
-    ),
-    pytest.param(
-        "partners", "name,tier\nInitech,gold\n,silver\n", 3, "name is required but empty", id="no-name-value"
-    ),
-    pytest.param(
-        "partners",
-        "name,tier\nInitech,gold\nHooli,silver,extra\n",
-        3,
-        "this row has 3 values but the header names 2 columns",
-        id="too-many-values",
-    ),
-    pytest.param(
-        "partners",
-        'name,tier\nInitech,gold\n"Hooli,silver\n',
-        3,
-        "this row is not valid CSV (unexpected end of data); check its quotes",
-        id="unclosed-quote",
-    ),
-    pytest.param(
-        "partners",
-        "name\nInitech\nHooli\n  initech \n",
-        4,
-        "partner 'initech' is already on line 2 of this file",
-        id="duplicate-in-file",
-    ),
-    pytest.param(
-        "partners",
-        "name\nInitech\nACME  corp\n",
-        3,
-        "a partner named 'ACME  corp' already exists in this workspace",
-        id="duplicate-in-workspace",
-    ),
-    pytest.param(
-        "partners",
-        "name,revenue\nInitech,1234.5\nHooli,abc\n",
-        3,
-        "revenue must be an amount of 0 or more like 1234.50, got 'abc'",
-        id="revenue-not-a-number",
-    ),
-    pytest.param(
-        "partners",
-        "name,cost\nHooli,-5\n",
-        2,
-        "cost must be an amount of 0 or more like 1234.50, got '-5'",
-        id="cost-negative",
-    ),
-    pytest.param(
-        "partners",
-        "name,revenue\nHooli,1.234\n",
-        2,
-        "revenue can have at most 2 decimals, got '1.234'",
-        id="revenue-too-precise",
-    ),
-    pytest.param(
-        "partners",
-        "name,revenue\nHooli,10000000000000\n",
-        2,
-        "revenue must be less than 10000000000000, got '10000000000000'",
-        id="revenue-too-large",
-    ),
-    pytest.param(
-        "partners",
-        "name,owner\nHooli,alice\n",
-        2,
-        "owner must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got 'alice'",
-        id="owner-not-an-id",
-    ),
-    pytest.param(
-        "partners",
-        "name,status\nHooli,paused\n",
-        2,
-        "status must be active or archived, got 'paused'",
-        id="bad-status",
-    ),
-    pytest.param(
-        "partners",
-        f"name\n{'x' * 201}\n",
-        2,
-        "name is longer than 200 characters",
-        id="name-too-long",
-    ),
-    pytest.param(
-        "partners",
-        "name,tier\nHooli,=" + "x" * 80 + "\n",
-        2,
-        "tier is longer than 80 characters",
-        id="tier-too-long",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + "Acme Corp,call,2024-05-01,ok\nGlobex,lunch,2024-05-01,\n",
-        3,
-        f"kind must be one of {KINDS}, got 'lunch'",
-        id="bad-kind",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + "Globex,,2024-05-01,\n",
-        2,
-        "kind is required but empty",
-        id="no-kind",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + "Globex,call,yesterday,\n",
-        2,
-        "occurred_at must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got 'yesterday'",
-        id="bad-date",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + "Globex,call,2024-13-01,\n",
-        2,
-        "occurred_at must be an ISO 8601 date or time like 2024-05-01T10:00:00Z, got '2024-13-01'",
-        id="impossible-date",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + "Globex,call,,\n",
-        2,
-        "occurred_at is required but empty",
-        id="no-date",
-    ),
-    pytest.param(
-        "interactions",
-        "partner,kind,occurred_at,follow_up_on\nGlobex,call,2024-05-01,next week\n",
-        2,
-        "follow_up_on must be a date like 2024-05-01, got 'next week'",
-        id="bad-follow-up",
-    ),
-    pytest.param(
-        "interactions",
-        "partner,kind,occurred_at,user\nGlobex,call,2024-05-01,@alice\n",
-        2,
-        "user must be a Slack user ID like U0123ABCD or <@U0123ABCD>, got '@alice'",
-        id="user-not-an-id",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + "Globex,call,2024-05-01,\nInitech,call,2024-05-01,\n",
-        3,
-        "no partner named 'Initech' in this workspace",
-        id="unknown-partner",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + "Acme Crop,call,2024-05-01,\n",
-        2,
-        "no partner named 'Acme Crop' in this workspace — did you mean 'Acme Corp'?",
-        id="unknown-partner-suggestion",
-    ),
-    pytest.param(
-        "interactions",
-        INTERACTION_HEADER + 'Globex,call,2024-05-01,"one\ntwo\n\nthree"\n\nGlobex,lunch,2024-05-02,\n',
-        7,
-        f"kind must be one of {KINDS}, got 'lunch'",
-        id="line-after-multiline-notes",
-    ),
-]
-
-
-@pytest.mark.parametrize(("kind", "csv_text", "line", "reason"), BAD_FILES)
-def test_a_bad_file_is_refused_with_its_line_and_writes_nothing(
-    database: Database, team_id: str, kind: str, csv_text: str, line: int | None, reason: str
-) -> None:
-    load(database, "partners", SEED_PARTNERS, team_id)
-    with pytest.raises(ImportFailed) as failure:
-        load(database, kind, csv_text, team_id)
-    assert (failure.value.line, failure.value.reason) == (line, reason)
-    assert str(failure.value) == (reason if line is None else f"line {line}: {reason}")
-    assert count(database, Partner, team_id) == 2
-    assert count(database, Interaction, team_id) == 0
-
-
-def test_a_file_that_is_not_utf8_is_refused(database: Database, team_id: str) -> None:
-    source = io.TextIOWrapper(io.BytesIO(b"name\nAcme\nCaf\xe9\n"), encoding="utf-8", newline="")
-    with pytest.raises(ImportFailed) as failure:
-        import_csv(database, "partners", source, team_id=team_id)
-    assert str(failure.value) == (
-        "the file is not UTF-8 text (invalid continuation byte); save it as UTF-8 and try again"
-    )
-    assert count(database, Partner, team_id) == 0
-
-
 def test_partner_names_are_per_workspace(database: Database, team_id: str, other_team_id: str) -> None:
     load(database, "partners", SEED_PARTNERS, team_id)
     assert load(database, "partners", SEED_PARTNERS, other_team_id).rows == 2
@@ -462,8 +132,6 @@ def test_feedback_round_trips(database: Database, team_id: str, other_team_id: s
 
 
 def test_anonymous_feedback_never_names_the_respondent_in_exports(database: Database, team_id: str) -> None:
-    from storage import feedback as feedback_store
-
     load(database, "partners", SEED_PARTNERS, team_id)
     with database.transaction() as session:
         acme = session.scalar(select(Partner).where(Partner.team_id == team_id, Partner.name == "Acme Corp"))
@@ -483,8 +151,6 @@ def test_anonymous_feedback_never_names_the_respondent_in_exports(database: Data
 
 
 def test_imported_feedback_counts_in_summaries(database: Database, team_id: str) -> None:
-    from storage import feedback as feedback_store
-
     load(database, "partners", SEED_PARTNERS, team_id)
     load(database, "feedback", FEEDBACK_CSV, team_id)
     with database.read() as session:
@@ -645,32 +311,3 @@ def test_round_trip_is_exact(database: Database, team_id: str, other_team_id: st
         "\tindented",
         "\r\nstarts with CR",
     }
-
-
-def _interaction_indexes(database: Database) -> set[str]:
-    from sqlalchemy import inspect
-
-    with database.engine.connect() as connection:
-        return {index["name"] for index in inspect(connection).get_indexes("interaction")}
-
-
-@pytest.mark.parametrize("bad_last_row", [False, True])
-def test_a_large_import_keeps_every_index(database: Database, team_id: str, bad_last_row: bool) -> None:
-    """Large files are loaded with the indexes rebuilt at the end (SQLite); a bad row on the last
-    line still leaves nothing written and every index in place."""
-    before = _interaction_indexes(database)
-    rows = transfer.CHUNK_SIZE * 2 + 5
-    lines = ["partner,kind,occurred_at"] + [
-        f"Acme Corp,call,2024-05-01T10:{i % 60:02d}:00Z" for i in range(rows)
-    ]
-    if bad_last_row:
-        lines.append("Acme Corp,lunch,2024-05-01")
-    load(database, "partners", SEED_PARTNERS, team_id)
-    if bad_last_row:
-        with pytest.raises(ImportFailed, match=f"line {rows + 2}"):
-            load(database, "interactions", "\n".join(lines) + "\n", team_id)
-        assert count(database, Interaction, team_id) == 0
-    else:
-        assert load(database, "interactions", "\n".join(lines) + "\n", team_id).rows == rows
-        assert count(database, Interaction, team_id) == rows
-    assert _interaction_indexes(database) == before

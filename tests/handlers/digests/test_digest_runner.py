@@ -270,7 +270,7 @@ def test_a_digest_posts_once_with_the_top_n_changes_movers_and_attention(
     run = runs(database, sub)[TODAY]
     assert (run.status, run.outcome, run.message_ts) == ("posted", "posted", post.response["ts"])
     assert run.finished_at == NOW and run.team_id == team_id
-    recorded = {int(k): v[0] for k, v in json.loads(run.ranks).items()}
+    recorded = {int(k): v[0] for k, v in run.ranks.items()}
     assert recorded == {p: i + 1 for i, p in enumerate(order)}
 
 
@@ -286,7 +286,7 @@ def test_changes_are_against_the_previous_scheduled_digest_of_the_same_subscript
     [day_one] = posts(slack, "CFIRST")
     assert all(" · new · " in line for line in texts(day_one)[1].split("\n"))
     assert "first digest: every partner is new" in texts(day_one)[-1]
-    day_one_ranks = {int(k): v[0] for k, v in json.loads(runs(database, first)[TODAY].ranks).items()}
+    day_one_ranks = {int(k): v[0] for k, v in runs(database, first)[TODAY].ranks.items()}
 
     # Hooli, never contacted, gets busy; an on-demand digest in between is not "the previous one".
     with database.transaction() as session:
@@ -308,7 +308,7 @@ def test_changes_are_against_the_previous_scheduled_digest_of_the_same_subscript
     assert runner.run(Due(second, "2026-06-16", tomorrow)) == "posted"
 
     day_two = posts(slack, "CFIRST")[-1]
-    day_two_ranks = {int(k): v[0] for k, v in json.loads(runs(database, first)["2026-06-16"].ranks).items()}
+    day_two_ranks = {int(k): v[0] for k, v in runs(database, first)["2026-06-16"].ranks.items()}
     assert day_two_ranks[ids["Hooli"]] < day_one_ranks[ids["Hooli"]]  # it climbed
     by_name = {line.split("* —")[0].split("*")[-1]: line for line in texts(day_two)[1].split("\n")}
     change = day_one_ranks[ids["Hooli"]] - day_two_ranks[ids["Hooli"]]

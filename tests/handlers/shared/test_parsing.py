@@ -9,7 +9,6 @@ from handlers.shared.parsing import (
     first_word,
     quoted_name,
     record_id,
-    slack_user_id,
     split_subcommand,
     whole_number,
     word_prefixes,
@@ -54,21 +53,6 @@ def test_word_prefixes_keep_the_rest_as_typed() -> None:
 
 def test_word_prefixes_are_capped() -> None:
     assert len(word_prefixes(" ".join(["w"] * 40), max_words=12)) == 12
-
-
-@pytest.mark.parametrize(
-    ("text", "user"),
-    [
-        ("<@U123ABC|ann>", "U123ABC"),
-        ("<@U123ABC>", "U123ABC"),
-        ("@U123ABC", "U123ABC"),
-        ("W0AB12", "W0AB12"),
-        ("@ann", None),
-        ("<!channel>", None),
-    ],
-)
-def test_slack_user_id(text: str, user: str | None) -> None:
-    assert slack_user_id(text) == user
 
 
 def test_extract_options_pulls_known_keys_and_quoted_values() -> None:

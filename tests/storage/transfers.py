@@ -1,0 +1,28 @@
+"""Helpers for the CSV import and export tests: a file's text in, a file's text out."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from storage.db import Database
+from storage.models import Interaction, Partner
+from storage.transfer import ImportResult, export_csv, import_csv
+
+SEED_PARTNERS = "name,tier\nAcme Corp,gold\nGlobex,silver\n"
+
+
+def load(database: Database, kind: str, csv_text: str, team_id: str) -> ImportResult:
+    return import_csv(database, kind, io.StringIO(csv_text, newline=""), team_id=team_id)
+
+
+def dump(database: Database, kind: str, team_id: str) -> str:
+    target = io.StringIO(newline="")
+    export_csv(database, kind, target, team_id=team_id)
+    return target.getvalue()
+
+
+def count(database: Database, model: type[Partner] | type[Interaction], team_id: str) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.count()).select_from(model).where(model.team_id == team_id)) or 0
