@@ -69,23 +69,12 @@ class DigestScheduler:
 
     def start(self) -> None:
         self.sync()
-        # Retries runs whose process died mid-post once their lease is over, within the grace window.
-        self.scheduler.add_job(
-            self._catch_up_recent,
-            "interval",
-            seconds=SYNC_SECONDS,
-            id="catch-up",
-            coalesce=True,
-            max_instances=1,
-        )
-        self.scheduler.add_job(
-            self.sync,
-            "interval",
-            seconds=SYNC_SECONDS,
-            id="sync-subscriptions",
-            coalesce=True,
-            max_instances=1,
-        )
+        # Every minute: retry runs whose process died mid-post once their lease is over (within the
+        # grace window), and re-read the subscriptions other processes changed.
+        for job_id, work in (("catch-up", self._catch_up_recent), ("sync-subscriptions", self.sync)):
+            self.scheduler.add_job(
+                work, "interval", seconds=SYNC_SECONDS, id=job_id, coalesce=True, max_instances=1
+            )
         self.scheduler.start()
         # A subscription added or removed in this process is scheduled at once, not within a minute.
         self.deps.changes.on_schedule_change(self.sync)

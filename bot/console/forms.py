@@ -23,9 +23,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from bot.console.render import Style, plain_text, text_object
+from storage.slack_ids import parse_user_id
 
 CLEAR = "-"
-_USER = re.compile(r"^(?:<@|@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$")
 _CHANNEL = re.compile(r"^(?:<#|#)?([CGD][A-Z0-9-]{2,})(?:\|[^>]*)?>?$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SLACK_MIN_QUERY_LENGTH = 3  # an external_select's default
@@ -301,10 +301,10 @@ class FormFiller:
         if kind in ("users_select", "multi_users_select"):
             users = []
             for part in answer.replace(",", " ").split():
-                match = _USER.match(part)
-                if not match:
+                user = parse_user_id(part)
+                if user is None:
                     raise _Retry("Give a user ID like U0123ABCD (or <@U0123ABCD>).")
-                users.append(match.group(1))
+                users.append(user)
             if kind == "users_select":
                 if len(users) != 1:
                     raise _Retry("Give one user ID.")

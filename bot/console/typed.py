@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 from bot.console.slack import CHANNEL_ID, CHANNEL_NAME
+from storage import slack_ids
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+USER_ID = re.compile(rf"^{slack_ids.USER_ID}$")
 _TYPED_CHANNEL = re.compile(r"(?<![^\s:(])#([a-z][a-z0-9_-]{0,79})\b")
-_TYPED_USER = re.compile(r"(?<![^\s:(])@([UW][A-Z0-9]+)\b")
+_TYPED_USER = re.compile(rf"(?<![^\s:(])@({slack_ids.USER_ID})\b")
 
 
 def channel_id(name: str) -> str:

@@ -29,6 +29,7 @@ from handlers.shared.modals import open_modal
 from handlers.shared.notify import tell
 from handlers.shared.parsing import action_value, whole_number
 from handlers.shared.partner_names import require_active, resolve_partner
+from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
 from handlers.shared.replies import Reply
 from handlers.shared.text import literal
 from storage import feedback as feedback_store
@@ -157,12 +158,9 @@ def on_feedback_partner_chosen(
         ack(response_action="errors", errors=form.errors)
         return
     with deps_of(context).db.read() as session:
-        partner = partner_store.get_partner(session, team_id, partner_id)
-        if partner is None or partner.status != PartnerStatus.ACTIVE:
-            ack(
-                response_action="errors",
-                errors={Block.PARTNER.value: "That partner is archived or gone: choose another."},
-            )
+        partner = active_partner(session, team_id, partner_id)
+        if partner is None:
+            ack(response_action="errors", errors=PICK_ANOTHER)
             return
         form_view = feedback_modal(partner.name, FeedbackMetadata(team_id=team_id, partner_id=partner.id))
     ack(response_action="update", view=form_view)

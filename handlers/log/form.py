@@ -19,10 +19,10 @@ from handlers.shared.form import Form
 from handlers.shared.ids import Action, Block
 from handlers.shared.modals import open_modal
 from handlers.shared.notify import tell
+from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
 from handlers.shared.replies import Reply
 from storage import interactions as interaction_store
-from storage import partners as partner_store
-from storage.models import InteractionKind, Partner, PartnerStatus
+from storage.models import InteractionKind, Partner
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,9 @@ def on_log_submitted(
 
     assert kind is not None and day is not None and partner_id is not None
     with deps.db.transaction() as session:
-        partner = partner_store.get_partner(session, team_id, partner_id)
-        if partner is None or partner.status != PartnerStatus.ACTIVE:
-            ack(
-                response_action="errors",
-                errors={Block.PARTNER.value: "That partner is archived or gone: choose another."},
-            )
+        partner = active_partner(session, team_id, partner_id)
+        if partner is None:
+            ack(response_action="errors", errors=PICK_ANOTHER)
             return
         if meta.interaction_id is not None:
             reply = _save_edit(

@@ -20,12 +20,13 @@ from slack_sdk import WebClient
 from handlers.shared.deps import Deps, deps_of, is_admin, user_zone, workspace
 from handlers.shared.errors import UserError
 from handlers.shared.ids import SLASH_COMMAND
+from handlers.shared.limits import ACK_SECONDS
 from handlers.shared.parsing import split_subcommand
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, shorten
 
-# Slack waits 3 seconds for the acknowledgement; keep a margin for the network.
-ACK_BUDGET_SECONDS = 2.0
+# Slack waits ACK_SECONDS for the acknowledgement; keep a second's margin for the network.
+ACK_BUDGET_SECONDS = ACK_SECONDS - 1.0
 _slow_work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slow-work")
 
 

@@ -7,10 +7,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.shared.limits import TRIGGER_SECONDS
 from handlers.shared.replies import Reply
 
 TRIGGER_EXPIRED = (
-    "Slack closed the window for opening the form before I could (it allows 3 seconds). "
+    f"Slack closed the window for opening the form before I could (it allows {TRIGGER_SECONDS:g} seconds). "
     "Please run the command again."
 )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.models.blocks import ExternalDataSelectElement, InputBlock, Option
+from sqlalchemy.orm import Session
 
 from handlers.shared.blocks import form_field, option, plain
 from handlers.shared.deps import deps_of, workspace
@@ -14,7 +15,7 @@ from handlers.shared.ids import Action, Block
 from handlers.shared.limits import OPTION_TEXT_LIMIT, OPTIONS_LIMIT
 from handlers.shared.text import escaped_shortened
 from storage import partners as partner_store
-from storage.models import Partner
+from storage.models import Partner, PartnerStatus
 
 
 def partner_option(partner: Partner) -> Option:
@@ -34,6 +35,16 @@ def partner_select(partner: Partner | None = None) -> ExternalDataSelectElement:
 
 def partner_input(partner: Partner | None = None) -> InputBlock:
     return form_field(Block.PARTNER.value, "Partner", partner_select(partner))
+
+
+# What a form says when the partner picked was archived or removed while it was open.
+PICK_ANOTHER = {Block.PARTNER.value: "That partner is archived or gone: choose another."}
+
+
+def active_partner(session: Session, team_id: str, partner_id: int) -> Partner | None:
+    """The partner a form's type-ahead picked, if it is still active in this workspace."""
+    partner = partner_store.get_partner(session, team_id, partner_id)
+    return partner if partner is not None and partner.status == PartnerStatus.ACTIVE else None
 
 
 def on_partner_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
