@@ -23,10 +23,12 @@ from scoring.formulas import (
     nps_to_score,
     satisfaction_category,
 )
+from scoring.loyalty import LOYALTY_COLUMNS, LOYALTY_ORDER, loyalty_categories, loyalty_level
 from scoring.model import (
     ACTIVITY_COLUMNS,
     FEEDBACK_COLUMNS,
     PARTNER_COLUMNS,
+    PROJECT_COLUMNS,
     SCORED_COLUMNS,
     contributions,
     percentile,
@@ -50,7 +52,10 @@ __all__ = [
     "COMPONENTS",
     "FEEDBACK_COLUMNS",
     "KIND_WEIGHTS",
+    "LOYALTY_COLUMNS",
+    "LOYALTY_ORDER",
     "PARTNER_COLUMNS",
+    "PROJECT_COLUMNS",
     "RANK_BY",
     "SATISFACTION_CATEGORIES",
     "SCORED_COLUMNS",
@@ -64,6 +69,8 @@ __all__ = [
     "damped_mean",
     "decay",
     "explain",
+    "loyalty_categories",
+    "loyalty_level",
     "needs_attention",
     "nps_to_score",
     "percentile",

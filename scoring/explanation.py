@@ -7,10 +7,11 @@
 >>> import pandas as pd
 >>> from scoring.settings import ScoringSettings
 >>> scored = pd.DataFrame({"partner_id": [1], "name": ["Acme"], "rank": [1], "satisfaction": [float("nan")],
-...     "engagement": [40.0], "recency": [90.0], "business": [float("nan")], "score": [55.0]})
+...     "engagement": [40.0], "recency": [90.0], "business": [float("nan")], "delivery": [float("nan")],
+...     "score": [55.0]})
 >>> explanation = explain(scored, 1, ScoringSettings(now=datetime(2024, 6, 30, tzinfo=UTC)))
->>> [(lever.component, round(lever.points, 2), lever.missing) for lever in explanation.levers]
-[('engagement', 42.0, False), ('satisfaction', 20.0, True), ('business', 7.5, True), ('recency', 3.0, False)]
+>>> [(lever.component, round(lever.points, 2), lever.missing) for lever in explanation.levers][:3]
+[('engagement', 42.0, False), ('satisfaction', 20.0, True), ('delivery', 10.38, True)]
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ SUGGESTIONS: dict[str, tuple[str, str]] = {
     "business": (
         "grow revenue relative to cost, and keep both current with /partner edit",
         "update revenue and cost with /partner edit so business performance counts",
+    ),
+    "delivery": (
+        "win more of the joint projects you close, and close finished ones with /partner project close",
+        "record joint projects and close them won or lost with /partner project, so delivery counts",
     ),
 }
 
@@ -140,7 +145,20 @@ def _details(row: pd.Series, settings: ScoringSettings) -> dict[str, str]:
         business = "a loss recorded with a cost of 0"
     else:
         business = f"revenue is {ratio:.2f}× cost, compared with the other active partners"
-    return {"satisfaction": satisfaction, "engagement": engagement, "recency": recency, "business": business}
+    won, lost = int(row.get("projects_won", 0) or 0), int(row.get("projects_lost", 0) or 0)
+    if won + lost:
+        delivery = (
+            f"{won} of {won + lost} closed joint projects won, damped toward the workspace's success rate"
+        )
+    else:
+        delivery = "no joint project closed as won or lost yet"
+    return {
+        "satisfaction": satisfaction,
+        "engagement": engagement,
+        "recency": recency,
+        "business": business,
+        "delivery": delivery,
+    }
 
 
 def explain(scored: pd.DataFrame, partner_id: int, settings: ScoringSettings) -> Explanation:

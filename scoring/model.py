@@ -55,7 +55,16 @@ crosses into Python):
     count         int ≥ 0: how many answers
     ============  ==========================================================================
 
-``activity`` and ``feedback`` may be empty frames, with or without columns. The result of
+``projects`` — per partner, its joint projects closed at or before ``now`` (optional; the seeds'
+project success rate):
+
+    ============  ==========================================================================
+    partner_id    int (rows for partners not in ``partners`` are ignored)
+    won           int ≥ 0: projects closed as won
+    lost          int ≥ 0: projects closed as lost (cancelled ones count for neither)
+    ============  ==========================================================================
+
+``activity``, ``feedback`` and ``projects`` may be empty frames, with or without columns. The result of
 ``score_partners`` has the columns of ``SCORED_COLUMNS``, one row per partner, sorted by rank, with
 a fresh 0…N-1 index; a missing component is NaN. docs/scoring.md describes the model in full.
 """
@@ -74,6 +83,7 @@ PARTNER_COLUMNS: tuple[str, ...] = ("partner_id", "name", "tier", "revenue", "co
 ACTIVITY_COLUMNS: tuple[str, ...] = ("partner_id", "day", "weight", "count")
 DECAYED_ACTIVITY_COLUMNS: tuple[str, ...] = ("partner_id", "engagement_raw", "count")
 FEEDBACK_COLUMNS: tuple[str, ...] = ("partner_id", "score_sum", "count")
+PROJECT_COLUMNS: tuple[str, ...] = ("partner_id", "won", "lost")
 SCORED_COLUMNS: tuple[str, ...] = (
     "partner_id",
     "name",
@@ -84,12 +94,15 @@ SCORED_COLUMNS: tuple[str, ...] = (
     "recency",
     "business_raw",
     "business",
+    "delivery",
     "score",
     "rank",
     "category",
     "last_contact",
     "feedback_count",
     "interaction_count",
+    "projects_won",
+    "projects_lost",
 )
 
 DAY_NS = 86_400 * 10**9
@@ -278,30 +291,69 @@ def _categories(satisfaction: np.ndarray) -> np.ndarray:
     return labels
 
 
+def _column_sum(matrix: np.ndarray) -> np.ndarray:
+    """Each row's sum, adding the columns left to right: the same float result whatever the shape
+    (numpy's pairwise summation would group differently as columns are added)."""
+    total = np.zeros(matrix.shape[0])
+    for column in range(matrix.shape[1]):
+        total = total + matrix[:, column]
+    return total
+
+
+def _delivery(projects: pd.DataFrame | None, index: pd.Index, damping: float) -> tuple[np.ndarray, ...]:
+    """(delivery 0-100, won, lost) per partner: the success rate won / (won + lost), damped toward
+    the workspace's rate like satisfaction; NaN for a partner without closed projects."""
+    n = len(index)
+    won = np.zeros(n, dtype=np.int64)
+    lost = np.zeros(n, dtype=np.int64)
+    delivery = np.full(n, np.nan)
+    if projects is None:
+        return delivery, won, lost
+    positions = index.get_indexer(_ids(projects["partner_id"], "projects.partner_id"))
+    won_rows = _floats(projects["won"], "projects.won")
+    lost_rows = _floats(projects["lost"], "projects.lost")
+    keep = positions >= 0
+    for rows in (won_rows, lost_rows):
+        if not (np.isfinite(rows) & (rows >= 0) & (rows == np.round(rows))).all():
+            raise ValueError("projects.won and projects.lost must be whole numbers, 0 or more.")
+    won = np.rint(np.bincount(positions[keep], weights=won_rows[keep], minlength=n)).astype(np.int64)
+    lost = np.rint(np.bincount(positions[keep], weights=lost_rows[keep], minlength=n)).astype(np.int64)
+    closed = won + lost
+    if closed.sum() == 0:
+        return delivery, won, lost
+    workspace_rate = won.sum() / closed.sum()
+    has = closed > 0
+    delivery[has] = 100.0 * (won[has] + damping * workspace_rate) / (closed[has] + damping)
+    return np.clip(delivery, 0.0, 100.0), won, lost
+
+
 def contributions(values: np.ndarray, weights: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shares, contributions, scores) for rows of component values (columns in ``COMPONENTS`` order,
-    NaN = missing).
+    NaN = missing; fewer columns than components means the rest are missing).
 
     A row's share of a component is its weight divided by the sum of the weights of the components
     the row has (0 for a missing one); its contribution is share × value, in points; its score is
     the sum of its contributions, clipped to 0-100 against float noise, or NaN when every component
     it has weighs 0.
 
-    >>> shares, points, score = contributions(np.array([[80.0, 50.0, 100.0, np.nan]]), Weights())
+    >>> shares, points, score = contributions(np.array([[80.0, 50.0, 100.0, np.nan, np.nan]]), Weights())
     >>> round(float(score[0]), 6)  # (0.40·80 + 0.35·50 + 0.15·100) / 0.90
     71.666667
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
+    if values.shape[1] < len(COMPONENTS):
+        missing = np.full((values.shape[0], len(COMPONENTS) - values.shape[1]), np.nan)
+        values = np.hstack([values, missing])
     normalised = weights.normalised()
     weight_row = np.array([getattr(normalised, name) for name in COMPONENTS])
     present = ~np.isnan(values)
     present_weights = np.where(present, weight_row, 0.0)
-    total = present_weights[:, 0] + present_weights[:, 1] + present_weights[:, 2] + present_weights[:, 3]
+    total = _column_sum(present_weights)
     scored = total > 0
     shares = np.zeros(values.shape)
     shares[scored] = present_weights[scored] / total[scored, None]
     points = np.where(present, shares * np.where(present, values, 0.0), 0.0)
-    score = points[:, 0] + points[:, 1] + points[:, 2] + points[:, 3]
+    score = _column_sum(points)
     score = np.where(scored, np.clip(score, 0.0, 100.0), np.nan)
     return shares, points, score
 
@@ -326,10 +378,25 @@ def rank_order(keys: list[np.ndarray], names: pd.Series | np.ndarray, ids: np.nd
 
 
 def _empty_scored() -> pd.DataFrame:
-    float_columns = ("satisfaction", "engagement_raw", "engagement", "recency", "business_raw", "business")
+    float_columns = (
+        "satisfaction",
+        "engagement_raw",
+        "engagement",
+        "recency",
+        "business_raw",
+        "business",
+        "delivery",
+    )
     columns: dict[str, pd.Series] = {}
     for column in SCORED_COLUMNS:
-        if column in ("partner_id", "rank", "feedback_count", "interaction_count"):
+        if column in (
+            "partner_id",
+            "rank",
+            "feedback_count",
+            "interaction_count",
+            "projects_won",
+            "projects_lost",
+        ):
             columns[column] = pd.Series([], dtype=np.int64)
         elif column in (*float_columns, "score"):
             columns[column] = pd.Series([], dtype=float)
@@ -345,6 +412,7 @@ def score_partners(
     activity: pd.DataFrame | None,
     feedback: pd.DataFrame | None,
     settings: ScoringSettings,
+    projects: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every partner's components, score (0-100), rank and satisfaction category.
 
@@ -369,6 +437,7 @@ def score_partners(
     decayed = activity is not None and "engagement_raw" in activity.columns
     activity = _columns(activity, DECAYED_ACTIVITY_COLUMNS if decayed else ACTIVITY_COLUMNS, "activity")
     feedback = _columns(feedback, FEEDBACK_COLUMNS, "feedback")
+    projects = _columns(projects, PROJECT_COLUMNS, "projects")
 
     ids = _ids(frame["partner_id"], "partners.partner_id")
     index = pd.Index(ids)
@@ -411,7 +480,9 @@ def score_partners(
     business = percentile(business_raw)
     business[business_raw <= 0] = 0.0
 
-    values = np.column_stack([satisfaction, engagement, recency, business])
+    delivery, projects_won, projects_lost = _delivery(projects, index, damping)
+
+    values = np.column_stack([satisfaction, engagement, recency, business, delivery])
     _, _, score = contributions(values, settings.weights)
     order = rank_order([score], names, ids)
 
@@ -426,11 +497,14 @@ def score_partners(
             "recency": recency[order],
             "business_raw": business_raw[order],
             "business": business[order],
+            "delivery": delivery[order],
             "score": score[order],
             "rank": np.arange(1, len(ids) + 1, dtype=np.int64),
             "category": pd.Series(_categories(satisfaction)[order], dtype=object),
             "last_contact": last_contact[order],
             "feedback_count": feedback_count[order],
             "interaction_count": interaction_count[order],
+            "projects_won": projects_won[order],
+            "projects_lost": projects_lost[order],
         }
     )

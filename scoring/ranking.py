@@ -26,8 +26,11 @@ RANK_BY: dict[str, tuple[str, ...]] = {
     "engagement": ("engagement", "engagement_raw"),
     "recency": ("recency",),
     "revenue": ("business", "business_raw"),
+    "delivery": ("delivery",),
+    # Loyalty's categories as numbers (scoring.loyalty.loyalty_level), then the score within one.
+    "loyalty": ("loyalty_level", "score"),
 }
-RANK_BY_ALIASES: dict[str, str] = {"business": "revenue"}
+RANK_BY_ALIASES: dict[str, str] = {"business": "revenue", "projects": "delivery", "success": "delivery"}
 
 
 def rank_by(scored: pd.DataFrame, by: str) -> pd.DataFrame:

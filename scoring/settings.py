@@ -6,9 +6,10 @@ one place. ``Weights`` are the four component weights (any non-negative numbers,
 use); ``ScoringSettings`` bundles them with the moment ``now`` the scores are computed at, the
 window and the half-life.
 
->>> weights = Weights.from_mapping({"satisfaction": "2", "engagement": 1, "recency": 1, "revenue": "0"})
+>>> weights = Weights.from_mapping(
+...     {"satisfaction": "2", "engagement": 1, "recency": 1, "revenue": "0", "delivery": 0})
 >>> weights.normalised().as_dict()
-{'satisfaction': 0.5, 'engagement': 0.25, 'recency': 0.25, 'business': 0.0}
+{'satisfaction': 0.5, 'engagement': 0.25, 'recency': 0.25, 'business': 0.0, 'delivery': 0.0}
 """
 
 from __future__ import annotations
@@ -32,14 +33,14 @@ KIND_WEIGHTS: dict[str, float] = {
 }
 
 # The score's components, in the order they are reported everywhere.
-COMPONENTS: tuple[str, ...] = ("satisfaction", "engagement", "recency", "business")
+COMPONENTS: tuple[str, ...] = ("satisfaction", "engagement", "recency", "business", "delivery")
 
 # The largest weight accepted. Only proportions matter, so this loses nothing, and it keeps every
 # sum and ratio of weights an ordinary finite number (1e308 + 1e308 would overflow to infinity).
 MAX_WEIGHT = 10_000.0
 
 # Words people use for a component, besides its own name ("/partner top 10 by revenue").
-COMPONENT_ALIASES: dict[str, str] = {"revenue": "business"}
+COMPONENT_ALIASES: dict[str, str] = {"revenue": "business", "projects": "delivery", "success": "delivery"}
 
 
 def _component_name(key: object) -> str:
@@ -82,14 +83,17 @@ class Weights:
     Negative, too large, infinite or not-a-number weights, and all four at 0, are refused with a
     ValueError whose message a partner manager can act on.
 
-    >>> Weights(satisfaction=4, engagement=3.5, recency=1.5, business=1).normalised() == Weights()
-    True
+    >>> {name: round(share, 3) for name, share in Weights().normalised().as_dict().items()}
+    {'satisfaction': 0.348, 'engagement': 0.304, 'recency': 0.13, 'business': 0.087, 'delivery': 0.13}
     """
 
     satisfaction: float = 0.40
     engagement: float = 0.35
     recency: float = 0.15
     business: float = 0.10
+    # Joint projects' success rate: added with 0.15, the others keeping their proportions among
+    # themselves (a partner without closed projects is scored exactly as before it existed).
+    delivery: float = 0.15
 
     def __post_init__(self) -> None:
         for name in COMPONENTS:
@@ -116,20 +120,20 @@ class Weights:
             )
 
     def total(self) -> float:
-        """The sum of the four weights."""
-        return self.satisfaction + self.engagement + self.recency + self.business
+        """The sum of the weights."""
+        return self.satisfaction + self.engagement + self.recency + self.business + self.delivery
 
     def normalised(self) -> Weights:
         """The same proportions, summing to 1.
 
-        >>> Weights(1, 1, 0, 0).normalised().as_dict()
-        {'satisfaction': 0.5, 'engagement': 0.5, 'recency': 0.0, 'business': 0.0}
+        >>> Weights(1, 1, 0, 0, 0).normalised().as_dict()
+        {'satisfaction': 0.5, 'engagement': 0.5, 'recency': 0.0, 'business': 0.0, 'delivery': 0.0}
         """
         total = self.total()
         return Weights(*(getattr(self, name) / total for name in COMPONENTS))
 
     def as_dict(self) -> dict[str, float]:
-        """``{"satisfaction": …, "engagement": …, "recency": …, "business": …}`` in that order."""
+        """``{"satisfaction": …, "engagement": …, "recency": …, "business": …, "delivery": …}`` in order."""
         return {name: getattr(self, name) for name in COMPONENTS}
 
     @classmethod

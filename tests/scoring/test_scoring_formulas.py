@@ -12,6 +12,7 @@ import pytest
 import scoring
 import scoring.explanation
 import scoring.formulas
+import scoring.loyalty
 import scoring.model
 import scoring.ranking
 import scoring.settings
@@ -31,7 +32,15 @@ NOW = datetime(2024, 6, 30, 12, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     "module",
-    [scoring, scoring.settings, scoring.formulas, scoring.model, scoring.ranking, scoring.explanation],
+    [
+        scoring,
+        scoring.settings,
+        scoring.formulas,
+        scoring.model,
+        scoring.ranking,
+        scoring.explanation,
+        scoring.loyalty,
+    ],
 )
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -125,16 +134,17 @@ def test_default_weights():
         "engagement": 0.35,
         "recency": 0.15,
         "business": 0.10,
+        "delivery": 0.15,  # issue 12: added at 0.15, the others keep their proportions
     }
 
 
 def test_weights_that_sum_to_anything_are_normalised():
-    weights = Weights(satisfaction=8, engagement=7, recency=3, business=2).normalised()
-    assert weights.as_dict() == pytest.approx(Weights().as_dict())
+    weights = Weights(satisfaction=8, engagement=7, recency=3, business=2, delivery=3).normalised()
+    assert weights.as_dict() == pytest.approx(Weights().normalised().as_dict())
     assert sum(weights.as_dict().values()) == pytest.approx(1)
 
 
-@pytest.mark.parametrize("name", ["satisfaction", "engagement", "recency", "business"])
+@pytest.mark.parametrize("name", ["satisfaction", "engagement", "recency", "business", "delivery"])
 def test_a_negative_weight_is_refused_by_name(name):
     with pytest.raises(ValueError, match=f"The {name} weight can't be negative") as error:
         Weights(**{name: -0.2})
@@ -143,7 +153,7 @@ def test_a_negative_weight_is_refused_by_name(name):
 
 def test_all_zero_weights_are_refused():
     with pytest.raises(ValueError, match="At least one weight must be above 0"):
-        Weights(0, 0, 0, 0)
+        Weights(0, 0, 0, 0, 0)
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf])
@@ -161,15 +171,21 @@ def test_weights_above_the_range_are_refused_with_the_range(value):
 
 def test_the_largest_weights_still_normalise():
     top = scoring.settings.MAX_WEIGHT
-    assert Weights(top, top, top, top).normalised() == Weights(0.25, 0.25, 0.25, 0.25)
+    assert Weights(top, top, top, top, top).normalised() == Weights(0.2, 0.2, 0.2, 0.2, 0.2)
 
 
 def test_weights_from_mapping_keeps_unmentioned_weights_of_the_base():
-    base = Weights(1, 1, 1, 1)
+    base = Weights(1, 1, 1, 1, 1)
     weights = Weights.from_mapping(
         {" Satisfaction ": "0.5", "REVENUE": Decimal("0.2"), "recency": "30%"}, base
     )
-    assert weights.as_dict() == {"satisfaction": 0.5, "engagement": 1.0, "recency": 0.3, "business": 0.2}
+    assert weights.as_dict() == {
+        "satisfaction": 0.5,
+        "engagement": 1.0,
+        "recency": 0.3,
+        "business": 0.2,
+        "delivery": 1.0,
+    }
     assert Weights.from_mapping({}).as_dict() == Weights().as_dict()
 
 
@@ -179,13 +195,17 @@ def test_weights_from_mapping_keeps_unmentioned_weights_of_the_base():
         ({"satisfacton": 1}, "There is no weight called “satisfacton”.*Did you mean satisfaction"),
         (
             {"speed": 1},
-            "There is no weight called “speed”. The weights are satisfaction, engagement, recency and",
+            "There is no weight called “speed”. The weights are satisfaction, engagement, recency, "
+            "business and delivery",
         ),
         ({"engagement": "lots"}, "The engagement weight must be a number such as 0.4"),
         ({"engagement": True}, "The engagement weight must be a number"),
         ({"business": 1, "revenue": 2}, "The business weight is given twice"),
         ({"recency": "-1"}, "The recency weight can't be negative"),
-        ({"satisfaction": 0, "engagement": 0, "recency": 0, "business": 0}, "At least one weight"),
+        (
+            {"satisfaction": 0, "engagement": 0, "recency": 0, "business": 0, "delivery": 0},
+            "At least one weight",
+        ),
     ],
 )
 def test_weights_from_mapping_explains_what_is_wrong(mapping, message):
@@ -197,7 +217,7 @@ def test_weights_are_frozen_and_comparable():
     weights = Weights()
     with pytest.raises(AttributeError):
         weights.satisfaction = 1  # type: ignore[misc]
-    assert Weights(0.4, 0.35, 0.15, 0.1) == weights
+    assert Weights(0.4, 0.35, 0.15, 0.1, 0.15) == weights
 
 
 def test_settings_defaults_and_window():

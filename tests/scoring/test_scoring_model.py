@@ -381,8 +381,11 @@ def test_explain_takes_the_score_apart(scored):
         "2 communications in the last 90 days, worth 3.5"
     )
     assert explanation.component("business").detail.startswith("revenue is 3.00× cost")
-    # Recency at 100 would add 0.15 · 50 = 7.5 points, more than business (0.10 · 33.3) or satisfaction (8).
-    assert [lever.component for lever in explanation.levers] == ["satisfaction", "recency", "business"]
+    # Recency at 100 would add 0.15 · 50 = 7.5 points, more than business (0.10 · 33.3) or satisfaction (8);
+    # recording projects (delivery, missing, at 100) is a lever too.
+    levers = [lever.component for lever in explanation.levers]
+    assert [name for name in levers if name != "delivery"] == ["satisfaction", "recency", "business"]
+    assert "delivery" in levers
     assert explanation.biggest_lever.points == pytest.approx(0.40 * 20)
     assert explanation.biggest_lever.suggestion.startswith("ask for feedback with /partner survey")
 
@@ -395,14 +398,17 @@ def test_explain_renormalises_over_the_components_a_partner_has(scored):
     )
     assert not satisfaction.present and satisfaction.detail == "no feedback in the last 90 days"
     shares = [c.normalised_weight for c in explanation.components]
-    assert shares == pytest.approx([0, 0.35 / 0.6, 0.15 / 0.6, 0.10 / 0.6])
+    assert shares == pytest.approx([0, 0.35 / 0.6, 0.15 / 0.6, 0.10 / 0.6, 0])  # no closed projects
     assert sum(c.contribution for c in explanation.components) == pytest.approx(explanation.score)
     # Engagement 75 → 100 would make the score 100 (+14.6); feedback at 100 would make it 91.25 (+5.8);
-    # recency and business are at 100 already.
-    assert [lever.component for lever in explanation.levers] == ["engagement", "satisfaction"]
+    # recency and business are at 100 already; delivery (no closed projects) could add some too.
+    assert [lever.component for lever in explanation.levers if lever.component != "delivery"] == [
+        "engagement",
+        "satisfaction",
+    ]
     assert explanation.biggest_lever.points == pytest.approx(100 - 51.25 / 0.6)
     assert explanation.biggest_lever.suggestion.startswith("log a meeting or QBR")
-    feedback = explanation.levers[1]
+    feedback = next(lever for lever in explanation.levers if lever.component == "satisfaction")
     assert feedback.missing and feedback.points == pytest.approx(91.25 - 51.25 / 0.6)
     assert "collecting feedback would add satisfaction" in feedback.suggestion
     assert explanation.component("business").detail == "revenue recorded with a cost of 0"
@@ -418,7 +424,14 @@ def test_explain_a_partner_with_nothing(scored):
     # Engagement at 100: 0.35 · 100 / 0.5 = 70 points; feedback at 100: 40 / 0.9; recency 30;
     # business 10 / 0.6.
     points = [(lever.component, round(lever.points, 2)) for lever in explanation.levers]
-    assert points == [("engagement", 70), ("satisfaction", 44.44), ("recency", 30), ("business", 16.67)]
+    # ... and a closed project won: 15 / 0.65.
+    assert points == [
+        ("engagement", 70),
+        ("satisfaction", 44.44),
+        ("recency", 30),
+        ("delivery", 23.08),
+        ("business", 16.67),
+    ]
     business = next(lever for lever in explanation.levers if lever.component == "business")
     assert business.suggestion.startswith("update revenue and cost with /partner edit")
 
