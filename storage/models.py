@@ -104,6 +104,83 @@ class Partner(Base):
     interactions: Mapped[list[Interaction]] = relationship(back_populates="partner", passive_deletes=True)
 
 
+class ProjectStatus(enum.StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    WON = "won"
+    LOST = "lost"
+    CANCELLED = "cancelled"
+
+    @property
+    def closed(self) -> bool:
+        return self in (ProjectStatus.WON, ProjectStatus.LOST, ProjectStatus.CANCELLED)
+
+
+class Project(Base):
+    """A joint project with a partner (the seeds' 合作项目: name, goal, plan, progress, result)."""
+
+    __tablename__ = "project"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_project_team_request"),
+        Index("ix_project_team_partner_status", "team_id", "partner_id", "status"),
+        Index("ix_project_team_closed", "team_id", "closed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    goal: Mapped[str] = mapped_column(Text, default="")
+    plan: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProjectStatus] = mapped_column(values_of(ProjectStatus), default=ProjectStatus.PLANNED)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent, 0-100
+    started_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # expected, then won, value
+    result: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    updated_by: Mapped[str | None] = mapped_column(String(32))  # the author of the latest change
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
+
+    partner: Mapped[Partner] = relationship()
+
+
+class ResourceKind(enum.StrEnum):
+    PEOPLE = "people"  # hours
+    FUNDS = "funds"  # an amount in the workspace's currency
+    TECHNOLOGY = "technology"  # licences, environments: a count
+
+
+class Resource(Base):
+    """Something committed to the partnership (the seeds' 合作资源: people, technology, funds)."""
+
+    __tablename__ = "resource"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_resource_team_request"),
+        Index("ix_resource_team_partner", "team_id", "partner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"))
+    kind: Mapped[ResourceKind] = mapped_column(values_of(ResourceKind))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    unit: Mapped[str | None] = mapped_column(String(40))
+    committed_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    partner: Mapped[Partner] = relationship()
+    project: Mapped[Project | None] = relationship()
+
+
 class Interaction(Base):
     """One logged communication with a partner (the seeds' 沟通记录: content, time, method)."""
 
@@ -126,6 +203,8 @@ class Interaction(Base):
     user_id: Mapped[str | None] = mapped_column(String(32))
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     permalink: Mapped[str | None] = mapped_column(Text)
+    # The joint project it was about, if any (a removed project leaves the communication).
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"))
     request_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
@@ -230,6 +309,8 @@ class ScoringWeights(Base):
     engagement: Mapped[float] = mapped_column(Float)
     recency: Mapped[float] = mapped_column(Float)
     business: Mapped[float] = mapped_column(Float)
+    # None for weights saved before delivery existed: the default applies to it.
+    delivery: Mapped[float | None] = mapped_column(Float)
     updated_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 

@@ -26,15 +26,17 @@ from storage.models import (
     ScoringWeights,
     WeightChange,
 )
+from storage.projects import closed_counts
 
 
 @dataclass(frozen=True)
 class RankingFrames:
-    """The three frames ``scoring.score_partners`` takes (see scoring.model for the contract)."""
+    """The frames ``scoring.score_partners`` takes (see scoring.model for the contract)."""
 
     partners: pd.DataFrame
     activity: pd.DataFrame
     feedback: pd.DataFrame
+    projects: pd.DataFrame
 
 
 def _last_contact(until: datetime | None = None) -> ColumnElement[datetime]:
@@ -73,9 +75,13 @@ def partners_frame(session: Session, team_id: str, *, until: datetime) -> pd.Dat
             Partner.revenue,
             Partner.cost,
             _last_contact(until),
+            Partner.created_at,
         ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
     ).all()
-    frame = _frame(rows, ["partner_id", "name", "tier", "owner", "revenue", "cost", "last_contact"])
+    frame = _frame(
+        rows, ["partner_id", "name", "tier", "owner", "revenue", "cost", "last_contact", "created_at"]
+    )
+    frame["created_at"] = _utc(frame["created_at"])
     frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float)
     frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce").astype(float)
     frame["last_contact"] = _utc(frame["last_contact"])
@@ -174,7 +180,7 @@ def ranking_frames(
     kind_weights: Mapping[str, float],
     half_life_days: float,
 ) -> RankingFrames:
-    """The three frames scoring needs, each from one grouped query."""
+    """The frames scoring needs, each from one grouped query."""
     return RankingFrames(
         partners=partners_frame(session, team_id, until=until),
         activity=engagement_frame(
@@ -186,6 +192,8 @@ def ranking_frames(
             half_life_days=half_life_days,
         ),
         feedback=feedback_frame(session, team_id, since=since, until=until),
+        # A partner's track record: every project closed won or lost up to the window's end.
+        projects=closed_counts(session, team_id, until=until.date()),
     )
 
 
@@ -237,12 +245,15 @@ def stored_weights(session: Session, team_id: str) -> dict[str, float] | None:
     row = session.get(ScoringWeights, team_id)
     if row is None:
         return None
-    return {
+    stored = {
         "satisfaction": row.satisfaction,
         "engagement": row.engagement,
         "recency": row.recency,
         "business": row.business,
     }
+    if row.delivery is not None:  # weights saved before delivery existed keep its default
+        stored["delivery"] = row.delivery
+    return stored
 
 
 def save_weights(
@@ -259,8 +270,8 @@ def save_weights(
     if row is None:
         row = ScoringWeights(team_id=team_id)
         session.add(row)
-    for name in ("satisfaction", "engagement", "recency", "business"):
-        setattr(row, name, float(new[name]))
+    for name in ("satisfaction", "engagement", "recency", "business", "delivery"):
+        setattr(row, name, float(new[name]) if name in new else None)
     row.updated_by = changed_by
     row.updated_at = now
     session.add(

@@ -91,17 +91,19 @@ def weights_reply(weights: Weights, history: list[WeightChangeRecord], *, custom
         section("\n".join(lines)),
         context_block(
             ("This workspace's own weights." if custom else "product defaults (nobody has changed them).")
-            + " Admins change them with `/partner weights satisfaction=0.5 engagement=0.3 …`."
+            + " A partner without closed joint projects has no delivery: it is scored on the others, in"
+            " the same proportions. Admins change them with `/partner weights satisfaction=0.5 …`."
         ),
     ]
     if history:
-        changes = [
-            f"• {slack_date(h.changed_at)} <@{h.changed_by}>: "
-            + ", ".join(
-                f"{k} {h.old.get(k, 0):g}→{h.new.get(k, 0):g}" for k in h.new if h.old.get(k) != h.new.get(k)
-            )
-            for h in history
-        ]
+        # A weight missing from an old record (delivery, before it existed) had its default then.
+        defaults = Weights().as_dict()
+        changes = []
+        for h in history:
+            old = {**defaults, **h.old}
+            new = {**defaults, **h.new}
+            moved = ", ".join(f"{k} {old[k]:g}→{new[k]:g}" for k in new if old[k] != new[k])
+            changes.append(f"• {slack_date(h.changed_at)} <@{h.changed_by}>: {moved}")
         blocks.append(section("*Recent changes*\n" + "\n".join(changes)))
     return Reply("Scoring weights: " + ", ".join(f"{k} {v:g}" for k, v in weights.as_dict().items()), blocks)
 

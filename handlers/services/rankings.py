@@ -15,11 +15,22 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from scoring import KIND_WEIGHTS, ScoringSettings, Weights, rank_changes, score_partners
+from scoring import (
+    KIND_WEIGHTS,
+    ScoringSettings,
+    Weights,
+    loyalty_categories,
+    loyalty_level,
+    rank_changes,
+    score_partners,
+)
+from storage import projects as project_store
 from storage import ranking as ranking_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+# Loyalty looks at a year of joint projects (the seeds' repeat business).
+LOYALTY_DAYS = 365
 # How long a cached ranking is served as is, and how long at most while a fresh one is computed.
 FRESH_SECONDS = 60.0
 STALE_SECONDS = 600.0
@@ -91,8 +102,8 @@ def compute_ranking(
             half_life_days=settings.half_life_days,
         )
         previous_frames = None
+        before = settings.window_start
         if with_changes:
-            before = settings.window_start
             previous_frames = ranking_store.ranking_frames(
                 session,
                 team_id,
@@ -101,14 +112,27 @@ def compute_ranking(
                 kind_weights=KIND_WEIGHTS,
                 half_life_days=settings.half_life_days,
             )
-    scored = score_partners(frames.partners, frames.activity, frames.feedback, settings)
+            feedback_before = previous_frames.feedback
+        else:
+            feedback_before = ranking_store.feedback_frame(
+                session, team_id, since=before - timedelta(days=window_days), until=before
+            )
+        year_of_projects = project_store.loyalty_counts(
+            session, team_id, since=(now - timedelta(days=LOYALTY_DAYS)).date(), until=now.date()
+        )
+    scored = score_partners(frames.partners, frames.activity, frames.feedback, settings, frames.projects)
     scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
+    scored = with_loyalty(scored, frames, feedback_before, year_of_projects, now=now)
     if previous_frames is not None and not previous_frames.partners.empty:
         previous_settings = ScoringSettings(
             now=settings.window_start, window_days=window_days, weights=weights
         )
         previous = score_partners(
-            previous_frames.partners, previous_frames.activity, previous_frames.feedback, previous_settings
+            previous_frames.partners,
+            previous_frames.activity,
+            previous_frames.feedback,
+            previous_settings,
+            previous_frames.projects,
         )
         # A partner with nothing in the previous window was not really ranked there: it is "new".
         active_before = set(previous_frames.activity["partner_id"]) | set(
@@ -120,6 +144,58 @@ def compute_ranking(
         scored["rank_change"] = float("nan")
     has_data = not frames.activity.empty or not frames.feedback.empty
     return Ranking(scored=scored, settings=settings, has_data=has_data)
+
+
+def _mean_score(feedback: pd.DataFrame) -> pd.Series:
+    """partner_id → the average feedback score (0-100) of a window's frame."""
+    if feedback.empty:
+        return pd.Series(dtype=float)
+    return pd.Series(
+        feedback["score_sum"].to_numpy(dtype=float) / feedback["count"].to_numpy(dtype=float),
+        index=feedback["partner_id"].to_numpy(),
+    )
+
+
+def with_loyalty(
+    scored: pd.DataFrame,
+    frames: ranking_store.RankingFrames,
+    feedback_before: pd.DataFrame,
+    year_of_projects: pd.DataFrame,
+    *,
+    now: datetime,
+) -> pd.DataFrame:
+    """``scored`` with each partner's loyalty category (scoring.loyalty) and what it rests on."""
+    if scored.empty:
+        return scored.assign(
+            loyalty=pd.Series(dtype=object),
+            loyalty_level=pd.Series(dtype=float),
+            won_12m=pd.Series(dtype="int64"),
+            won_value_12m=pd.Series(dtype=float),
+        )
+    ids = scored["partner_id"]
+    year = year_of_projects.set_index("partner_id") if len(year_of_projects) else None
+    created = frames.partners.set_index("partner_id")["created_at"]
+    inputs = pd.DataFrame(
+        {
+            "partner_id": ids,
+            "won_12m": ids.map(year["won_12m"]).fillna(0) if year is not None else 0,
+            "lost_12m": ids.map(year["lost_12m"]).fillna(0) if year is not None else 0,
+            "won_value_12m": ids.map(year["won_value_12m"]).fillna(0.0) if year is not None else 0.0,
+            "satisfaction": scored["satisfaction"],
+            "feedback_now": ids.map(_mean_score(frames.feedback)),
+            "feedback_before": ids.map(_mean_score(feedback_before)),
+            "age_days": (pd.Timestamp(now) - pd.to_datetime(ids.map(created), utc=True)).dt.total_seconds()
+            / 86_400,
+        },
+        index=scored.index,
+    )
+    loyalty = loyalty_categories(inputs)
+    return scored.assign(
+        loyalty=loyalty,
+        loyalty_level=loyalty_level(loyalty),
+        won_12m=inputs["won_12m"].astype("int64"),
+        won_value_12m=inputs["won_value_12m"].astype(float),
+    )
 
 
 @dataclass

@@ -24,7 +24,7 @@ def test_usable_stored_weights_are_the_workspaces_own() -> None:
     [
         {"satisfaction": 1e308, "engagement": 1e308, "recency": 0.0, "business": 0.0},
         {"satisfaction": float("nan"), "engagement": 1.0, "recency": 0.0, "business": 0.0},
-        {"satisfaction": 0.0, "engagement": 0.0, "recency": 0.0, "business": 0.0},
+        {"satisfaction": 0.0, "engagement": 0.0, "recency": 0.0, "business": 0.0, "delivery": 0.0},
         {"satisfaction": -1.0, "engagement": 1.0, "recency": 0.0, "business": 0.0},
     ],
 )
