@@ -36,6 +36,7 @@ def log_interaction(
     follow_up_on: date | None = None,
     permalink: str | None = None,
     request_key: str | None = None,
+    project_id: int | None = None,
 ) -> Logged:
     """Store one communication. The same ``request_key`` twice stores it once."""
     if request_key is not None:
@@ -52,6 +53,7 @@ def log_interaction(
         follow_up_on=follow_up_on,
         permalink=permalink,
         request_key=request_key,
+        project_id=project_id,
     )
     try:
         with session.begin_nested():
@@ -80,8 +82,10 @@ def update_interaction(
     occurred_at: datetime,
     notes: str,
     follow_up_on: date | None,
+    project_id: int | None = None,
 ) -> Interaction:
     interaction.partner_id = partner_id
+    interaction.project_id = project_id
     interaction.kind = InteractionKind(kind)
     interaction.occurred_at = occurred_at
     interaction.notes = notes

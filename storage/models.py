@@ -209,6 +209,7 @@ class Interaction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
     partner: Mapped[Partner] = relationship(back_populates="interactions")
+    project: Mapped[Project | None] = relationship()
 
 
 class SurveyStatus(enum.StrEnum):

@@ -38,7 +38,7 @@ def digest_command(request: CommandRequest, rest: str) -> Reply | None:
     handler = handlers.get(action.casefold())
     if handler is None:
         raise UserError(
-            f"Try {USAGE}, `/partner digest list`, `/partner digest remove <id>` or "
+            f"Try {USAGE}, `/partner digest list`, `/partner digest remove &lt;id&gt;` or "
             "`/partner digest now [#channel]`."
         )
     return handler(request, after)

@@ -45,6 +45,10 @@ class DigestRunner:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
             scored = ranking.scored
             attention = needs_attention(scored, due.scheduled_for)
+            # Closed from the previous occurrence's day up to yesterday: each day in one digest only.
+            since = due.scheduled_for - claim.cadence.period
+            until = due.scheduled_for - timedelta(days=1)
+            outcomes = self.runs.outcomes(claim.team_id, since=since, until=until)
             reply = digest_message(
                 scored,
                 claim.previous,
@@ -53,6 +57,7 @@ class DigestRunner:
                 subscription_id=claim.subscription_id,
                 now=due.scheduled_for,
                 window_days=ranking.settings.window_days,
+                outcomes=outcomes,
             )
             ts, outcome, status = self._post(claim, reply.as_message())
             if ts and claim.chart and not scored.empty:

@@ -4,19 +4,21 @@ movers, partners that need attention; and the lines of ``/partner digest list``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
 
 from handlers.services.schedules import Cadence
 from handlers.shared.blocks import SlackBlock, context_block, divider, header, section, sections
-from handlers.shared.lines import rank_change_mark
+from handlers.shared.lines import money, rank_change_mark
 from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import escape, literal, shorten
 from storage.digests import LastRun
-from storage.models import DigestSubscription
+from storage.models import DigestSubscription, Project, ProjectStatus
 
 MOVERS = 3
+OUTCOMES_SHOWN = 10
 ATTENTION_SHOWN = 10
 LIST_LIMIT = 300  # subscriptions listed (30 sections of 10, within a message's 50 blocks)
 
@@ -30,7 +32,9 @@ def _line(position: int, row: pd.Series, change: float | None) -> str:
     ]
     parts.append(rank_change_mark(change))
     if isinstance(row.get("category"), str):
-        parts.append(row["category"])
+        parts.append(escape(row["category"]))
+    if isinstance(row.get("loyalty"), str):
+        parts.append(escape(row["loyalty"]))
     contact = row.get("last_contact")
     parts.append(
         f"last contact {slack_date(contact.to_pydatetime())}" if not pd.isna(contact) else "never contacted"
@@ -47,8 +51,10 @@ def digest_message(
     subscription_id: int | None,
     now: datetime,
     window_days: int,
+    outcomes: Sequence[Project] = (),
 ) -> Reply:
-    """The digest. ``previous`` maps partner_id → (rank, score) from the previous digest, or None."""
+    """The digest. ``previous`` maps partner_id → (rank, score) from the previous digest, or None;
+    ``outcomes`` are the joint projects won or lost since the previous period."""
     if scored.empty:
         return Reply(
             "Partner ranking: no active partners yet.",
@@ -83,6 +89,8 @@ def digest_message(
         blocks.append(
             section("*Needs attention*\n" + "\n".join(items) + (f"\n…and {more} more" if more > 0 else ""))
         )
+    if outcomes:
+        blocks.append(outcomes_section(outcomes))
     blocks.append(divider())
     since = "▲▼ since the previous digest" if previous is not None else "first digest: every partner is new"
     footer = f"Scores 0-100 over the last {window_days} days · {since}"
@@ -91,6 +99,20 @@ def digest_message(
     blocks.append(context_block(footer))
     names = ", ".join(f"{i + 1}. {literal(shorten(str(n), 40))}" for i, n in enumerate(top["name"].head(5)))
     return Reply(f"Partner ranking: {names}", blocks, in_channel=True)
+
+
+def outcomes_section(outcomes: Sequence[Project]) -> SlackBlock:
+    """Won / lost this period: the joint projects closed since the previous digest."""
+    won = [p for p in outcomes if p.status is ProjectStatus.WON]
+    lost = [p for p in outcomes if p.status is ProjectStatus.LOST]
+    items = [
+        f"• {'won' if p.status is ProjectStatus.WON else 'lost'}: *{literal(shorten(p.name, 60))}* with "
+        f"*{literal(shorten(p.partner.name, 60))}*" + (f" · {money(p.value)}" if p.value is not None else "")
+        for p in list(outcomes)[:OUTCOMES_SHOWN]
+    ]
+    more = len(outcomes) - OUTCOMES_SHOWN
+    title = f"*Won / lost this period:* {len(won)} won, {len(lost)} lost"
+    return section(title + "\n" + "\n".join(items) + (f"\n…and {more} more" if more > 0 else ""))
 
 
 def subscription_line(subscription: DigestSubscription, next_run: datetime, last: LastRun | None) -> str:

@@ -193,7 +193,9 @@ def survey_results(
         blocks.append(section("*Latest comments*\n" + comment_lines(comments)))
     if open_surveys:
         listed = ", ".join(f"#{s.id} ({plural(n, 'answer')})" for s, n in open_surveys[:10])
-        blocks.append(context_block(f"Open surveys: {listed} · close one with `/partner survey close <id>`"))
+        blocks.append(
+            context_block(f"Open surveys: {listed} · close one with `/partner survey close &lt;id&gt;`")
+        )
     fallback = f"Feedback about {literal(name)}: {summary.count} responses"
     return Reply(fallback, blocks)
 

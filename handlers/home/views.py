@@ -8,12 +8,13 @@ The dashboard stays within Slack's limits however large the workspace: every lis
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from slack_sdk.models.blocks import ActionsBlock, SectionBlock
 
-from handlers.services.dashboard import RECENT_COUNT, Dashboard, RecentLog
+from handlers.services.dashboard import PROJECTS_SHOWN, RECENT_COUNT, Dashboard, RecentLog
 from handlers.shared.blocks import (
     SlackBlock,
     actions,
@@ -25,7 +26,7 @@ from handlers.shared.blocks import (
     section,
 )
 from handlers.shared.ids import HomeIds
-from handlers.shared.lines import kind_label
+from handlers.shared.lines import kind_label, project_line
 from handlers.shared.replies import slack_date
 from handlers.shared.text import TEXT_LIMIT, escape, first_words, literal, shorten
 
@@ -209,6 +210,21 @@ def _recent_blocks(d: Dashboard) -> list[SlackBlock]:
     return blocks
 
 
+def _projects_blocks(d: Dashboard) -> list[SlackBlock]:
+    """The person's open projects (ones they created, or of partners they own), due first."""
+    if not d.projects:
+        return []
+    today = d.today or date.today()
+    lines = [f"• {project_line(p, today=today)}" for p in d.projects]
+    return [
+        section(
+            f"*Your open projects* ({len(d.projects)}{'+' if len(d.projects) >= PROJECTS_SHOWN else ''})"
+        ),
+        *line_sections(lines),
+        divider(),
+    ]
+
+
 def home_view(d: Dashboard) -> dict[str, Any]:
     blocks: list[SlackBlock] = [
         header("Partnerbot"),
@@ -221,6 +237,7 @@ def home_view(d: Dashboard) -> dict[str, Any]:
         divider(),
         *_own_blocks(d),
         divider(),
+        *_projects_blocks(d),
         *_top_blocks(d),
         divider(),
         *_attention_blocks(d),

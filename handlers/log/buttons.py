@@ -48,6 +48,7 @@ def on_edit_clicked(
                 day=interaction.occurred_at.astimezone(zone).date(),
                 notes=interaction.notes,
                 follow_up_on=interaction.follow_up_on,
+                project_id=interaction.project_id,
             )
             meta = LogMetadata(interaction_id=interaction.id, response_url=body.get("response_url"))
     except UserError as error:

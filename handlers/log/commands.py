@@ -3,12 +3,14 @@ Edit and Undo buttons; ``/partner log`` alone opens the form (handlers.log.form)
 
 from __future__ import annotations
 
+import re
+
 from handlers.log.form import open_log_form
 from handlers.log.views import NOTES_REQUIRED, LogDraft, LogMetadata, logged_confirmation
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import first_word
-from handlers.shared.partner_names import require_active, resolve_partner
+from handlers.shared.partner_names import partner_project, require_active, resolve_partner
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape
 from storage import interactions as interaction_store
@@ -16,6 +18,20 @@ from storage.kinds import parse_kind
 from storage.models import InteractionKind
 
 KINDS_TEXT = ", ".join(k.value for k in InteractionKind)
+# ``project:12`` anywhere in the notes names the joint project the communication was about.
+_PROJECT = re.compile(r"(?<!\S)project:#?(\d+)(?!\S) ?", re.IGNORECASE)
+
+
+def take_project(notes: str) -> tuple[str, str | None]:
+    """The notes without their ``project:<id>`` (the rest kept exactly as typed), and the id.
+
+    >>> take_project("kickoff project:12 went well")
+    ('kickoff went well', '12')
+    """
+    match = _PROJECT.search(notes)
+    if match is None:
+        return notes, None
+    return (notes[: match.start()] + notes[match.end() :]).strip(), match.group(1)
 
 
 @subcommand("log", "l")
@@ -44,6 +60,8 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
                 f"“{escape(kind_word[:40])}” isn't a kind I know. Use one of: {KINDS_TEXT} — "
                 f"e.g. `/partner log {name} call Renewal talk`."
             )
+        notes, project_number = take_project(notes)
+        project = partner_project(session, request.team_id, match.partner, project_number)
         if kind in NOTES_REQUIRED and not notes:
             raise UserError(
                 f"A {kind.value} needs a few words: `/partner log {escape(match.partner.name)} "
@@ -58,6 +76,7 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
             notes=notes,
             user_id=request.user_id,
             request_key=f"command:{request.trigger_id}" if request.trigger_id else None,
+            project_id=project.id if project else None,
         )
         reply = logged_confirmation(logged.interaction, match.partner)
     request.ack(reply)  # the confirmation first; the Home tab is republished after it

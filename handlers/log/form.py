@@ -4,6 +4,7 @@ tab's "Log communication" button; its submission logs a communication or saves a
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,10 +16,12 @@ from slack_sdk.errors import SlackApiError
 from handlers.log.views import NOTES_REQUIRED, LogDraft, LogMetadata, log_modal, logged_confirmation
 from handlers.shared import metadata
 from handlers.shared.deps import Deps, deps_of, user_zone, workspace
+from handlers.shared.errors import UserError
 from handlers.shared.form import Form
-from handlers.shared.ids import Action, Block
+from handlers.shared.ids import Action, Block, ProjectIds
 from handlers.shared.modals import open_modal
 from handlers.shared.notify import tell
+from handlers.shared.partner_names import partner_project
 from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
 from handlers.shared.replies import Reply
 from storage import interactions as interaction_store
@@ -62,6 +65,7 @@ def on_log_submitted(
     day = form.date(Block.DATE, Action.DATE_PICK, today=today, missing="Choose the date it happened.")
     follow_up = form.date(Block.FOLLOW_UP, Action.FOLLOW_UP_PICK, today=today)
     notes = form.text(Block.NOTES, Action.NOTES_INPUT)
+    project_text = form.number(ProjectIds.LOG_PROJECT_BLOCK, ProjectIds.LOG_PROJECT_INPUT)
     if day is not None and day > today:
         form.error(Block.DATE, "That date is in the future: log communications once they've happened.")
     if follow_up and day and follow_up < day:
@@ -78,20 +82,14 @@ def on_log_submitted(
         if partner is None:
             ack(response_action="errors", errors=PICK_ANOTHER)
             return
+        try:
+            project = partner_project(session, team_id, partner, project_text)
+        except UserError as error:
+            ack(response_action="errors", errors={ProjectIds.LOG_PROJECT_BLOCK.value: error.message[:150]})
+            return
+        entry = LogEntry(kind, day, notes, follow_up, project.id if project else None)
         if meta.interaction_id is not None:
-            reply = _save_edit(
-                session,
-                team_id,
-                user_id,
-                meta.interaction_id,
-                partner,
-                kind,
-                day,
-                notes,
-                follow_up,
-                zone,
-                now,
-            )
+            reply = _save_edit(session, team_id, user_id, meta.interaction_id, partner, entry, zone, now)
             if isinstance(reply, str):
                 ack(response_action="errors", errors={Block.NOTES.value: reply})
                 return
@@ -107,6 +105,7 @@ def on_log_submitted(
                 user_id=user_id,
                 follow_up_on=follow_up,
                 request_key=f"view:{view['id']}",
+                project_id=entry.project_id,
             )
             reply = logged_confirmation(logged.interaction, partner)
             interaction_id = logged.interaction.id if logged.created else None
@@ -118,16 +117,24 @@ def on_log_submitted(
     tell(client, user_id=user_id, reply=reply, response_url=meta.response_url)
 
 
+@dataclass(frozen=True)
+class LogEntry:
+    """What the log form says happened, once checked."""
+
+    kind: InteractionKind
+    day: date
+    notes: str
+    follow_up: date | None
+    project_id: int | None
+
+
 def _save_edit(
     session: Any,
     team_id: str,
     user_id: str,
     interaction_id: int,
     partner: Partner,
-    kind: InteractionKind,
-    day: date,
-    notes: str,
-    follow_up: date | None,
+    entry: LogEntry,
     zone: ZoneInfo,
     now: datetime,
 ) -> Reply | str:
@@ -137,16 +144,17 @@ def _save_edit(
     if interaction.user_id != user_id:
         return "Only the person who logged this communication can change it."
     # Keep the exact time when the day is unchanged, so ordering by time stays true.
-    same_day = interaction.occurred_at.astimezone(zone).date() == day
-    occurred_at = interaction.occurred_at if same_day else moment_for(day, zone=zone, now=now)
+    same_day = interaction.occurred_at.astimezone(zone).date() == entry.day
+    occurred_at = interaction.occurred_at if same_day else moment_for(entry.day, zone=zone, now=now)
     interaction_store.update_interaction(
         session,
         interaction,
         partner_id=partner.id,
-        kind=kind,
+        kind=entry.kind,
         occurred_at=occurred_at,
-        notes=notes,
-        follow_up_on=follow_up,
+        notes=entry.notes,
+        follow_up_on=entry.follow_up,
+        project_id=entry.project_id,
     )
     return logged_confirmation(interaction, partner, updated=True)
 

@@ -18,11 +18,12 @@ from handlers.shared.blocks import (
     date_input,
     form_field,
     modal,
+    number_input,
     option,
     section,
     text_input,
 )
-from handlers.shared.ids import Action, Block, Callback
+from handlers.shared.ids import Action, Block, Callback, ProjectIds
 from handlers.shared.limits import PLAIN_TEXT_INPUT_LIMIT
 from handlers.shared.lines import KIND_LABELS
 from handlers.shared.partner_picker import partner_input
@@ -52,6 +53,7 @@ class LogDraft:
     day: date | None = None
     notes: str = ""
     follow_up_on: date | None = None
+    project_id: int | None = None
 
 
 def kind_option(kind: InteractionKind) -> Option:
@@ -92,6 +94,18 @@ def log_modal(draft: LogDraft, meta: LogMetadata) -> dict[str, Any]:
             date_input(Action.FOLLOW_UP_PICK.value, draft.follow_up_on),
             optional=True,
         ),
+        form_field(
+            ProjectIds.LOG_PROJECT_BLOCK.value,
+            "Joint project number",
+            number_input(
+                ProjectIds.LOG_PROJECT_INPUT.value,
+                decimals=False,
+                lowest="1",
+                initial=str(draft.project_id) if draft.project_id else None,
+            ),
+            optional=True,
+            hint="If it was about one of the partner's projects: its number from /partner project list",
+        ),
     ]
     if meta.channel_id and meta.message_ts:
         blocks.append(context_block(f"From a message in <#{meta.channel_id}>; a link to it is saved too."))
@@ -119,6 +133,8 @@ def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: 
         extra.append(f"Follow up on {interaction.follow_up_on.isoformat()}")
     if interaction.permalink:
         extra.append(f"<{interaction.permalink}|the message>")
+    if interaction.project is not None:
+        extra.append(f"Project #{interaction.project.id} {literal(shorten(interaction.project.name, 80))}")
     value = str(interaction.id)
     blocks: list[SlackBlock] = [
         section(text),

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from handlers.partners.commands import added, check_name, check_text, parse_money
+from handlers.partners.commands import added, check_name, check_text
 from handlers.partners.views import EditPartnerMetadata, add_partner_modal
 from handlers.shared import metadata
 from handlers.shared.deps import deps_of, workspace
@@ -20,6 +20,7 @@ from handlers.shared.modals import open_modal
 from handlers.shared.notify import tell
 from handlers.shared.replies import Reply
 from handlers.shared.text import literal, shorten
+from handlers.shared.typed import parse_money
 from storage import partners as partner_store
 from storage.models import PartnerStatus
 

@@ -27,6 +27,11 @@ BY_WORDS = {
     "recent": "recency",
     "revenue": "revenue",
     "business": "revenue",
+    "delivery": "delivery",
+    "projects": "delivery",
+    "success": "delivery",
+    "loyalty": "loyalty",
+    "loyal": "loyalty",
 }
 WINDOW_WORDS = {"week": 7, "month": 30, "quarter": 90, "year": 365}
 # Words that carry no meaning in a question ("who are our top 5 partners?").
@@ -132,7 +137,7 @@ def parse_top(text: str, *, strict: bool) -> TopQuery:
             raise UserError(
                 f"I didn't understand “{escape(word[:30])}”. "
                 "Try `/partner top 5 by satisfaction last quarter tier:gold` — by score, satisfaction, "
-                "engagement, recency or revenue; last 30d, 90d, quarter or year."
+                "engagement, recency, revenue, delivery or loyalty; last 30d, 90d, quarter or year."
             )
     if not 1 <= count <= MAX_TOP:
         raise UserError(f"I can list 1 to {MAX_TOP} partners at a time (you asked for {count:,}).")

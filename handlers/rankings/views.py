@@ -19,12 +19,15 @@ BY_LABELS = {
     "engagement": "engagement",
     "recency": "recency",
     "revenue": "revenue ÷ cost",
+    "delivery": "delivery (projects won)",
+    "loyalty": "loyalty",
 }
 BY_COLUMNS = {
     "satisfaction": "satisfaction",
     "engagement": "engagement",
     "recency": "recency",
     "revenue": "business",
+    "delivery": "delivery",
 }
 
 
@@ -33,6 +36,9 @@ def ranking_line(row: pd.Series, position: int, by: str) -> str:
     parts = [f"*{position}.* *{name}* — {score_text(row['score'])}"]
     if by in BY_COLUMNS:
         parts.append(f"{BY_LABELS[by]} {score_text(row[BY_COLUMNS[by]])}")
+    loyalty = row.get("loyalty")
+    if by == "loyalty" and isinstance(loyalty, str):
+        parts.append(loyalty)
     category = row.get("category")
     if isinstance(category, str):
         parts.append(category)
@@ -54,7 +60,7 @@ def top_reply(rows: pd.DataFrame, query: TopQuery, *, total: int) -> Reply:
         context_block(
             f"{query.window_label.capitalize()} · scores 0-100 · ▲▼ change in rank versus the "
             f"{query.window_days} days before · {plural(total, 'active partner')} · "
-            "why a score is what it is: `/partner show <name>`"
+            "why a score is what it is: `/partner show &lt;name&gt;`"
         )
     )
     fallback = f"{escape(title)}: " + ", ".join(literal(shorten(str(n), 60)) for n in rows["name"].head(5))

@@ -3,7 +3,7 @@ attention and what they logged last (a domain object; ``handlers.home`` renders 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -11,9 +11,12 @@ import pandas as pd
 from handlers.services.rankings import Ranking
 from scoring import ATTENTION_SATISFACTION_BELOW, ATTENTION_STALE_DAYS, needs_attention
 from storage import interactions as interaction_store
+from storage import projects as project_store
 from storage.db import Database
+from storage.models import Project
 
 RECENT_COUNT = 5
+PROJECTS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Dashboard:
     recent: list[RecentLog]
     stale_days: int
     floor: int
+    projects: list[Project] = field(default_factory=list)  # their open projects, by due date
+    today: date | None = None  # the user's today, for "overdue"
 
     @property
     def partner_count(self) -> int:
@@ -54,6 +59,7 @@ def load_dashboard(
             RecentLog(i.partner.name, i.kind, i.occurred_at, i.notes or "", i.follow_up_on)
             for i in interaction_store.recent_by_user(session, team_id, user_id, limit=RECENT_COUNT)
         ]
+        projects = project_store.open_projects_of(session, team_id, user_id, limit=PROJECTS_SHOWN)
     return Dashboard(
         user_id=user_id,
         scored=ranking.scored,
@@ -63,4 +69,6 @@ def load_dashboard(
         recent=recent,
         stale_days=ATTENTION_STALE_DAYS,
         floor=ATTENTION_SATISFACTION_BELOW,
+        projects=projects,
+        today=now.date(),
     )

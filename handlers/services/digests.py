@@ -17,8 +17,9 @@ import pandas as pd
 from handlers.services.rankings import Ranking, compute_ranking
 from handlers.services.schedules import Cadence, zone_named
 from storage import digests as digest_store
+from storage import projects as project_store
 from storage.db import Database
-from storage.models import DigestRunStatus, DigestSubscription
+from storage.models import DigestRunStatus, DigestSubscription, Project
 
 GRACE = timedelta(hours=6)  # a run missed by less than this is posted late; older ones are skipped
 _SHARED_SECONDS = 600
@@ -151,6 +152,11 @@ class DigestRuns:
                 message_ts=message_ts,
                 ranks=ranks,
             )
+
+    def outcomes(self, team_id: str, *, since: datetime, until: datetime) -> list[Project]:
+        """The joint projects won or lost in the period a digest covers."""
+        with self.database.read() as session:
+            return project_store.closed_between(session, team_id, since=since.date(), until=until.date())
 
     def turn_off(self, subscription_id: int, reason: str) -> None:
         with self.database.transaction() as session:

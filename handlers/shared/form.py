@@ -20,12 +20,9 @@ from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
+from handlers.shared.dates import LATEST_AHEAD, out_of_range
 from handlers.shared.metadata import StaleMetadata as StaleForm
 from handlers.shared.parsing import record_id
-
-# Dates a person can mean in a form: nothing before this, nothing more than a year ahead.
-EARLIEST_DATE = date(1990, 1, 1)
-LATEST_AHEAD = timedelta(days=366)
 
 
 def _key(value: str | enum.Enum) -> str:
@@ -131,8 +128,9 @@ class Form:
         *,
         today: date,
         missing: str | None = None,
+        ahead: timedelta = LATEST_AHEAD,
     ) -> date | None:
-        """A date picker's date, within EARLIEST_DATE and a year after ``today``."""
+        """A date picker's date, within EARLIEST_DATE and ``ahead`` of ``today`` (a year, by default)."""
         picked = self._field(block, action, "selected_date", str)
         if not picked:
             if missing:
@@ -143,11 +141,9 @@ class Form:
         except ValueError:
             self.error(block, "That isn't a date I can read: pick one from the calendar.")
             return None
-        if not EARLIEST_DATE <= day <= today + LATEST_AHEAD:
-            self.error(
-                block,
-                f"Pick a date between {EARLIEST_DATE:%Y} and a year from now ({today + LATEST_AHEAD}).",
-            )
+        problem = out_of_range(day, today=today, ahead=ahead)
+        if problem:
+            self.error(block, problem)
             return None
         return day
 

@@ -4,12 +4,13 @@ satisfaction, comments, a kind of communication. Each returns escaped mrkdwn."""
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 from handlers.shared.replies import slack_date
 from handlers.shared.text import escaped_shortened, literal, shorten
 from storage.feedback import Comment
-from storage.models import InteractionKind, Partner, PartnerStatus
+from storage.models import InteractionKind, Partner, PartnerStatus, Project
 
 KIND_LABELS = {
     InteractionKind.CALL: "Call",
@@ -75,3 +76,26 @@ def comment_lines(comments: list[Comment], *, each: int = 400) -> str:
             who += " (external)"
         lines.append(f"• “{escaped_shortened(c.text, each)}” — {who}, {slack_date(c.submitted_at)}")
     return "\n".join(lines)
+
+
+def money(amount: Any) -> str:
+    """``50,000.00``; "—" when there is no amount."""
+    return "—" if amount is None else f"{amount:,.2f}"
+
+
+def project_line(project: Project, *, today: date, with_partner: bool = True) -> str:
+    """``*#12* *Pilot* with *Acme* · active · 40% · due 1 Sep (overdue) · value 50,000.00``."""
+    parts = [f"*#{project.id}* *{literal(shorten(project.name, 80))}*"]
+    if with_partner:
+        parts[0] += f" with *{literal(shorten(project.partner.name, 60))}*"
+    parts.append(project.status.value)
+    if not project.status.closed:
+        parts.append(f"{project.progress}%")
+        if project.due_on is not None:
+            late = " (*overdue*)" if project.due_on < today else ""
+            parts.append(f"due {project.due_on.isoformat()}{late}")
+    elif project.closed_on is not None:
+        parts.append(f"closed {project.closed_on.isoformat()}")
+    if project.value is not None:
+        parts.append(f"value {money(project.value)}")
+    return " · ".join(parts)

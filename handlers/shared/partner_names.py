@@ -12,9 +12,10 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from handlers.shared.errors import UnknownPartner, UserError
-from handlers.shared.parsing import quoted_name, word_prefixes
-from handlers.shared.text import escape, literal
-from storage.models import Partner, PartnerStatus
+from handlers.shared.parsing import quoted_name, record_id, word_prefixes
+from handlers.shared.text import escape, literal, shorten
+from storage import projects as project_store
+from storage.models import Partner, PartnerStatus, Project
 from storage.partners import NameMatch, get_partner_by_name, match_partner_at_start, suggest_names
 
 
@@ -68,3 +69,18 @@ def require_active(partner: Partner) -> None:
             f"*{literal(partner.name)}* is archived. `/partner edit {escape(partner.name)}` "
             "makes it active again."
         )
+
+
+def partner_project(session: Session, team_id: str, partner: Partner, text: str | None) -> Project | None:
+    """The project ``text`` numbers, which must be the partner's (a log's or a resource's
+    ``project:<id>``); None when no number was given."""
+    if not text:
+        return None
+    project_id = record_id(text)
+    project = project_store.get_project(session, team_id, project_id) if project_id else None
+    if project is None or project.partner_id != partner.id:
+        raise UserError(
+            f"There is no project #{escape(shorten(text, 25))} with *{literal(partner.name)}*: "
+            f"`/partner project list {escape(partner.name)}` shows its projects."
+        )
+    return project

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.services.projects import partner_projects
 from handlers.services.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
 from handlers.shared.blocks import SlackBlock, context_block
 from handlers.shared.command import CommandRequest, subcommand
@@ -17,7 +18,13 @@ from handlers.shared.errors import UnknownPartner
 from handlers.shared.partner_names import resolve_partner
 from handlers.shared.questions import question
 from handlers.shared.replies import Reply
-from handlers.show.views import RECENT_COUNT, FeedbackSection, explanation_blocks, partner_profile
+from handlers.show.views import (
+    RECENT_COUNT,
+    FeedbackSection,
+    explanation_blocks,
+    partner_profile,
+    projects_blocks,
+)
 from scoring import explain
 from storage import feedback as feedback_store
 from storage import interactions as interaction_store
@@ -37,7 +44,9 @@ def profile_reply(deps: Deps, team_id: str, text: str) -> Reply:
         recent = interaction_store.recent_interactions(session, team_id, partner.id, limit=RECENT_COUNT)
         feedback = load_feedback(session, team_id, partner.id, now)
     score = score_blocks(deps, team_id, partner) if partner.status == PartnerStatus.ACTIVE else []
-    return partner_profile(partner, summary, recent, feedback, score)
+    today = now.date()
+    projects = projects_blocks(partner_projects(deps.db, team_id, partner.id), today=today)
+    return partner_profile(partner, summary, recent, feedback, score, projects)
 
 
 @subcommand("show", "info", "profile")
@@ -72,4 +81,6 @@ def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[SlackBlock]
         explanation = explain(ranking.scored, partner.id, ranking.settings)
     except KeyError:  # added since the ranking was computed
         return [context_block("The score appears within a minute of adding a partner.")]
-    return explanation_blocks(explanation, ranking.partner_count)
+    row = ranking.scored.loc[ranking.scored["partner_id"] == partner.id]
+    loyalty = row["loyalty"].iloc[0] if "loyalty" in row and not row.empty else None
+    return explanation_blocks(explanation, ranking.partner_count, loyalty=loyalty)

@@ -4,11 +4,21 @@ feedback and the latest communications."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from slack_sdk.models.blocks import SectionBlock
 
+from handlers.services.projects import PartnerProjects
 from handlers.shared.blocks import SlackBlock, context_block, divider, fields_section, header, section
-from handlers.shared.lines import comment_lines, kind_label, profile_line, satisfaction_line, score_text
+from handlers.shared.lines import (
+    comment_lines,
+    kind_label,
+    money,
+    profile_line,
+    project_line,
+    satisfaction_line,
+    score_text,
+)
 from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import escape, escaped_shortened, literal, plural, shorten
 from scoring import ComponentExplanation, Explanation
@@ -86,6 +96,7 @@ def partner_profile(
     recent: list[Interaction],
     feedback: FeedbackSection | None = None,
     score: list[SlackBlock] | None = None,
+    projects: list[SlackBlock] | None = None,
 ) -> Reply:
     last = slack_date(summary.last_contact) if summary.last_contact else "never"
     blocks: list[SlackBlock] = [
@@ -103,6 +114,9 @@ def partner_profile(
         blocks.append(divider())
     if feedback is not None:
         blocks.extend(feedback_blocks(feedback))
+        blocks.append(divider())
+    if projects:
+        blocks.extend(projects)
         blocks.append(divider())
     if recent:
         blocks.append(section(f"*Recent communications* (latest {len(recent)})"))
@@ -126,12 +140,15 @@ def _component_field(component: ComponentExplanation) -> str:
     )
 
 
-def explanation_blocks(explanation: Explanation, total: int) -> list[SlackBlock]:
+def explanation_blocks(
+    explanation: Explanation, total: int, *, loyalty: str | None = None
+) -> list[SlackBlock]:
     score = score_text(explanation.score)
     blocks: list[SlackBlock] = [
         section(
             f"*Score {score}/100* · rank {explanation.rank} of {total} · last {explanation.window_days} days"
             + (f" · {explanation.category}" if explanation.category else "")
+            + (f" · loyalty: *{loyalty}*" if loyalty else "")
         ),
     ]
     blocks.append(fields_section(*(_component_field(c) for c in explanation.components)))
@@ -143,4 +160,55 @@ def explanation_blocks(explanation: Explanation, total: int) -> list[SlackBlock]
         )
     if details:
         blocks.append(context_block("\n".join(details)))  # shortened there, should it ever near the limit
+    return blocks
+
+
+def _efficiency(value: float | None, label: str) -> str | None:
+    return None if value is None else f"{value:,.2f} {label}"
+
+
+def projects_blocks(data: PartnerProjects, *, today: date) -> list[SlackBlock]:
+    """Open projects (overdue marked), the latest outcomes, the success rate, resources and
+    efficiency; one line inviting a first project when there is none."""
+    numbers, measures = data.measures.numbers, data.measures
+    if numbers.projects == 0 and not any((numbers.people_hours, numbers.funds, numbers.technology)):
+        return [
+            section("*Projects:* none yet — `/partner project add &lt;partner&gt; &lt;name&gt;` records one.")
+        ]
+    summary = [f"*Projects* · {numbers.open} open"]
+    if numbers.won + numbers.lost:
+        summary.append(f"{numbers.won} of {numbers.won + numbers.lost} won ({measures.success_rate:.0f}%)")
+    if numbers.won_value:
+        summary.append(f"won value {money(numbers.won_value)}")
+    committed = [
+        text
+        for amount, text in (
+            (numbers.people_hours, f"{numbers.people_hours.normalize():,f} people-hours"),
+            (numbers.funds, f"{money(numbers.funds)} funds"),
+            (numbers.technology, f"{numbers.technology.normalize():,f} technology"),
+        )
+        if amount
+    ]
+    lines = [" · ".join(summary)]
+    if committed:
+        lines.append("*Committed:* " + ", ".join(committed))
+    efficiency = [
+        text
+        for text in (
+            _efficiency(measures.value_per_fund, "won per unit of funds"),
+            _efficiency(measures.wins_per_100_hours, "won per 100 people-hours"),
+        )
+        if text
+    ]
+    if efficiency:
+        lines.append("*Efficiency:* " + " · ".join(efficiency))
+    blocks: list[SlackBlock] = [section("\n".join(lines))]
+    shown = [f"• {project_line(p, today=today, with_partner=False)}" for p in data.open]
+    if data.open_total > len(data.open):
+        shown.append(f"…and {data.open_total - len(data.open)} more open: `/partner project list`")
+    outcomes = [f"• {project_line(p, today=today, with_partner=False)}" for p in data.outcomes]
+    if shown:
+        blocks.append(section("*Open*\n" + "\n".join(shown)))
+    if outcomes:
+        blocks.append(section("*Latest outcomes*\n" + "\n".join(outcomes)))
     return blocks

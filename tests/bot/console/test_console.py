@@ -103,6 +103,7 @@ def test_a_piped_session_adds_logs_inline_and_through_the_form_then_shows_and_ra
             "",  # date: Enter keeps today
             "Kickoff <with> the team & friends",
             "",  # follow-up: optional, skipped
+            "",  # joint project number: optional, skipped
             "/partner show Acme",
             "/partner top",
             "",
@@ -163,6 +164,7 @@ def test_a_field_error_is_shown_and_only_that_field_asked_again(database_url: st
             DAY,
             "",
             BEFORE_DAY,  # a follow-up before the communication: the app refuses it
+            "",  # joint project number: optional, skipped
             AFTER_DAY,
             "",
         ]
@@ -171,6 +173,8 @@ def test_a_field_error_is_shown_and_only_that_field_asked_again(database_url: st
     form = after(out, "/partner log")
     assert (
         f"Follow up on (optional): {BEFORE_DAY}\n"
+        "  (If it was about one of the partner's projects: its number from /partner project list)\n"
+        "Joint project number (optional): \n"
         "  ! Follow up on: The follow-up can't be before the communication itself.\n"
         f"Follow up on (optional) [{BEFORE_DAY}]: {AFTER_DAY}\n"
     ) in form
@@ -196,6 +200,7 @@ def test_the_console_checks_fields_as_slack_does_and_can_cancel(database_url: st
             DAY,
             "",
             "",
+            "",  # joint project number: optional, skipped
             "a few words",  # asked again after the app's error
             "/partner log",
             "acme",
@@ -227,6 +232,7 @@ def test_buttons_are_pressed_by_number(database_url: str) -> None:
             "",
             "sent the deck, and the price list",
             "",
+            "",  # joint project number: optional, skipped
             "2",  # Undo, on the confirmation of the edit
             "/partner show Acme",
             "",
@@ -338,6 +344,7 @@ def test_a_survey_answered_by_someone_else_and_the_message_shortcut(database_url
             "",
             "",  # notes: Enter keeps the message's text
             "",
+            "",  # joint project number: optional, skipped
             "",
         ]
     )
@@ -368,7 +375,20 @@ def test_a_survey_answered_by_someone_else_and_the_message_shortcut(database_url
 
 def test_the_same_script_prints_the_same_transcript(tmp_path: Path) -> None:
     script = "\n".join(
-        ["/partner add Acme owner:@U01", ":home", "1", "acme", "1", "", "", "Lunch", "", "/partner stale", ""]
+        [
+            "/partner add Acme owner:@U01",
+            ":home",
+            "1",
+            "acme",
+            "1",
+            "",
+            "",
+            "Lunch",
+            "",
+            "",
+            "/partner stale",
+            "",
+        ]
     )
     runs = []
     for i in range(2):
