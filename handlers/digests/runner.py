@@ -45,9 +45,11 @@ class DigestRunner:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
             scored = ranking.scored
             attention = needs_attention(scored, due.scheduled_for)
-            # Closed from the previous occurrence's day up to yesterday: each day in one digest only.
+            # Closed from the previous occurrence's day up to yesterday: each day in one scheduled
+            # digest only; one posted on demand (digest now) includes today.
             since = due.scheduled_for - claim.cadence.period
-            until = due.scheduled_for - timedelta(days=1)
+            on_demand = due.period.startswith("now:")
+            until = due.scheduled_for if on_demand else due.scheduled_for - timedelta(days=1)
             outcomes = self.runs.outcomes(claim.team_id, since=since, until=until)
             reply = digest_message(
                 scored,

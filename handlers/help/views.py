@@ -35,14 +35,29 @@ USAGE: list[tuple[str, str, str]] = [
     ("survey results <partner>", "/partner survey results Acme", "responses, CSAT, NPS and comments"),
     ("survey close <id>", "/partner survey close 12", "stop a survey taking answers"),
     (
-        "top [N] [by score|satisfaction|engagement|recency|revenue] [last 30d|90d|quarter|year] "
-        "[tier:<tier>]",
+        "top [N] [by score|satisfaction|engagement|recency|revenue|delivery|loyalty] "
+        "[last 30d|90d|quarter|year] [tier:<tier>]",
         "/partner top 5 by satisfaction last quarter",
         "the best partners, with change in rank",
     ),
     ("stale [days]", "/partner stale 45", "partners with no logged contact for that long (default 30)"),
     (
-        "weights [satisfaction=<w> engagement=<w> recency=<w> business=<w>]",
+        'project add <partner> <name…> [due:YYYY-MM-DD] [value:<amount>] [goal:"…"]',
+        "/partner project add Acme Q3 pilot due:2026-09-30 value:50,000",
+        "record a joint project (or `/partner project` alone for a form)",
+    ),
+    (
+        "project list [<partner>] [open|closed|all] · update <id> · close <id> won|lost|cancelled [result…]",
+        "/partner project close 12 won Signed a 2-year deal",
+        "see, change and close joint projects",
+    ),
+    (
+        "resource <partner> people|funds|technology <amount> [unit] [project:<id>] [notes…]",
+        "/partner resource Acme people 40 hours project:12 onboarding",
+        "record people-hours, funds or technology committed to a partner",
+    ),
+    (
+        "weights [satisfaction=<w> engagement=<w> recency=<w> business=<w> delivery=<w>]",
         "/partner weights",
         "show the scoring weights; admins change them",
     ),
@@ -74,7 +89,8 @@ def help_reply() -> Reply:
         context_block(
             'Partner names can be quoted: `/partner show "Acme Corp"`. '
             "You can also log any message with its ⋮ menu → *Log to partner*, and ask me in plain words: "
-            "“@Partnerbot who are our top 5 partners this quarter?”, “who needs attention?”."
+            "“@Partnerbot who are our top 5 partners this quarter?”, “who needs attention?”, "
+            "“what projects do we have with Acme?”, “success rate by tier”."
         ),
     ]
     names = dict.fromkeys(usage.split()[0] for usage, _, _ in USAGE)
