@@ -1,6 +1,7 @@
 """``python -m bench``: the whole suite, or parts of it, on SQLite and/or PostgreSQL.
 
-    python -m bench                      # default sizes (10k partners, 1M interactions, 100k feedback)
+    python -m bench                      # default sizes (10k partners, 1M interactions, 100k feedback,
+                                         # 20k joint projects and 20k resources)
     python -m bench --quick              # 10× smaller, about a minute per database
     python -m bench --full               # default plus growth at 100k / 1M / 3M interactions
     python -m bench --only top show --databases sqlite
@@ -18,7 +19,7 @@ import shutil
 import sqlite3
 import time
 import traceback
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,6 +76,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=42, help="seed of the generated workspace (default 42)")
     parser.add_argument("--top-runs", type=int, help="timed /partner top runs (default 10, --quick 5)")
+    parser.add_argument(
+        "--projects",
+        type=int,
+        help="joint projects (and as many resources) in the workspace (default 20,000, --quick 2,000; "
+        "0 for none, to compare)",
+    )
     parser.add_argument(
         "--max-minutes", type=float, help="time budget; later steps are skipped (default 45, --full 150)"
     )
@@ -180,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     profile = QUICK if args.quick else FULL if args.full else DEFAULT
     if args.top_runs:
         profile = profile.__class__(**{**profile.__dict__, "top_runs": max(1, args.top_runs)})
+    if args.projects is not None:
+        sizes = replace(profile.sizes, projects=max(0, args.projects))
+        profile = profile.__class__(**{**profile.__dict__, "sizes": sizes})
     selected = set(args.only or DEFAULT_SELECTION)
     if args.full and not args.only:
         selected.add("growth")

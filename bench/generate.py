@@ -3,7 +3,7 @@
 Deterministic for a given (sizes, seed, end day): numpy draws everything in bulk, pandas writes the
 files, and the result is cached under ``.bench/data/<key>/`` so later runs reuse it::
 
-    python -m bench.generate --partners 10000 --interactions 1000000 --feedback 100000
+    python -m bench.generate --partners 10000 --interactions 1000000 --feedback 100000 --projects 20000
 
 What it looks like:
 
@@ -17,7 +17,13 @@ What it looks like:
   characters, up to ~4,000, with commas, quotes, line breaks and non-ASCII text; a quarter of
   non-note communications have none), 60 users, a follow-up date on 8 %;
 - feedback: csat 1-5 leaning to 4, nps 0-10 on 60 % (following csat), a comment on 35 %,
-  300 respondents (10 % anonymous), over the same two years.
+  300 respondents (10 % anonymous), over the same two years;
+- projects: joint projects of busier partners more often, started over the two years, due 1-12
+  months later; each partner has its own chance of winning (Beta(2, 2)), so closed ones are won
+  or lost by partner, 10 % cancelled, and open ones (planned / active) are the younger ones; a
+  value on 80 %, a goal on 60 %, a result on closed ones;
+- resources: one per project on average, people 50 % (8-400 hours) / funds 30 % / technology
+  20 % (1-20 licences or environments), without a project (ids are the database's).
 
 Also writes ``ack_partners.csv`` (200 more partners for the load benchmark's own workspace) and
 ``meta.json`` (sizes, seed, time span, and partner names the benchmarks use), last, so a directory
@@ -44,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / ".bench" / "data"
 SPAN_DAYS = 730  # two years
 CHUNK = 500_000  # interactions generated and written per step (bounded memory at any size)
-FORMAT_VERSION = 1  # bump when the generated content changes, so old caches are not reused
+FORMAT_VERSION = 2  # bump when the generated content changes, so old caches are not reused
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -100,11 +106,12 @@ class Sizes:
     partners: int
     interactions: int
     feedback: int
+    projects: int = 0  # and as many resources
 
     def key(self, seed: int, end_day: date) -> str:
         return (
             f"v{FORMAT_VERSION}-p{self.partners}-i{self.interactions}-f{self.feedback}"
-            f"-s{seed}-{end_day.isoformat()}"
+            f"-j{self.projects}-s{seed}-{end_day.isoformat()}"
         )
 
 
@@ -127,6 +134,14 @@ class Dataset:
     @property
     def feedback_csv(self) -> Path:
         return self.directory / "feedback.csv"
+
+    @property
+    def projects_csv(self) -> Path:
+        return self.directory / "projects.csv"
+
+    @property
+    def resources_csv(self) -> Path:
+        return self.directory / "resources.csv"
 
     @property
     def ack_partners_csv(self) -> Path:
@@ -308,11 +323,117 @@ def _feedback_frame(
     )
 
 
+DAY = 86_400
+PROJECT_WORDS = _words(
+    "Pilot Rollout Integration Migration Certification Campaign Launch Bundle Marketplace Listing "
+    "Renewal Expansion Enablement Workshop Connector Co-sell Referral Program Upgrade Benchmark"
+)
+GOALS = np.array(
+    [
+        "Joint pipeline of 10 qualified leads",
+        "Certified connector live in the marketplace",
+        "Two reference customers in EMEA",
+        'Replace the "legacy" SSO integration',
+        "Co-marketing webinar series, 3 sessions",
+    ],
+    dtype=object,
+)
+RESULTS = {
+    "won": np.array(
+        ["Signed a 2-year deal.", "Live with 3 customers.", "Approved, budget agreed."], dtype=object
+    ),
+    "lost": np.array(["Went with a competitor.", "Budget cut.", "No decision — stalled."], dtype=object),
+    "cancelled": np.array(["Partner reorganised.", "Merged into another project."], dtype=object),
+}
+
+
+def _day_text(seconds: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(seconds.astype("datetime64[s]"), unit="D").astype(object)
+
+
+def _projects_frame(
+    rng: np.random.Generator, rows: int, names: np.ndarray, probabilities: np.ndarray, start: int, end: int
+) -> pd.DataFrame:
+    p = np.sqrt(probabilities) + 1e-9
+    partner = rng.choice(len(names), size=rows, p=p / p.sum())
+    wins = rng.beta(2.0, 2.0, size=len(names))[partner]  # each partner's own chance of winning
+    last_day = end - DAY  # everything closed by the day before the end day
+    started = rng.integers(start, last_day, size=rows)
+    due = started + rng.integers(30, 366, size=rows) * DAY
+    # Older projects are mostly closed; those of the last four months mostly still open.
+    age = (last_day - started) / (last_day - start)
+    closed = rng.random(rows) < np.clip(age * 1.6, 0.0, 0.97)
+    cancelled = closed & (rng.random(rows) < 0.10)
+    won = closed & ~cancelled & (rng.random(rows) < wins)
+    status = np.where(
+        cancelled,
+        "cancelled",
+        np.where(won, "won", np.where(closed, "lost", np.where(rng.random(rows) < 0.3, "planned", "active"))),
+    ).astype(object)
+    closed_at = np.minimum(started + rng.integers(14, 400, size=rows) * DAY, last_day)
+    progress = np.where(
+        won, 100, np.where(closed, rng.integers(0, 100, size=rows), rng.integers(0, 96, size=rows))
+    )
+    progress = np.where(status == "planned", 0, progress)
+    value = np.round(rng.lognormal(mean=np.log(40_000), sigma=1.0, size=rows), 2)
+    result = np.array([""] * rows, dtype=object)
+    for word, pool in RESULTS.items():
+        chosen = status == word
+        result[chosen] = rng.choice(pool, size=int(chosen.sum()))
+    return pd.DataFrame(
+        {
+            "partner": names[partner],
+            "name": np.char.add(
+                np.char.add(rng.choice(PROJECT_WORDS, size=rows).astype(str), " "),
+                np.arange(1, rows + 1).astype(str),
+            ).astype(object),
+            "status": status,
+            "goal": np.where(rng.random(rows) < 0.6, rng.choice(GOALS, size=rows), ""),
+            "started_on": _day_text(started),
+            "due_on": _day_text(due),
+            "closed_on": np.where(closed, _day_text(closed_at), ""),
+            "value": np.where(rng.random(rows) < 0.8, np.char.mod("%.2f", value).astype(object), ""),
+            "progress": progress.astype(int),
+            "result": result,
+        }
+    )
+
+
+def _resources_frame(
+    rng: np.random.Generator, rows: int, names: np.ndarray, probabilities: np.ndarray, start: int, end: int
+) -> pd.DataFrame:
+    p = np.sqrt(probabilities) + 1e-9
+    partner = rng.choice(len(names), size=rows, p=p / p.sum())
+    kind = rng.choice(np.array(["people", "funds", "technology"], dtype=object), size=rows, p=(0.5, 0.3, 0.2))
+    hours = rng.integers(8, 401, size=rows).astype(float)
+    funds = np.round(rng.lognormal(mean=np.log(8_000), sigma=0.9, size=rows), 2)
+    things = rng.integers(1, 21, size=rows).astype(float)
+    amount = np.where(kind == "people", hours, np.where(kind == "funds", funds, things))
+    unit = np.where(
+        kind == "people",
+        "hours",
+        np.where(
+            kind == "funds", "", rng.choice(np.array(["licences", "environments"], dtype=object), size=rows)
+        ),
+    )
+    return pd.DataFrame(
+        {
+            "partner": names[partner],
+            "project": "",
+            "kind": kind,
+            "amount": np.char.mod("%.2f", amount).astype(object),
+            "unit": unit,
+            "committed_on": _day_text(rng.integers(start, end - DAY, size=rows)),
+            "notes": np.where(rng.random(rows) < 0.5, rng.choice(GOALS, size=rows), ""),
+        }
+    )
+
+
 # --- the dataset ---------------------------------------------------------------------------------
 
 
 def generate(directory: Path, sizes: Sizes, seed: int, end_day: date) -> dict[str, Any]:
-    """Write the four CSV files into ``directory`` and return the meta data."""
+    """Write the CSV files into ``directory`` and return the meta data."""
     directory.mkdir(parents=True, exist_ok=True)
     end_moment = datetime.combine(end_day, datetime.min.time(), tzinfo=UTC)
     end = int(end_moment.timestamp())
@@ -344,6 +465,15 @@ def generate(directory: Path, sizes: Sizes, seed: int, end_day: date) -> dict[st
         np.random.default_rng([seed, 2]), sizes.feedback, names, probabilities, respondents, start, end
     )
     _write(feedback, directory / "feedback.csv")
+    if sizes.projects:
+        projects = _projects_frame(
+            np.random.default_rng([seed, 4]), sizes.projects, names, probabilities, start, end
+        )
+        _write(projects, directory / "projects.csv")
+        resources = _resources_frame(
+            np.random.default_rng([seed, 5]), sizes.projects, names, probabilities, start, end
+        )
+        _write(resources, directory / "resources.csv")
 
     active = partners["status"].to_numpy() != "archived"
     busiest = np.argsort(-probabilities, kind="stable")
@@ -354,7 +484,12 @@ def generate(directory: Path, sizes: Sizes, seed: int, end_day: date) -> dict[st
     ]
     meta = {
         "format": FORMAT_VERSION,
-        "sizes": {"partners": sizes.partners, "interactions": sizes.interactions, "feedback": sizes.feedback},
+        "sizes": {
+            "partners": sizes.partners,
+            "interactions": sizes.interactions,
+            "feedback": sizes.feedback,
+            "projects": sizes.projects,
+        },
         "seed": seed,
         "start": datetime.fromtimestamp(start, UTC).isoformat(),
         "end": end_moment.isoformat(),
@@ -379,7 +514,7 @@ def dataset(
     started = time.perf_counter()
     log(
         f"generating {sizes.partners:,} partners / {sizes.interactions:,} interactions / "
-        f"{sizes.feedback:,} feedback (seed {seed}) …"
+        f"{sizes.feedback:,} feedback / {sizes.projects:,} projects (seed {seed}) …"
     )
     meta = generate(temporary, sizes, seed, end_day)
     meta["generated_in_s"] = round(time.perf_counter() - started, 2)
@@ -395,13 +530,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--feedback", type=int, default=100_000)
+    parser.add_argument("--projects", type=int, default=20_000, help="and as many resources")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--end-day", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today, UTC)"
     )
     args = parser.parse_args(argv)
     found = dataset(
-        Sizes(args.partners, args.interactions, args.feedback), seed=args.seed, end_day=args.end_day
+        Sizes(args.partners, args.interactions, args.feedback, args.projects),
+        seed=args.seed,
+        end_day=args.end_day,
     )
     print(found.directory)
     return 0

@@ -23,7 +23,7 @@ def bench_growth(ctx: Context, kind: str) -> None:
         if ctx.left() <= 0:
             ctx.add(Row(label, kind, None, "s", verdict=NA, note="skipped: time budget"))
             continue
-        data = dataset(Sizes(base.partners, count, base.feedback), seed=ctx.seed, log=ctx.log)
+        data = dataset(Sizes(base.partners, count, base.feedback, base.projects), seed=ctx.seed, log=ctx.log)
         db = databases.create(kind, ctx.work_dir, ctx.postgres_url, label=f"growth{count}")
         server = None
         try:

@@ -20,8 +20,9 @@ def _timeout(rows: int) -> float:
 
 
 def load(ctx: Context, db: BenchDatabase, data: Dataset, *, report: bool) -> dict[str, float]:
-    """Import partners, interactions and feedback into BENCH_TEAM and the load benchmark's partners
-    into ACK_TEAM, each with ``partnerbot import`` in its own process. Returns seconds per file."""
+    """Import partners, interactions, feedback, projects and resources into BENCH_TEAM and the
+    load benchmark's partners into ACK_TEAM, each with ``partnerbot import`` in its own process.
+    Returns seconds per file."""
     run_cli(db.url, "migrate", timeout=120)  # creates the schema
     # What every command pays before its first row: interpreter start-up, imports, connecting and
     # "schema is up to date" (a no-op migrate, median of 3).
@@ -32,6 +33,10 @@ def load(ctx: Context, db: BenchDatabase, data: Dataset, *, report: bool) -> dic
         ("partners", data.partners_csv, sizes.partners),
         ("interactions", data.interactions_csv, sizes.interactions),
         ("feedback", data.feedback_csv, sizes.feedback),
+    ) + (
+        (("projects", data.projects_csv, sizes.projects), ("resources", data.resources_csv, sizes.projects))
+        if sizes.projects
+        else ()
     )
     for table, path, rows in files:
         ctx.log(f"{db.kind}: partnerbot import {table} {path.name} ({rows:,} rows) …")

@@ -34,6 +34,13 @@ from scoring.model import (
     percentile,
     score_partners,
 )
+from scoring.projects import (
+    damped_success_rate,
+    relationship_degree,
+    success_rate,
+    value_per_fund,
+    wins_per_100_hours,
+)
 from scoring.ranking import (
     ATTENTION_SATISFACTION_BELOW,
     ATTENTION_STALE_DAYS,
@@ -67,6 +74,7 @@ __all__ = [
     "contributions",
     "csat_to_score",
     "damped_mean",
+    "damped_success_rate",
     "decay",
     "explain",
     "loyalty_categories",
@@ -76,6 +84,10 @@ __all__ = [
     "percentile",
     "rank_by",
     "rank_changes",
+    "relationship_degree",
     "satisfaction_category",
     "score_partners",
+    "success_rate",
+    "value_per_fund",
+    "wins_per_100_hours",
 ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from handlers.projects.views import (
     ProjectMetadata,
@@ -43,17 +44,30 @@ RESOURCE_WORDS = {kind.value: kind for kind in ResourceKind} | {
     "money": ResourceKind.FUNDS,
     "tech": ResourceKind.TECHNOLOGY,
 }
-# Words taken as a resource's unit right after its amount; anything else begins the notes.
-UNIT_WORDS = {
-    "hour", "hours", "h", "hrs", "day", "days", "fte", "people", "person", "licence", "licences",
-    "license", "licenses", "seat", "seats", "environment", "environments", "server", "servers",
+# People are counted in hours (the seeds' wins per 100 hours divides by them): these words are
+# hours once converted; any other word after a people amount begins the notes.
+HOURS_PER = {"hour": 1, "hours": 1, "h": 1, "hr": 1, "hrs": 1, "day": 8, "days": 8, "week": 40, "weeks": 40}
+# Words taken as technology's unit right after its amount; anything else begins the notes.
+TECHNOLOGY_UNITS = {
+    "licence", "licences", "license", "licenses", "seat", "seats", "environment", "environments",
+    "server", "servers", "instance", "instances",
 }  # fmt: skip
 
 
-def is_unit(word: str, kind: ResourceKind) -> bool:
-    """A unit word (``hours``, ``licences``) or, for funds, a currency code (``EUR``)."""
-    currency = kind is ResourceKind.FUNDS and len(word) == 3 and word.isalpha() and word.isupper()
-    return word.casefold() in UNIT_WORDS or currency
+def resource_amount(kind: ResourceKind, amount: Decimal, after: str) -> tuple[Decimal, str | None, str]:
+    """(amount, unit, notes) from what follows a resource's amount: people become hours (``2 days``
+    is 16 hours), technology keeps its unit word, funds a currency code (``EUR``)."""
+    word, notes = first_word(after)
+    folded = word.casefold()
+    if kind is ResourceKind.PEOPLE:
+        if folded in HOURS_PER:
+            return amount * HOURS_PER[folded], "hours", notes
+        return amount, "hours", after
+    if kind is ResourceKind.TECHNOLOGY and folded in TECHNOLOGY_UNITS:
+        return amount, word, notes
+    if kind is ResourceKind.FUNDS and len(word) == 3 and word.isalpha() and word.isupper():
+        return amount, word, notes
+    return amount, None, after
 
 
 def _day(text: str, what: str, today: date) -> date:
@@ -242,8 +256,7 @@ def resource(request: CommandRequest, rest: str) -> Reply:
         amount = parse_money("The amount", amount_text)
         if amount <= 0:
             raise UserError("The amount must be more than 0.")
-        unit_word, notes = first_word(after)
-        unit, notes = (unit_word, notes) if is_unit(unit_word, kind) else (None, after)
+        amount, unit, notes = resource_amount(kind, amount, after)
         project = partner_project(session, request.team_id, match.partner, options.values.get("project"))
         committed, _ = project_store.add_resource(
             session,

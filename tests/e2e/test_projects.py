@@ -186,6 +186,10 @@ def test_resources_and_communications_name_the_partners_own_projects(slack: Slac
         and f"project #{acme}" in hours
         and "onboarding" in hours
     )
+    days = slack.command_ok("resource Acme people 2 days workshop", team=team).json["text"]
+    assert "16 hours" in days and "workshop" in days  # people are counted in hours
+    licences = slack.command_ok("resource Acme technology 3 licences sandbox", team=team).json["text"]
+    assert "3 licences" in licences and "sandbox" in licences
     funds = slack.command_ok("resource Acme funds 5,000 EUR co-marketing", team=team).json["text"]
     assert "5,000.00 EUR" in funds
     wrong = slack.command_ok(f"resource Acme funds 10 project:{globex}", team=team).json["text"]
