@@ -16,7 +16,7 @@ from bot.settings import ConfigurationError, Settings
 from storage.db import Database, DatabaseUnavailable
 
 log = logging.getLogger("partnerbot")
-TABLES = ("partners", "interactions", "feedback")
+TABLES = ("partners", "interactions", "feedback", "projects", "resources")
 
 
 class CommandFailed(Exception):
@@ -162,7 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load a CSV file (UTF-8, header row). A bad row aborts the "
         "import with its line number and reason; nothing is written.",
     )
-    imp.add_argument("table", choices=TABLES, help="what the file holds")
+    imp.add_argument(
+        "table",
+        choices=TABLES,
+        help="what the file holds (columns: README, CSV files); a resource's project is its id in "
+        "this workspace, or its name",
+    )
     imp.add_argument("file", help="CSV file, or - for standard input")
     imp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
     imp.set_defaults(func=cmd_import)
@@ -170,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser(
         "export",
         help="write a workspace's records as CSV",
-        description="Write CSV with the same columns import reads.",
+        description="Write CSV with the same columns import reads. A resource's project is written as "
+        "its id, which belongs to this workspace: give project names instead to import elsewhere.",
     )
     exp.add_argument("table", choices=TABLES, help="what to export")
     exp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")

@@ -1,4 +1,4 @@
-"""CSV import and export of a workspace's partners, interactions and feedback.
+"""CSV import and export of a workspace's records: partners, interactions, feedback, projects, resources.
 
 The file types are declared in ``storage.csv.files``; this module runs them. An import reads,
 checks and writes a whole file in one transaction, so a bad row leaves nothing behind::
@@ -20,6 +20,7 @@ from storage.csv.cells import length_limit
 from storage.csv.columns import ImportContext
 from storage.csv.errors import ImportFailed, TransferError
 from storage.csv.files import find_file_type
+from storage.csv.project_refs import ProjectRefs
 from storage.csv.reader import converted_rows, read_header, records
 from storage.db import Database
 from storage.feedback import respondent_secret
@@ -48,7 +49,7 @@ def _team_problem(team_id: str) -> str | None:
 
 
 def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -> ImportResult:
-    """Load a CSV file of ``kind`` ("partners", "interactions", "feedback") into workspace ``team_id``.
+    """Load a CSV file of ``kind`` ("partners", "projects", …: storage.csv.files) into workspace ``team_id``.
 
     All or nothing: every row is checked and written in one transaction, and the first bad row
     raises ImportFailed with its line number and reason. Open files with ``newline=""`` so that
@@ -72,6 +73,7 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
             partner_names={key: name for key, name, _ in known},
             partner_ids={key: partner_id for key, _, partner_id in known},
             respondent_secret=respondent_secret(session) if kind == "feedback" else b"",
+            projects=ProjectRefs.load(session, team_id) if file_type.names_projects else ProjectRefs(),
         )
         try:
             written = insert_rows(session, file_type.table, converted_rows(reader, names, file_type, context))

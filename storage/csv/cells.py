@@ -6,9 +6,10 @@ the column cannot hold; writers give the exact text export writes.
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 
@@ -19,6 +20,8 @@ from storage.money import BadAmount, parse_amount
 from storage.slack_ids import parse_user_id
 
 _KIND_NAMES = ", ".join(kind.value for kind in InteractionKind)
+
+Member = TypeVar("Member", bound=enum.StrEnum)
 
 
 def length_limit(table: Table, column: str) -> int:
@@ -63,6 +66,20 @@ def kind(raw: str, column: str) -> InteractionKind:
     if found is None:
         raise CellError(f"{column} must be one of {_KIND_NAMES}, got {cell!r}")
     return found
+
+
+def member(raw: str, column: str, choices: type[Member], *, default: Member | None = None) -> Member:
+    """One of ``choices`` by its value, ignoring case; an empty cell is ``default`` (required without one)."""
+    cell = raw.strip()
+    if not cell and default is not None:
+        return default
+    if not cell:
+        raise CellError(f"{column} is required but empty")
+    try:
+        return choices(cell.casefold())
+    except ValueError:
+        names = ", ".join(choice.value for choice in choices)
+        raise CellError(f"{column} must be one of {names}, got {cell!r}") from None
 
 
 def amount(raw: str, column: str) -> Decimal | None:

@@ -8,18 +8,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rapidfuzz import process
-from sqlalchemy import Select, Table
+from sqlalchemy import ColumnElement, Select, Table, select
 
 from storage.csv.cells import required_text, write_plain
-from storage.csv.errors import CellError
+from storage.csv.errors import CellError, did_you_mean
 from storage.csv.formulas import escape_formula
+from storage.csv.project_refs import ProjectRefs
+from storage.models import Partner
 from storage.names import name_key
 
 
 @dataclass
 class ImportContext:
-    """What row converters need besides the row: the workspace, its partners, the file so far.
+    """What row converters need besides the row: the workspace, its partners (and projects, for files
+    that name them), the file so far.
 
     Converters must not query the database: on PostgreSQL rows are converted while the connection
     is busy with COPY. Whatever they need is loaded here first.
@@ -30,6 +32,7 @@ class ImportContext:
     partner_names: dict[str, str]  # name_key → name, for this workspace
     partner_ids: dict[str, int]  # name_key → id, for this workspace
     respondent_secret: bytes = b""  # keys the hash that stands for a feedback respondent
+    projects: ProjectRefs = field(default_factory=ProjectRefs)  # loaded for files that name projects
     first_line: dict[str, int] = field(default_factory=dict)  # any per-file key → line seen first
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -50,8 +53,7 @@ class ImportContext:
         name = required_text(raw, column)
         partner_id = self.partner_ids.get(name_key(name))
         if partner_id is None:
-            match = process.extractOne(name, self.partner_names.values(), processor=name_key, score_cutoff=80)
-            hint = f" — did you mean {match[0]!r}?" if match else ""
+            hint = did_you_mean(name, self.partner_names.values())
             raise CellError(f"no partner named {name!r} in this workspace{hint}")
         return partner_id
 
@@ -60,6 +62,21 @@ class ImportContext:
 RowConverter = Callable[[dict[str, str], int, ImportContext], dict[str, Any]]
 # (team_id, dialect name) → the workspace's rows, one value per column in column order
 ExportQuery = Callable[[str, str], Select[Any]]
+
+
+def partner_rows(model: Any, team_id: str, *columns: Any) -> Select[Any]:
+    """``columns`` of workspace ``team_id``'s ``model`` rows, each row led by its partner's name."""
+    return (
+        select(Partner.name, *columns)
+        .join(Partner, model.partner_id == Partner.id)
+        .where(model.team_id == team_id, Partner.team_id == team_id)
+    )
+
+
+def code_point_order(column: Any, dialect: str) -> ColumnElement[Any]:
+    """``column`` to sort by in code point order on both databases (PostgreSQL's default collation
+    depends on the server's locale), so an export is the same file whichever database it comes from."""
+    return column.collate("C") if dialect == "postgresql" else column
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,7 @@ class FileType:
     table: Table
     convert: RowConverter  # checked CSV cells → the table's values
     export_query: ExportQuery
+    names_projects: bool = False  # its rows name projects: an import loads the workspace's first
 
     @property
     def column_names(self) -> list[str]:

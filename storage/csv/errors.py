@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rapidfuzz import process
+
+from storage.names import name_key
+
 
 class TransferError(Exception):
     """An import or export that cannot be done; ``str()`` is the message for the person."""
@@ -25,3 +31,9 @@ class ImportFailed(TransferError):
 
 class CellError(ValueError):
     """A cell's value is wrong; the import loop adds the line number."""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` — did you mean 'X'?`` for the known name closest to ``name`` (ignoring case), or nothing."""
+    match = process.extractOne(name, known, processor=name_key, score_cutoff=80)
+    return f" — did you mean {match[0]!r}?" if match else ""

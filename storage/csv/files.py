@@ -1,4 +1,5 @@
-"""The three CSV file types: partners, interactions and feedback.
+"""The CSV file types: partners, interactions and feedback here, projects and resources in
+``storage.csv.project_files``.
 
 Each declares its columns once (README, "CSV files"), how a row's cells become the table's values,
 and the query its export reads.
@@ -11,8 +12,9 @@ from typing import Any
 from sqlalchemy import Select, case, select
 
 from storage.csv import cells
-from storage.csv.columns import CsvColumn, FileType, ImportContext
+from storage.csv.columns import CsvColumn, FileType, ImportContext, code_point_order, partner_rows
 from storage.csv.errors import CellError
+from storage.csv.project_files import PROJECT_FILE_TYPES
 from storage.feedback import hash_respondent
 from storage.models import Feedback, Interaction, Partner, PartnerStatus
 from storage.names import name_key, normalise_name
@@ -63,9 +65,6 @@ def _partner_row(row: dict[str, str], line: int, context: ImportContext) -> dict
 
 
 def _partner_export(team_id: str, dialect: str) -> Select[Any]:
-    # Code point order on both databases (PostgreSQL's default collation depends on the server's
-    # locale), so an export is the same file whichever database it comes from.
-    order = Partner.name_key.collate("C") if dialect == "postgresql" else Partner.name_key
     return (
         select(
             Partner.name,
@@ -78,7 +77,7 @@ def _partner_export(team_id: str, dialect: str) -> Select[Any]:
             Partner.status,
         )
         .where(Partner.team_id == team_id)
-        .order_by(order, Partner.id)
+        .order_by(code_point_order(Partner.name_key, dialect), Partner.id)
     )
 
 
@@ -101,19 +100,15 @@ def _interaction_row(row: dict[str, str], line: int, context: ImportContext) -> 
 
 
 def _interaction_export(team_id: str, dialect: str) -> Select[Any]:
-    return (
-        select(
-            Partner.name,
-            Interaction.kind,
-            Interaction.occurred_at,
-            Interaction.notes,
-            Interaction.user_id,
-            Interaction.follow_up_on,
-        )
-        .join(Partner, Interaction.partner_id == Partner.id)
-        .where(Interaction.team_id == team_id, Partner.team_id == team_id)
-        .order_by(Interaction.occurred_at, Interaction.id)
-    )
+    return partner_rows(
+        Interaction,
+        team_id,
+        Interaction.kind,
+        Interaction.occurred_at,
+        Interaction.notes,
+        Interaction.user_id,
+        Interaction.follow_up_on,
+    ).order_by(Interaction.occurred_at, Interaction.id)
 
 
 # --- Feedback ------------------------------------------------------------------------------------
@@ -142,19 +137,9 @@ def _feedback_row(row: dict[str, str], line: int, context: ImportContext) -> dic
 def _feedback_export(team_id: str, dialect: str) -> Select[Any]:
     # Anonymous answers never name the respondent, here as anywhere else.
     respondent = case((Feedback.anonymous.is_(True), None), else_=Feedback.respondent)
-    return (
-        select(
-            Partner.name,
-            Feedback.csat,
-            Feedback.nps,
-            Feedback.comment,
-            respondent,
-            Feedback.submitted_at,
-        )
-        .join(Partner, Feedback.partner_id == Partner.id)
-        .where(Feedback.team_id == team_id, Partner.team_id == team_id)
-        .order_by(Feedback.submitted_at, Feedback.id)
-    )
+    return partner_rows(
+        Feedback, team_id, Feedback.csat, Feedback.nps, Feedback.comment, respondent, Feedback.submitted_at
+    ).order_by(Feedback.submitted_at, Feedback.id)
 
 
 # --- The file types ------------------------------------------------------------------------------
@@ -204,6 +189,7 @@ FILE_TYPES: dict[str, FileType] = {
         convert=_feedback_row,
         export_query=_feedback_export,
     ),
+    **PROJECT_FILE_TYPES,
 }
 
 

@@ -329,9 +329,10 @@ def _standin_saw_only_valid_blocks(request: pytest.FixtureRequest) -> Iterator[N
 
 
 def run_cli(
-    database_url: str, *args: str, input: str | None = None, timeout: float = 60
+    database_url: str, *args: str, input: str | None = None, timeout: float = 60, check: bool = True
 ) -> subprocess.CompletedProcess:
-    """``partnerbot <args>`` against ``database_url``; fails the test if it exits non-zero."""
+    """``partnerbot <args>`` against ``database_url``; fails the test if it exits non-zero, unless
+    ``check`` is False (for commands that must fail)."""
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=REPO,
@@ -341,7 +342,8 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
-    assert done.returncode == 0, f"partnerbot {' '.join(args)} exited {done.returncode}:\n{done.stderr}"
+    if check:
+        assert done.returncode == 0, f"partnerbot {' '.join(args)} exited {done.returncode}:\n{done.stderr}"
     return done
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from storage.csv import cells, formulas
 from storage.csv.errors import CellError
-from storage.models import InteractionKind, Partner
+from storage.models import InteractionKind, Partner, ProjectStatus, ResourceKind
 
 FORMULA_LOOKING = ["=1+1", "+reseller", "-5 people", "@channel", "\tindented", "\r\nCR", "'quoted", "''twice"]
 
@@ -69,6 +69,8 @@ def test_cells_are_read_as_the_columns_store_them() -> None:
     assert cells.day("2024-06-01", "follow_up_on") == date(2024, 6, 1)
     assert cells.write_amount(Decimal("0.1")) == "0.10"
     assert cells.write_plain(InteractionKind.QBR) == "qbr"
+    assert cells.member(" Funds ", "kind", ResourceKind) is ResourceKind.FUNDS
+    assert cells.member("", "status", ProjectStatus, default=ProjectStatus.PLANNED) is ProjectStatus.PLANNED
 
 
 @pytest.mark.parametrize(
@@ -79,6 +81,8 @@ def test_cells_are_read_as_the_columns_store_them() -> None:
         (lambda: cells.rating("0", "csat", 1, 5, required=True), "csat must be a whole number from 1 to 5"),
         (lambda: cells.kind("lunch", "kind"), "kind must be one of call, email, meeting"),
         (lambda: cells.day("01/05/2024", "follow_up_on"), "follow_up_on must be a date like 2024-05-01"),
+        (lambda: cells.member(" ", "kind", ResourceKind), "kind is required but empty"),
+        (lambda: cells.member("cash", "kind", ResourceKind), "kind must be one of people, funds, technology"),
     ],
 )
 def test_a_wrong_cell_says_which_column_and_why(read: object, message: str) -> None:

@@ -7,7 +7,7 @@ import io
 from sqlalchemy import func, select
 
 from storage.db import Database
-from storage.models import Interaction, Partner
+from storage.models import Interaction, Partner, Project, Resource
 from storage.transfer import ImportResult, export_csv, import_csv
 
 SEED_PARTNERS = "name,tier\nAcme Corp,gold\nGlobex,silver\n"
@@ -23,6 +23,10 @@ def dump(database: Database, kind: str, team_id: str) -> str:
     return target.getvalue()
 
 
-def count(database: Database, model: type[Partner] | type[Interaction], team_id: str) -> int:
+def count(
+    database: Database,
+    model: type[Partner] | type[Interaction] | type[Project] | type[Resource],
+    team_id: str,
+) -> int:
     with database.read() as session:
         return session.scalar(select(func.count()).select_from(model).where(model.team_id == team_id)) or 0
