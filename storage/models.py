@@ -124,6 +124,8 @@ class Project(Base):
         UniqueConstraint("team_id", "request_key", name="uq_project_team_request"),
         Index("ix_project_team_partner_status", "team_id", "partner_id", "status"),
         Index("ix_project_team_closed", "team_id", "closed_on"),
+        # Covers every ranking's outcome counts (delivery, loyalty): index-only, one seek per status.
+        Index("ix_project_team_outcomes", "team_id", "status", "partner_id", "closed_on", "value"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,6 +12,7 @@ from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from storage.frames import frame_of
 from storage.models import Partner, PartnerStatus, Project, ProjectStatus, Resource, ResourceKind
 
 OPEN_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE)
@@ -202,6 +202,18 @@ def add_resource(
 # --- the numbers scoring and the partner's record need -----------------------------------------
 
 
+OUTCOME_COLUMNS = (
+    "partner_id",
+    "won",
+    "lost",
+    "won_before",
+    "lost_before",
+    "won_12m",
+    "lost_12m",
+    "won_value_12m",
+)
+
+
 def _won(value: Any = 1) -> Any:
     return func.sum(case((Project.status == ProjectStatus.WON, value), else_=0))
 
@@ -210,14 +222,32 @@ def _lost() -> Any:
     return func.sum(case((Project.status == ProjectStatus.LOST, 1), else_=0))
 
 
-def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+def outcome_counts(
+    session: Session, team_id: str, *, until: date, before: date, year_since: date
+) -> pd.DataFrame:
+    """Per partner, in one pass over the outcomes index, the projects closed won and lost:
 
+    - ``won``, ``lost``: on or before ``until`` (scoring's delivery now);
+    - ``won_before``, ``lost_before``: on or before ``before`` (delivery as the previous window saw it);
+    - ``won_12m``, ``lost_12m``, ``won_value_12m``: from ``year_since`` to ``until`` (loyalty).
+    """
 
-def closed_counts(session: Session, team_id: str, *, until: date) -> pd.DataFrame:
-    """Per partner: projects closed won and lost on or before ``until`` (scoring's delivery)."""
+    def counted(status: ProjectStatus, *when: Any, value: Any = 1) -> Any:
+        return func.sum(case((and_(Project.status == status, *when), value), else_=0))
+
+    in_year = Project.closed_on >= year_since
+    by_before = Project.closed_on <= before
     rows = session.execute(
-        select(Project.partner_id, _won(), _lost())
+        select(
+            Project.partner_id,
+            counted(ProjectStatus.WON),
+            counted(ProjectStatus.LOST),
+            counted(ProjectStatus.WON, by_before),
+            counted(ProjectStatus.LOST, by_before),
+            counted(ProjectStatus.WON, in_year),
+            counted(ProjectStatus.LOST, in_year),
+            counted(ProjectStatus.WON, in_year, value=func.coalesce(cast(Project.value, Float), 0.0)),
+        )
         .where(
             Project.team_id == team_id,
             Project.status.in_((ProjectStatus.WON, ProjectStatus.LOST)),
@@ -225,23 +255,22 @@ def closed_counts(session: Session, team_id: str, *, until: date) -> pd.DataFram
         )
         .group_by(Project.partner_id)
     ).all()
-    frame = _frame(rows, ["partner_id", "won", "lost"])
-    return frame.astype({"won": "int64", "lost": "int64"}) if len(frame) else frame
+    frame = frame_of(rows, list(OUTCOME_COLUMNS))
+    counts = [column for column in OUTCOME_COLUMNS[1:] if column != "won_value_12m"]
+    return frame.astype(dict.fromkeys(counts, "int64") | {"won_value_12m": float})
 
 
-def loyalty_counts(session: Session, team_id: str, *, since: date, until: date) -> pd.DataFrame:
-    """Per partner, projects closed in [since, until]: won, lost and the value of the won ones."""
-    rows = session.execute(
-        select(Project.partner_id, _won(), _lost(), _won(func.coalesce(cast(Project.value, Float), 0.0)))
-        .where(
+def workspace_outcomes(session: Session, team_id: str) -> tuple[int, int]:
+    """(won, lost) over the workspace's active partners: the rate delivery is damped toward."""
+    active = select(Partner.id).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
+    won, lost = session.execute(
+        select(_won(), _lost()).where(
             Project.team_id == team_id,
             Project.status.in_((ProjectStatus.WON, ProjectStatus.LOST)),
-            Project.closed_on >= since,
-            Project.closed_on <= until,
+            Project.partner_id.in_(active),
         )
-        .group_by(Project.partner_id)
-    ).all()
-    return _frame(rows, ["partner_id", "won_12m", "lost_12m", "won_value_12m"])
+    ).one()
+    return int(won or 0), int(lost or 0)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ row per partner (or per partner and day) reaches Python. ``scoring`` does the re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Float, Integer, case, cast, func, literal, select
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.feedback import answer_score
+from storage.frames import frame_of
 from storage.models import (
     Feedback,
     Interaction,
@@ -26,7 +26,6 @@ from storage.models import (
     ScoringWeights,
     WeightChange,
 )
-from storage.projects import closed_counts
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,6 @@ class RankingFrames:
     partners: pd.DataFrame
     activity: pd.DataFrame
     feedback: pd.DataFrame
-    projects: pd.DataFrame
 
 
 def _last_contact(until: datetime | None = None) -> ColumnElement[datetime]:
@@ -78,7 +76,7 @@ def partners_frame(session: Session, team_id: str, *, until: datetime) -> pd.Dat
             Partner.created_at,
         ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
     ).all()
-    frame = _frame(
+    frame = frame_of(
         rows, ["partner_id", "name", "tier", "owner", "revenue", "cost", "last_contact", "created_at"]
     )
     frame["created_at"] = _utc(frame["created_at"])
@@ -105,7 +103,7 @@ def activity_frame(
         )
         .group_by(Interaction.partner_id, day)
     ).all()
-    frame = _frame(rows, ["partner_id", "day", "weight", "count"])
+    frame = frame_of(rows, ["partner_id", "day", "weight", "count"])
     frame["day"] = pd.to_datetime(frame["day"], utc=True, format="%Y-%m-%d")
     frame["weight"] = frame["weight"].astype(float)
     return frame
@@ -148,15 +146,9 @@ def engagement_frame(
         )
         .group_by(Interaction.partner_id)
     ).all()
-    frame = _frame(rows, ["partner_id", "engagement_raw", "count"])
+    frame = frame_of(rows, ["partner_id", "engagement_raw", "count"])
     frame["engagement_raw"] = frame["engagement_raw"].astype(float)
     return frame
-
-
-def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
-    """A frame from result rows, built column by column (pandas infers row objects slowly)."""
-    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    return pd.DataFrame({name: list(column) for name, column in zip(columns, values, strict=True)})
 
 
 def feedback_frame(session: Session, team_id: str, *, since: datetime, until: datetime) -> pd.DataFrame:
@@ -166,7 +158,7 @@ def feedback_frame(session: Session, team_id: str, *, since: datetime, until: da
         .where(Feedback.team_id == team_id, Feedback.submitted_at >= since, Feedback.submitted_at < until)
         .group_by(Feedback.partner_id)
     ).all()
-    frame = _frame(rows, ["partner_id", "score_sum", "count"])
+    frame = frame_of(rows, ["partner_id", "score_sum", "count"])
     frame["score_sum"] = frame["score_sum"].astype(float)
     return frame
 
@@ -192,8 +184,6 @@ def ranking_frames(
             half_life_days=half_life_days,
         ),
         feedback=feedback_frame(session, team_id, since=since, until=until),
-        # A partner's track record: every project closed won or lost up to the window's end.
-        projects=closed_counts(session, team_id, until=until.date()),
     )
 
 

@@ -73,8 +73,7 @@ def partner_projects(database: Database, team_id: str, partner_id: int) -> Partn
             session, team_id, partner_id=partner_id, closed=True, limit=OUTCOMES_SHOWN
         )
         numbers = project_store.project_numbers(session, team_id, partner_id=partner_id)
-        workspace = project_store.project_numbers(session, team_id)
-    rate = success_rate(workspace.won, workspace.lost)
+        rate = success_rate(*project_store.workspace_outcomes(session, team_id))
     return PartnerProjects(
         open=open_,
         open_total=open_total,

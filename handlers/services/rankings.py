@@ -117,12 +117,20 @@ def compute_ranking(
             feedback_before = ranking_store.feedback_frame(
                 session, team_id, since=before - timedelta(days=window_days), until=before
             )
-        year_of_projects = project_store.loyalty_counts(
-            session, team_id, since=(now - timedelta(days=LOYALTY_DAYS)).date(), until=now.date()
+        # A partner's track record: every project closed won or lost up to each window's end, and
+        # the last 12 months' for loyalty, counted in one query.
+        outcomes = project_store.outcome_counts(
+            session,
+            team_id,
+            until=now.date(),
+            before=before.date(),
+            year_since=(now - timedelta(days=LOYALTY_DAYS)).date(),
         )
-    scored = score_partners(frames.partners, frames.activity, frames.feedback, settings, frames.projects)
+    scored = score_partners(
+        frames.partners, frames.activity, frames.feedback, settings, outcomes[["partner_id", "won", "lost"]]
+    )
     scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
-    scored = with_loyalty(scored, frames, feedback_before, year_of_projects, now=now)
+    scored = with_loyalty(scored, frames, feedback_before, outcomes, now=now)
     if previous_frames is not None and not previous_frames.partners.empty:
         previous_settings = ScoringSettings(
             now=settings.window_start, window_days=window_days, weights=weights
@@ -132,7 +140,9 @@ def compute_ranking(
             previous_frames.activity,
             previous_frames.feedback,
             previous_settings,
-            previous_frames.projects,
+            outcomes[["partner_id", "won_before", "lost_before"]].rename(
+                columns={"won_before": "won", "lost_before": "lost"}
+            ),
         )
         # A partner with nothing in the previous window was not really ranked there: it is "new".
         active_before = set(previous_frames.activity["partner_id"]) | set(
@@ -160,11 +170,12 @@ def with_loyalty(
     scored: pd.DataFrame,
     frames: ranking_store.RankingFrames,
     feedback_before: pd.DataFrame,
-    year_of_projects: pd.DataFrame,
+    outcomes: pd.DataFrame,
     *,
     now: datetime,
 ) -> pd.DataFrame:
-    """``scored`` with each partner's loyalty category (scoring.loyalty) and what it rests on."""
+    """``scored`` with each partner's loyalty category (scoring.loyalty) and what it rests on;
+    ``outcomes`` is storage.projects.outcome_counts' frame."""
     if scored.empty:
         return scored.assign(
             loyalty=pd.Series(dtype=object),
@@ -173,7 +184,7 @@ def with_loyalty(
             won_value_12m=pd.Series(dtype=float),
         )
     ids = scored["partner_id"]
-    year = year_of_projects.set_index("partner_id") if len(year_of_projects) else None
+    year = outcomes.set_index("partner_id") if len(outcomes) else None
     created = frames.partners.set_index("partner_id")["created_at"]
     inputs = pd.DataFrame(
         {

@@ -136,14 +136,14 @@ def test_numbers_for_scoring_loyalty_and_the_record(database: Database, team_id:
             created_by="U1",
         )
     with database.read() as session:
-        counts = project_store.closed_counts(session, team_id, until=DAY).set_index("partner_id")
+        counts = project_store.outcome_counts(
+            session, team_id, until=DAY, before=date(2025, 6, 14), year_since=date(2025, 6, 15)
+        ).set_index("partner_id")
         assert counts.loc[acme, "won"] == 2 and counts.loc[acme, "lost"] == 1  # A5 closes later
         assert counts.loc[globex, "won"] == 0 and counts.loc[globex, "lost"] == 1
-        loyal = project_store.loyalty_counts(session, team_id, since=date(2025, 6, 15), until=DAY).set_index(
-            "partner_id"
-        )
-        assert (loyal.loc[acme, "won_12m"], loyal.loc[acme, "lost_12m"]) == (1, 1)
-        assert loyal.loc[acme, "won_value_12m"] == pytest.approx(1000)
+        assert (counts.loc[acme, "won_12m"], counts.loc[acme, "lost_12m"]) == (1, 1)
+        assert counts.loc[acme, "won_value_12m"] == pytest.approx(1000)
+        assert (counts.loc[acme, "won_before"], counts.loc[acme, "lost_before"]) == (1, 0)
         numbers = project_store.project_numbers(session, team_id, partner_id=acme)
         assert (numbers.projects, numbers.open, numbers.won, numbers.lost, numbers.cancelled) == (
             6,
@@ -156,6 +156,8 @@ def test_numbers_for_scoring_loyalty_and_the_record(database: Database, team_id:
         assert numbers.people_hours == Decimal("40") and numbers.technology == 0
         workspace = project_store.project_numbers(session, team_id)
         assert (workspace.projects, workspace.won, workspace.lost) == (7, 3, 2)
+        assert project_store.workspace_outcomes(session, team_id) == (3, 2)
+        assert project_store.workspace_outcomes(session, "TNOBODY") == (0, 0)
         assert project_store.active_partner_count(session, team_id) == 2
         by_tier = {row.key: (row.won, row.lost) for row in project_store.outcomes_by_tier(session, team_id)}
         assert by_tier == {"gold": (3, 1), "silver": (0, 1)}
