@@ -214,6 +214,54 @@ class Interaction(Base):
     project: Mapped[Project | None] = relationship()
 
 
+class FollowUpStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class FollowUp(Base):
+    """Something a person promised to do with a partner by a date. Its owner is reminded by direct
+    message at 09:00 in their own time zone on that date, once per date (a snooze sets a new one)."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_follow_up_team_request"),
+        Index("ix_follow_up_team_owner_status_due", "team_id", "owner", "status", "due_on"),
+        Index("ix_follow_up_team_partner_status_due", "team_id", "partner_id", "status", "due_on"),
+        # The reminder job's question, across workspaces: open ones due by a day.
+        Index("ix_follow_up_status_due", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    owner: Mapped[str | None] = mapped_column(String(32))  # who is reminded; None: nobody to remind
+    what: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[FollowUpStatus] = mapped_column(values_of(FollowUpStatus), default=FollowUpStatus.OPEN)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    done_by: Mapped[str | None] = mapped_column(String(32))
+    snoozes: Mapped[int] = mapped_column(Integer, default=0)
+    # The communication it was promised in, if any (removing that communication keeps the promise).
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interaction.id", ondelete="SET NULL"))
+    # Exactly-once reminders: the due date a reminder was sent for, and a claim while one is sent
+    # (a claim older than the lease is taken over, so a process dying mid-send loses nothing).
+    reminded_for: Mapped[date | None] = mapped_column(Date)
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_channel: Mapped[str | None] = mapped_column(String(32))
+    reminder_ts: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
+
+    partner: Mapped[Partner] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is FollowUpStatus.OPEN
+
+
 class SurveyStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Float, and_, case, cast, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from storage.frames import frame_of
 from storage.models import Partner, PartnerStatus, Project, ProjectStatus, Resource, ResourceKind
+from storage.once import add_once
 
 OPEN_STATUSES = (ProjectStatus.PLANNED, ProjectStatus.ACTIVE)
 # Fields a person may change on a project (closing goes through close_project).
@@ -28,28 +28,6 @@ class ProjectClosed(Exception):
         self.status = project.status
         self.closed_on = project.closed_on
         self.closed_by = project.closed_by
-
-
-def _by_request(session: Session, model: Any, team_id: str, request_key: str | None) -> Any:
-    if not request_key:
-        return None
-    return session.scalar(select(model).where(model.team_id == team_id, model.request_key == request_key))
-
-
-def _add_once(session: Session, record: Any) -> tuple[Any, bool]:
-    """Insert ``record``; a replayed request (same request_key) gives the first record instead."""
-    earlier = _by_request(session, type(record), record.team_id, record.request_key)
-    if earlier is not None:
-        return earlier, False
-    try:
-        with session.begin_nested():
-            session.add(record)
-    except IntegrityError:
-        earlier = _by_request(session, type(record), record.team_id, record.request_key)
-        if earlier is None:
-            raise
-        return earlier, False
-    return record, True
 
 
 def add_project(
@@ -85,7 +63,7 @@ def add_project(
         updated_by=created_by,
         request_key=request_key,
     )
-    return _add_once(session, project)
+    return add_once(session, project)
 
 
 def get_project(session: Session, team_id: str, project_id: int) -> Project | None:
@@ -196,7 +174,7 @@ def add_resource(
         created_by=created_by,
         request_key=request_key,
     )
-    return _add_once(session, resource)
+    return add_once(session, resource)
 
 
 # --- the numbers scoring and the partner's record need -----------------------------------------

@@ -222,3 +222,62 @@ def test_the_migrated_schema_is_the_models_schema(database: Database) -> None:
     changed = {(change[2], change[3]) for change in flat if change[0] == "modify_type"}
     assert changed == (JSON_COLUMNS if database.dialect == "sqlite" else set()), flat
     assert len(flat) == len(changed), flat
+
+
+def test_migration_0011_turns_stored_follow_up_dates_into_follow_ups(empty_database: Database) -> None:
+    """Every follow-up date on a communication becomes an open follow-up of whoever logged it (the
+    partner's owner when nobody did); a date already past counts as reminded, so upgrading never
+    sends a burst of old reminders."""
+    database = empty_database
+    _migrate(database, "0010")
+    today = datetime.now(UTC).date()
+    partners = Table("partner", MetaData(), autoload_with=database.engine)
+    interactions = Table("interaction", MetaData(), autoload_with=database.engine)
+    with database.engine.begin() as connection:
+        acme = connection.execute(
+            insert(partners).values(
+                team_id=TEAM,
+                name="Acme",
+                name_key="acme",
+                owner="UOWNER",
+                status="active",
+                created_at=AT,
+                updated_at=AT,
+            )
+        ).inserted_primary_key[0]
+        rows = [
+            ("ULOGGER", "Send the pricing deck", today + timedelta(days=3)),
+            (None, "", today - timedelta(days=10)),
+            ("ULOGGER", "no follow-up here", None),
+        ]
+        for user, notes, follow_up_on in rows:
+            connection.execute(
+                insert(interactions).values(
+                    team_id=TEAM, partner_id=acme, kind="call", occurred_at=AT, notes=notes,
+                    user_id=user, follow_up_on=follow_up_on, created_at=AT,
+                )
+            )  # fmt: skip
+    upgrade(database)
+    follow_ups = Table("follow_up", MetaData(), autoload_with=database.engine)
+    with database.engine.connect() as connection:
+        found = connection.execute(
+            select(
+                follow_ups.c.owner,
+                follow_ups.c.what,
+                follow_ups.c.due_on,
+                follow_ups.c.status,
+                follow_ups.c.reminded_for,
+                follow_ups.c.team_id,
+            ).order_by(follow_ups.c.due_on)
+        ).all()
+    assert [tuple(row) for row in found] == [
+        (
+            "UOWNER",
+            "Follow up on the call",
+            today - timedelta(days=10),
+            "open",
+            today - timedelta(days=10),
+            TEAM,
+        ),
+        ("ULOGGER", "Send the pricing deck", today + timedelta(days=3), "open", None, TEAM),
+    ]
