@@ -6,7 +6,7 @@
 
 One workspace of ~200 partners with activity and feedback; 1,000 daily subscriptions (one per
 channel) all due at the same instant. The digests are posted in this process through
-``bot.scheduler.DigestScheduler`` (``run_due`` on a thread pool of ``POSTING_THREADS``, the size of
+``bot.scheduler.Scheduler`` (``run_due`` on a thread pool of ``POSTING_THREADS``, the size of
 APScheduler's executor; ``--live`` starts the real APScheduler instead and waits for the minute)
 with ``bot.scheduler.digest_client``, to the Slack stand-in (``bot.standin.http``) in its own
 process on loopback (so its work and memory are not counted here). Figures:
@@ -214,7 +214,7 @@ def run_fanout(
     import handlers.services.digests as digest_runs
     from bench import databases
     from bench.proc import reset_peak
-    from bot.scheduler import POSTING_THREADS, DigestScheduler, digest_client
+    from bot.scheduler import POSTING_THREADS, Scheduler, digest_client
     from bot.settings import Settings
     from handlers.shared.deps import Deps
     from storage.db import Database
@@ -248,7 +248,7 @@ def run_fanout(
             return original(database, team_id, now=now, **kwargs)
 
         digest_runs.compute_ranking = counting  # type: ignore[assignment]
-        scheduler = DigestScheduler(Deps(db=database), client)
+        scheduler = Scheduler(Deps(db=database), client)
         result["rss_before"] = rss().get("VmRSS", 0)
         reset_peak(os.getpid())
         try:

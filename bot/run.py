@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import build_app, build_deps, slack_client
-from bot.scheduler import DigestScheduler, digest_client
+from bot.scheduler import Scheduler, digest_client
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
 from storage.db import Database
@@ -44,7 +44,7 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
     upgrade(database)  # after the token check, so a bad token fails before anything changes
     digests = None
     if scheduler:
-        digests = DigestScheduler(deps, digest_client(settings))
+        digests = Scheduler(deps, digest_client(settings))
         digests.start()
     else:
         log.info("digest scheduler off in this process (--no-scheduler)")
@@ -62,7 +62,7 @@ def run_scheduler(settings: Settings, database: Database) -> int:
     client = slack_client(settings)
     check_token(client, settings)
     upgrade(database)
-    digests = DigestScheduler(build_deps(settings, database), digest_client(settings))
+    digests = Scheduler(build_deps(settings, database), digest_client(settings))
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     digests.start()

@@ -1,4 +1,5 @@
-"""The digest scheduler's wiring: APScheduler 3.11 in-process, one job per subscription.
+"""The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, and
+every minute the follow-up reminders that are due (``handlers.followups.reminders``).
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
@@ -22,6 +23,7 @@ from slack_sdk import WebClient
 from bot.app import slack_client
 from bot.settings import Settings
 from handlers.digests.runner import GRACE, DigestRunner
+from handlers.followups.reminders import ReminderRunner
 from handlers.services.schedules import Cadence, zone_named
 from handlers.shared.deps import Deps
 from storage import digests as digest_store
@@ -51,10 +53,11 @@ def digest_client(settings: Settings) -> WebClient:
     return slack_client(settings, patient=True)
 
 
-class DigestScheduler:
+class Scheduler:
     def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
         self.deps = deps
         self.runner = DigestRunner(deps, client, grace=grace)
+        self.reminders = ReminderRunner(deps, client)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(POSTING_THREADS)},
@@ -71,7 +74,12 @@ class DigestScheduler:
         self.sync()
         # Every minute: retry runs whose process died mid-post once their lease is over (within the
         # grace window), and re-read the subscriptions other processes changed.
-        for job_id, work in (("catch-up", self._catch_up_recent), ("sync-subscriptions", self.sync)):
+        # Every minute, too: the follow-up reminders whose 09:00 has come (late ones included).
+        for job_id, work in (
+            ("catch-up", self._catch_up_recent),
+            ("sync-subscriptions", self.sync),
+            ("follow-up-reminders", self._remind),
+        ):
             self.scheduler.add_job(
                 work, "interval", seconds=SYNC_SECONDS, id=job_id, coalesce=True, max_instances=1
             )
@@ -80,7 +88,10 @@ class DigestScheduler:
         self.deps.changes.on_schedule_change(self.sync)
         # Catching up may post digests: do it behind the start, not before serving.
         threading.Thread(target=self._catch_up, name="digest-catch-up", daemon=True).start()
-        log.info("digest scheduler started with %d subscriptions", len(self._signatures))
+        log.info(
+            "scheduler started: %d digest subscriptions, follow-up reminders every minute",
+            len(self._signatures),
+        )
 
     def _catch_up(self) -> None:
         try:
@@ -88,6 +99,13 @@ class DigestScheduler:
                 log.info("caught up a missed digest: %s", outcome)
         except Exception:
             log.exception("catching up missed digests failed")
+        self._remind()  # reminders missed while the app was down go out now, not in a minute
+
+    def _remind(self) -> None:
+        try:
+            self.reminders.run_once()
+        except Exception:
+            log.exception("sending follow-up reminders failed")
 
     def _catch_up_recent(self) -> None:
         for outcome in self.runner.catch_up(look_back=self.runner.grace):

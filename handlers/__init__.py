@@ -6,10 +6,22 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import digests, feedback, help, home, log, mentions, partners, projects, rankings, show
+from handlers import (
+    digests,
+    feedback,
+    followups,
+    help,
+    home,
+    log,
+    mentions,
+    partners,
+    projects,
+    rankings,
+    show,
+)
 from handlers.shared import command, partner_picker
 
-FEATURES = (partners, log, projects, show, feedback, rankings, digests, home, mentions, help)
+FEATURES = (partners, log, projects, followups, show, feedback, rankings, digests, home, mentions, help)
 
 
 def register_all(app: App) -> None:

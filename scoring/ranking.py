@@ -11,7 +11,8 @@ attention. Every function takes the frame ``score_partners`` returns and gives a
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -92,14 +93,17 @@ def needs_attention(
     now: datetime,
     stale_days: float = ATTENTION_STALE_DAYS,
     floor: float = ATTENTION_SATISFACTION_BELOW,
+    overdue: Mapping[int, tuple[int, date]] | None = None,
 ) -> pd.DataFrame:
-    """The partners that need attention: no contact for ``stale_days`` days or more (or never), or a
-    satisfaction below ``floor``. Partners without satisfaction are judged on contact alone.
+    """The partners that need attention: no contact for ``stale_days`` days or more (or never), a
+    satisfaction below ``floor``, or a follow-up past its date (``overdue``: partner_id → (how many,
+    the earliest date)). Partners without satisfaction are judged on the rest.
 
     Returns those rows of ``scored``, in its order, with two more columns: ``days_since_contact``
     (float, NaN when never contacted) and ``reason``, e.g. "no contact for 45 days; satisfaction
-    52 (very dissatisfied)".
+    52 (very dissatisfied); 2 follow-ups overdue since 2026-11-20".
     """
+    overdue = overdue or {}
     now_ns = _utc_ns(now)
     last_contact = _utc(scored["last_contact"])
     never = np.asarray(last_contact.isna())
@@ -107,9 +111,11 @@ def needs_attention(
     satisfaction = scored["satisfaction"].to_numpy(dtype=float)
     stale = never | (days >= stale_days)
     unhappy = satisfaction < floor  # NaN compares False: no feedback is not unhappiness
+    ids = scored["partner_id"].to_numpy()
+    late = np.array([int(partner_id) in overdue for partner_id in ids], dtype=bool)
     reasons = []
-    for is_never, age, is_stale, value, is_unhappy in zip(
-        never, days, stale, satisfaction, unhappy, strict=True
+    for partner_id, is_never, age, is_stale, value, is_unhappy in zip(
+        ids, never, days, stale, satisfaction, unhappy, strict=True
     ):
         parts = []
         if is_never:
@@ -118,8 +124,12 @@ def needs_attention(
             parts.append(f"no contact for {_days(age)}")
         if is_unhappy:
             parts.append(f"satisfaction {math.floor(value * 10) / 10:g} ({satisfaction_category(value)})")
+        if int(partner_id) in overdue:
+            count, since = overdue[int(partner_id)]
+            noun = "follow-up" if count == 1 else "follow-ups"
+            parts.append(f"{count} {noun} overdue since {since.isoformat()}")
         reasons.append("; ".join(parts))
     result = scored.assign(
         days_since_contact=days, reason=pd.Series(reasons, index=scored.index, dtype=object)
     )
-    return result[stale | unhappy].copy()
+    return result[stale | unhappy | late].copy()

@@ -44,7 +44,8 @@ class DigestRunner:
         try:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
             scored = ranking.scored
-            attention = needs_attention(scored, due.scheduled_for)
+            overdue = self.runs.overdue_follow_ups(claim.team_id, today=due.scheduled_for.date())
+            attention = needs_attention(scored, due.scheduled_for, overdue=overdue)
             # Closed from the previous occurrence's day up to yesterday: each day in one scheduled
             # digest only; one posted on demand (digest now) includes today.
             since = due.scheduled_for - claim.cadence.period

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from handlers.home.views import home_view
 from handlers.services.dashboard import load_dashboard
 from handlers.services.rankings import Ranking
-from handlers.shared.deps import Deps, deps_of, workspace
+from handlers.shared.deps import Deps, deps_of, user_zone, workspace
 
 # After a change, how long publishing waits for the ranking cache to catch up before it shows
 # what it has (the scores then catch up the next time the tab is opened).
@@ -48,7 +48,9 @@ def publish_home(
 ) -> None:
     """Build the person's dashboard and publish it (views.publish)."""
     ranking = _ranking(deps, team_id, fresh_since=fresh_since)
-    view = home_view(load_dashboard(deps.db, team_id, user_id, ranking, now=deps.now()))
+    now = deps.now()
+    today = now.astimezone(user_zone(deps, client, team_id, user_id)).date()
+    view = home_view(load_dashboard(deps.db, team_id, user_id, ranking, now=now, today=today))
     client.views_publish(user_id=user_id, view=view)
     deps.home_viewers.add((team_id, user_id))
 

@@ -24,7 +24,9 @@ from handlers.shared.blocks import (
     header,
     home_tab,
     section,
+    section_with,
 )
+from handlers.shared.follow_up_parts import done_button, follow_up_line
 from handlers.shared.ids import HomeIds
 from handlers.shared.lines import kind_label, project_line
 from handlers.shared.replies import slack_date
@@ -192,7 +194,11 @@ def _attention_blocks(d: Dashboard) -> list[SlackBlock]:
     ordered = pd.concat([rows[own], rows[~own]]).head(ATTENTION_LIMIT)
     blocks.extend(line_sections([attention_line(row, d.user_id) for _, row in ordered.iterrows()]))
     blocks.extend(_more(len(ordered), len(rows), f"`/partner stale {d.stale_days}` lists them all."))
-    blocks.append(context_block(f"No contact for {d.stale_days}+ days, or satisfaction below {d.floor}."))
+    blocks.append(
+        context_block(
+            f"No contact for {d.stale_days}+ days, satisfaction below {d.floor}, or a follow-up overdue."
+        )
+    )
     return blocks
 
 
@@ -225,6 +231,21 @@ def _projects_blocks(d: Dashboard) -> list[SlackBlock]:
     ]
 
 
+def _follow_up_blocks(d: Dashboard) -> list[SlackBlock]:
+    """The person's open follow-ups, earliest (overdue) first, each with its Done button."""
+    if not d.follow_ups:
+        return []
+    today = d.today or date.today()
+    overdue = sum(1 for f in d.follow_ups if f.due_on < today)
+    head = f"*Your follow-ups* ({d.follow_up_total:,})" + (f" · {overdue} overdue" if overdue else "")
+    return [
+        section(head),
+        *(section_with(follow_up_line(f, today=today), done_button(f, label="Done")) for f in d.follow_ups),
+        *_more(len(d.follow_ups), d.follow_up_total, "`/partner followups` lists them all."),
+        divider(),
+    ]
+
+
 def home_view(d: Dashboard) -> dict[str, Any]:
     blocks: list[SlackBlock] = [
         header("Partnerbot"),
@@ -235,6 +256,7 @@ def home_view(d: Dashboard) -> dict[str, Any]:
             "why a score is what it is: `/partner show &lt;name&gt;`"
         ),
         divider(),
+        *_follow_up_blocks(d),
         *_own_blocks(d),
         divider(),
         *_projects_blocks(d),

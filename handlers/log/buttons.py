@@ -14,6 +14,7 @@ from handlers.shared.deps import deps_of, user_zone, workspace
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import action_value, record_id
 from handlers.shared.text import literal
+from storage import followups as follow_up_store
 from storage import interactions as interaction_store
 from storage.models import Interaction
 
@@ -67,6 +68,8 @@ def on_undo_clicked(
         with deps_of(context).db.transaction() as session:
             interaction = _own_interaction(session, body, context)
             what = f"the {interaction.kind} with *{literal(interaction.partner.name)}*"
+            # Undone, it promised nothing either: its open follow-up goes with it.
+            follow_up_store.remove_open_of_interaction(session, interaction.team_id, interaction.id)
             interaction_store.delete_interaction(session, interaction.team_id, interaction.id)
         deps_of(context).changes.data_changed(interaction.team_id, body["user"]["id"])
     except UserError as error:

@@ -1,10 +1,11 @@
-"""``/partner log <partner> <kind> <notes…>``: logs a communication at once and confirms it with
-Edit and Undo buttons; ``/partner log`` alone opens the form (handlers.log.form)."""
+"""``/partner log <partner> <kind> <notes…> [follow up <when>]``: logs a communication at once and
+confirms it with Edit and Undo buttons; ``/partner log`` alone opens the form (handlers.log.form)."""
 
 from __future__ import annotations
 
 import re
 
+from handlers.log.follow_ups import open_with_partner, promise
 from handlers.log.form import open_log_form
 from handlers.log.views import NOTES_REQUIRED, LogDraft, LogMetadata, logged_confirmation
 from handlers.shared.command import CommandRequest, subcommand
@@ -13,6 +14,7 @@ from handlers.shared.parsing import first_word
 from handlers.shared.partner_names import partner_project, require_active, resolve_partner
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape
+from handlers.shared.when import check_new_date, take_follow_up
 from storage import interactions as interaction_store
 from storage.kinds import parse_kind
 from storage.models import InteractionKind
@@ -62,6 +64,10 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
             )
         notes, project_number = take_project(notes)
         project = partner_project(session, request.team_id, match.partner, project_number)
+        today = request.deps.now().astimezone(request.zone()).date()
+        notes, follow_up_on, _ = take_follow_up(notes, today=today)
+        if follow_up_on is not None and (problem := check_new_date(follow_up_on, today=today)):
+            raise UserError(f"The follow-up: {problem}")
         if kind in NOTES_REQUIRED and not notes:
             raise UserError(
                 f"A {kind.value} needs a few words: `/partner log {escape(match.partner.name)} "
@@ -77,8 +83,13 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
             user_id=request.user_id,
             request_key=f"command:{request.trigger_id}" if request.trigger_id else None,
             project_id=project.id if project else None,
+            follow_up_on=follow_up_on,
         )
-        reply = logged_confirmation(logged.interaction, match.partner)
+        follow_up = promise(session, logged.interaction, follow_up_on)
+        offered = open_with_partner(session, logged.interaction, besides=follow_up)
+        reply = logged_confirmation(
+            logged.interaction, match.partner, follow_up=follow_up, offered=offered, today=today
+        )
     request.ack(reply)  # the confirmation first; the Home tab is republished after it
     request.deps.changes.data_changed(request.team_id, request.user_id)
     return None

@@ -13,6 +13,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.log.follow_ups import keep_in_step, open_with_partner, promise
 from handlers.log.views import NOTES_REQUIRED, LogDraft, LogMetadata, log_modal, logged_confirmation
 from handlers.shared import metadata
 from handlers.shared.deps import Deps, deps_of, user_zone, workspace
@@ -21,9 +22,11 @@ from handlers.shared.form import Form
 from handlers.shared.ids import Action, Block, ProjectIds
 from handlers.shared.modals import open_modal
 from handlers.shared.notify import tell
+from handlers.shared.parsing import action_value, record_id
 from handlers.shared.partner_names import partner_project
 from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
 from handlers.shared.replies import Reply
+from storage import followups as follow_up_store
 from storage import interactions as interaction_store
 from storage.models import InteractionKind, Partner
 
@@ -64,6 +67,8 @@ def on_log_submitted(
     kind = InteractionKind(kind_value) if kind_value else None
     day = form.date(Block.DATE, Action.DATE_PICK, today=today, missing="Choose the date it happened.")
     follow_up = form.date(Block.FOLLOW_UP, Action.FOLLOW_UP_PICK, today=today)
+    if follow_up is not None and meta.interaction_id is None and follow_up < today:
+        form.error(Block.FOLLOW_UP, "That date is in the past: pick today or a later day to be reminded.")
     notes = form.text(Block.NOTES, Action.NOTES_INPUT)
     project_text = form.number(ProjectIds.LOG_PROJECT_BLOCK, ProjectIds.LOG_PROJECT_INPUT)
     if day is not None and day > today:
@@ -107,13 +112,17 @@ def on_log_submitted(
                 request_key=f"view:{view['id']}",
                 project_id=entry.project_id,
             )
-            reply = logged_confirmation(logged.interaction, partner)
+            promised = promise(session, logged.interaction, follow_up)
+            offered = open_with_partner(session, logged.interaction, besides=promised)
+            reply = logged_confirmation(
+                logged.interaction, partner, follow_up=promised, offered=offered, today=today
+            )
             interaction_id = logged.interaction.id if logged.created else None
     # Saved and committed: only now tell Slack the modal may close.
     ack()
     deps.changes.data_changed(team_id, user_id)
     if interaction_id is not None and meta.channel_id and meta.message_ts:
-        reply = _attach_permalink(deps, client, team_id, interaction_id, meta) or reply
+        reply = _attach_permalink(deps, client, team_id, interaction_id, meta, today) or reply
     tell(client, user_id=user_id, reply=reply, response_url=meta.response_url)
 
 
@@ -156,11 +165,13 @@ def _save_edit(
         follow_up_on=entry.follow_up,
         project_id=entry.project_id,
     )
-    return logged_confirmation(interaction, partner, updated=True)
+    follow_up = keep_in_step(session, interaction, entry.follow_up)
+    today = now.astimezone(zone).date()
+    return logged_confirmation(interaction, partner, updated=True, follow_up=follow_up, today=today)
 
 
 def _attach_permalink(
-    deps: Deps, client: WebClient, team_id: str, interaction_id: int, meta: LogMetadata
+    deps: Deps, client: WebClient, team_id: str, interaction_id: int, meta: LogMetadata, today: date
 ) -> Reply | None:
     """After the ack: remember a link to the message a shortcut was used on."""
     try:
@@ -172,7 +183,8 @@ def _attach_permalink(
         interaction = interaction_store.set_permalink(session, team_id, interaction_id, permalink)
         if interaction is None:
             return None
-        return logged_confirmation(interaction, interaction.partner)
+        follow_up = follow_up_store.follow_up_of_interaction(session, team_id, interaction_id)
+        return logged_confirmation(interaction, interaction.partner, follow_up=follow_up, today=today)
 
 
 def on_log_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -199,5 +211,23 @@ def on_home_log_clicked(ack: Ack, body: dict[str, Any], client: WebClient, conte
     zone = user_zone(deps, client, workspace(context), user_id)
     draft = LogDraft(today=deps.now().astimezone(zone).date())
     reply = open_log_form(client, body["trigger_id"], draft, LogMetadata())
+    if reply is not None:
+        tell(client, user_id=user_id, reply=reply)
+
+
+def on_follow_up_log_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """A reminder's "Log communication": the form, filled with the follow-up's partner. The
+    confirmation then offers to mark the follow-up done."""
+    ack()
+    deps, team_id, user_id = deps_of(context), workspace(context), body["user"]["id"]
+    follow_up_id = record_id(action_value(body))
+    with deps.db.read() as session:
+        follow_up = follow_up_store.get_follow_up(session, team_id, follow_up_id) if follow_up_id else None
+        if follow_up is None:
+            raise UserError("There is no such follow-up.")
+        partner = follow_up.partner
+    zone = user_zone(deps, client, team_id, user_id)
+    draft = LogDraft(today=deps.now().astimezone(zone).date(), partner=partner)
+    reply = open_log_form(client, body["trigger_id"], draft, LogMetadata(response_url=None))
     if reply is not None:
         tell(client, user_id=user_id, reply=reply)

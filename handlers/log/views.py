@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,13 +24,14 @@ from handlers.shared.blocks import (
     section,
     text_input,
 )
+from handlers.shared.follow_up_parts import done_button, due_text, follow_up_line
 from handlers.shared.ids import Action, Block, Callback, ProjectIds
 from handlers.shared.limits import PLAIN_TEXT_INPUT_LIMIT
 from handlers.shared.lines import KIND_LABELS
 from handlers.shared.partner_picker import partner_input
 from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import first_words, literal, shorten
-from storage.models import Interaction, InteractionKind, Partner
+from storage.models import FollowUp, Interaction, InteractionKind, Partner
 
 # Kinds that say nothing on their own, so the notes are what is being logged.
 NOTES_REQUIRED = {InteractionKind.NOTE, InteractionKind.OTHER}
@@ -120,7 +122,17 @@ def log_modal(draft: LogDraft, meta: LogMetadata) -> dict[str, Any]:
     )
 
 
-def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: bool = False) -> Reply:
+def logged_confirmation(
+    interaction: Interaction,
+    partner: Partner,
+    *,
+    updated: bool = False,
+    follow_up: FollowUp | None = None,
+    offered: Sequence[FollowUp] = (),
+    today: date | None = None,
+) -> Reply:
+    """The confirmation, with Edit and Undo; the follow-up it promised, and the person's other
+    open follow-ups with the partner, each with a Done button (logging may be what they awaited)."""
     kind = KIND_LABELS[InteractionKind(interaction.kind)].split(" (")[0].lower()
     verb = "Updated" if updated else "Logged"
     when = slack_date(interaction.occurred_at)
@@ -129,7 +141,12 @@ def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: 
     words = first_words(interaction.notes, 120)
     text = summary + (f": “{literal(words)}”" if words else ".")
     extra = []
-    if interaction.follow_up_on:
+    if follow_up is not None and today is not None:
+        extra.append(
+            f"Follow-up #{follow_up.id}: {due_text(follow_up, today=today)} ({follow_up.due_on.isoformat()}),"
+            " reminded at 09:00 your time"
+        )
+    elif interaction.follow_up_on:
         extra.append(f"Follow up on {interaction.follow_up_on.isoformat()}")
     if interaction.permalink:
         extra.append(f"<{interaction.permalink}|the message>")
@@ -145,4 +162,8 @@ def logged_confirmation(interaction: Interaction, partner: Partner, *, updated: 
     ]
     if extra:
         blocks.insert(1, context_block(" · ".join(extra)))
+    if offered and today is not None:
+        lines = [follow_up_line(f, today=today, with_partner=False) for f in offered]
+        blocks.append(section("Your open follow-ups with them — done now?\n" + "\n".join(lines)))
+        blocks.append(actions(*(done_button(f) for f in offered)))
     return Reply(f"{verb} {article} {kind} with {literal(shorten(partner.name, 100))}", blocks)

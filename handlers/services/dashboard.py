@@ -10,13 +10,15 @@ import pandas as pd
 
 from handlers.services.rankings import Ranking
 from scoring import ATTENTION_SATISFACTION_BELOW, ATTENTION_STALE_DAYS, needs_attention
+from storage import followups as follow_up_store
 from storage import interactions as interaction_store
 from storage import projects as project_store
 from storage.db import Database
-from storage.models import Project
+from storage.models import FollowUp, Project
 
 RECENT_COUNT = 5
 PROJECTS_SHOWN = 10
+FOLLOW_UPS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Dashboard:
     floor: int
     projects: list[Project] = field(default_factory=list)  # their open projects, by due date
     today: date | None = None  # the user's today, for "overdue"
+    follow_ups: list[FollowUp] = field(default_factory=list)  # their open follow-ups, earliest first
+    follow_up_total: int = 0
 
     @property
     def partner_count(self) -> int:
@@ -51,15 +55,26 @@ class Dashboard:
 
 
 def load_dashboard(
-    database: Database, team_id: str, user_id: str, ranking: Ranking, *, now: datetime
+    database: Database,
+    team_id: str,
+    user_id: str,
+    ranking: Ranking,
+    *,
+    now: datetime,
+    today: date | None = None,
 ) -> Dashboard:
-    attention = needs_attention(ranking.scored, now)
+    """``today``: the person's own (their time zone), for what is overdue; UTC's when not given."""
     with database.read() as session:
+        overdue = follow_up_store.overdue_by_partner(session, team_id, today=today or now.date())
         recent = [
             RecentLog(i.partner.name, i.kind, i.occurred_at, i.notes or "", i.follow_up_on)
             for i in interaction_store.recent_by_user(session, team_id, user_id, limit=RECENT_COUNT)
         ]
         projects = project_store.open_projects_of(session, team_id, user_id, limit=PROJECTS_SHOWN)
+        follow_ups, follow_up_total = follow_up_store.follow_ups(
+            session, team_id, owner=user_id, limit=FOLLOW_UPS_SHOWN
+        )
+    attention = needs_attention(ranking.scored, now, overdue=overdue)
     return Dashboard(
         user_id=user_id,
         scored=ranking.scored,
@@ -70,5 +85,7 @@ def load_dashboard(
         stale_days=ATTENTION_STALE_DAYS,
         floor=ATTENTION_SATISFACTION_BELOW,
         projects=projects,
-        today=now.date(),
+        today=today or now.date(),
+        follow_ups=follow_ups,
+        follow_up_total=follow_up_total,
     )

@@ -8,7 +8,7 @@ import threading
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ import pandas as pd
 from handlers.services.rankings import Ranking, compute_ranking
 from handlers.services.schedules import Cadence, zone_named
 from storage import digests as digest_store
+from storage import followups as follow_up_store
 from storage import projects as project_store
 from storage.db import Database
 from storage.models import DigestRunStatus, DigestSubscription, Project
@@ -152,6 +153,11 @@ class DigestRuns:
                 message_ts=message_ts,
                 ranks=ranks,
             )
+
+    def overdue_follow_ups(self, team_id: str, *, today: date) -> dict[int, tuple[int, date]]:
+        """partner_id → (open follow-ups past their date, the earliest), for needs-attention."""
+        with self.database.read() as session:
+            return follow_up_store.overdue_by_partner(session, team_id, today=today)
 
     def outcomes(self, team_id: str, *, since: datetime, until: datetime) -> list[Project]:
         """The joint projects won or lost in the period a digest covers."""

@@ -73,6 +73,11 @@ def section(text: str) -> SectionBlock:
     return SectionBlock(text=mrkdwn(text))
 
 
+def section_with(text: str, accessory: BlockElement) -> SectionBlock:
+    """A section with one element beside it (a button)."""
+    return SectionBlock(text=mrkdwn(text), accessory=accessory)
+
+
 def sections(lines: Sequence[str], *, per: int = LINES_PER_SECTION) -> list[SectionBlock]:
     """``lines`` in sections of ``per`` lines each, so that no section comes near Slack's limit."""
     return [section("\n".join(lines[start : start + per])) for start in range(0, len(lines), per)]

@@ -104,3 +104,14 @@ class ProjectIds(enum.StrEnum):
     # The log form's optional project number.
     LOG_PROJECT_BLOCK = "project"
     LOG_PROJECT_INPUT = "project_input"
+
+
+class FollowUpIds(enum.StrEnum):
+    """IDs of the buttons on follow-ups: on a reminder, in the Home tab, after a log, in lists.
+    Done and the snoozes belong to the follow-ups feature; "Log communication" opens the log form,
+    so the log feature owns it."""
+
+    DONE_BUTTON = "followup_done"
+    SNOOZE_DAY_BUTTON = "followup_snooze_day"
+    SNOOZE_WEEK_BUTTON = "followup_snooze_week"
+    LOG_BUTTON = "followup_log"

@@ -19,14 +19,17 @@ from handlers.shared.partner_names import resolve_partner
 from handlers.shared.questions import question
 from handlers.shared.replies import Reply
 from handlers.show.views import (
+    FOLLOW_UPS_SHOWN,
     RECENT_COUNT,
     FeedbackSection,
     explanation_blocks,
+    follow_up_blocks,
     partner_profile,
     projects_blocks,
 )
 from scoring import explain
 from storage import feedback as feedback_store
+from storage import followups as follow_up_store
 from storage import interactions as interaction_store
 from storage.models import Partner, PartnerStatus
 
@@ -46,7 +49,12 @@ def profile_reply(deps: Deps, team_id: str, text: str) -> Reply:
     score = score_blocks(deps, team_id, partner) if partner.status == PartnerStatus.ACTIVE else []
     today = now.date()
     projects = projects_blocks(partner_projects(deps.db, team_id, partner.id), today=today)
-    return partner_profile(partner, summary, recent, feedback, score, projects)
+    with deps.db.read() as session:
+        found, total = follow_up_store.follow_ups(
+            session, team_id, partner_id=partner.id, limit=FOLLOW_UPS_SHOWN
+        )
+        follow_ups = follow_up_blocks(found, total, today=today)
+    return partner_profile(partner, summary, recent, feedback, score, projects, follow_ups)
 
 
 @subcommand("show", "info", "profile")

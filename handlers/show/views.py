@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import SectionBlock
 
 from handlers.services.projects import PartnerProjects
 from handlers.shared.blocks import SlackBlock, context_block, divider, fields_section, header, section
+from handlers.shared.follow_up_parts import follow_up_line
 from handlers.shared.lines import (
     comment_lines,
     kind_label,
@@ -24,7 +25,7 @@ from handlers.shared.text import escape, escaped_shortened, literal, plural, sho
 from scoring import ComponentExplanation, Explanation
 from storage.feedback import Comment, FeedbackSummary
 from storage.interactions import ContactSummary
-from storage.models import Interaction, InteractionKind, Partner
+from storage.models import FollowUp, Interaction, InteractionKind, Partner
 
 RECENT_COUNT = 5
 # Each recent note gets this much of a section's 3000 characters (the rest is the heading line).
@@ -97,6 +98,7 @@ def partner_profile(
     feedback: FeedbackSection | None = None,
     score: list[SlackBlock] | None = None,
     projects: list[SlackBlock] | None = None,
+    follow_ups: list[SlackBlock] | None = None,
 ) -> Reply:
     last = slack_date(summary.last_contact) if summary.last_contact else "never"
     blocks: list[SlackBlock] = [
@@ -117,6 +119,9 @@ def partner_profile(
         blocks.append(divider())
     if projects:
         blocks.extend(projects)
+        blocks.append(divider())
+    if follow_ups:
+        blocks.extend(follow_ups)
         blocks.append(divider())
     if recent:
         blocks.append(section(f"*Recent communications* (latest {len(recent)})"))
@@ -212,3 +217,21 @@ def projects_blocks(data: PartnerProjects, *, today: date) -> list[SlackBlock]:
     if outcomes:
         blocks.append(section("*Latest outcomes*\n" + "\n".join(outcomes)))
     return blocks
+
+
+FOLLOW_UPS_SHOWN = 5
+
+
+def follow_up_blocks(found: list[FollowUp], total: int, *, today: date) -> list[SlackBlock]:
+    """The partner's open follow-ups, earliest (overdue) first, with their owners."""
+    if not found:
+        return []
+    overdue = sum(1 for f in found if f.due_on < today)
+    head = f"*Follow-ups* · {total} open" + (f" · {overdue} overdue" if overdue else "")
+    lines = [follow_up_line(f, today=today, with_partner=False, with_owner=True) for f in found]
+    more = (
+        [context_block(f"…and {total - len(found)} more: `/partner followups all`")]
+        if total > len(found)
+        else []
+    )
+    return [section(head + "\n" + "\n".join(lines)), *more]

@@ -20,7 +20,7 @@ from sqlalchemy import select
 import bot.scheduler as bot_scheduler
 import handlers.digests.runner as digest_runner
 import handlers.services.digests as digest_service
-from bot.scheduler import DigestScheduler, DigestTrigger, digest_client
+from bot.scheduler import DigestTrigger, Scheduler, digest_client
 from bot.settings import Settings
 from bot.standin.http import HttpStandIn
 from bot.standin.records import Call
@@ -507,7 +507,7 @@ def test_one_subscription_failing_does_not_stop_the_others(
 
     monkeypatch.setattr(digest_service, "compute_ranking", compute)
     clock.now = NOW + timedelta(seconds=2)  # the jobs fire a moment after 09:00
-    scheduler = DigestScheduler(svc, client)
+    scheduler = Scheduler(svc, client)
     with ThreadPoolExecutor(4) as pool:  # like APScheduler's executor
         list(pool.map(scheduler.run_due, [archived, private, broken, fine]))
     assert len(posts(slack, "CFINE")) == 1 and len(slack.shared_files("CFINE")) == 1
@@ -560,7 +560,7 @@ def test_rankings_are_computed_once_per_workspace_for_everything_due_at_that_tim
     monkeypatch.setattr(digest_service, "compute_ranking", counting_compute)
     monkeypatch.setattr(digest_runner, "score_history_chart", counting_chart)
     clock.now = NOW + timedelta(seconds=5)
-    scheduler = DigestScheduler(svc, client)
+    scheduler = Scheduler(svc, client)
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(scheduler.run_due, subs))
 
@@ -664,20 +664,20 @@ def test_catch_up_records_an_older_orphaned_claim_as_skipped(
 @pytest.fixture
 def quick_scheduler(
     database: Database, client: WebClient, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[DigestScheduler]:
-    """A real DigestScheduler (APScheduler running) whose every-minute jobs — syncing the
+) -> Iterator[Scheduler]:
+    """A real Scheduler (APScheduler running) whose every-minute jobs — syncing the
     subscriptions and retrying recent runs — run every second, with a 1-second claim lease."""
     if database.dialect != "sqlite":
         pytest.skip("the same code path as on SQLite; one real-time wait is enough")
     monkeypatch.setattr(bot_scheduler, "SYNC_SECONDS", 1)
     monkeypatch.setitem(digests.claim_run.__kwdefaults__, "lease", timedelta(seconds=1))
-    scheduler = DigestScheduler(Deps(db=database), client)
+    scheduler = Scheduler(Deps(db=database), client)
     yield scheduler
     scheduler.stop()
 
 
 def test_a_run_orphaned_by_a_quick_restart_is_posted_once_its_lease_runs_out(
-    database: Database, team_id: str, slack: HttpStandIn, quick_scheduler: DigestScheduler
+    database: Database, team_id: str, slack: HttpStandIn, quick_scheduler: Scheduler
 ) -> None:
     """A process claimed a run and was killed mid-post; the app restarts within the lease. The
     catch-up at start must leave it (someone may still be posting it); once the lease is over the
@@ -716,7 +716,7 @@ def test_a_run_orphaned_by_a_quick_restart_is_posted_once_its_lease_runs_out(
 
 
 def test_a_run_due_before_the_scheduler_syncs_a_new_subscription_is_still_posted(
-    database: Database, team_id: str, slack: HttpStandIn, quick_scheduler: DigestScheduler
+    database: Database, team_id: str, slack: HttpStandIn, quick_scheduler: Scheduler
 ) -> None:
     """A subscription added by another process (a `serve --no-scheduler` replica, or any `serve`
     when `partnerbot scheduler` runs alone) reaches the scheduler at its next sync; an occurrence
@@ -749,7 +749,7 @@ def test_a_run_due_before_the_scheduler_syncs_a_new_subscription_is_still_posted
 def test_jobs_follow_the_subscriptions_with_each_ones_time_zone(
     database: Database, team_id: str, svc: Deps, client: WebClient
 ) -> None:
-    scheduler = DigestScheduler(svc, client)
+    scheduler = Scheduler(svc, client)
     berlin = subscribe(database, team_id, "CBER", timezone="Europe/Berlin", hour=2, minute=30)
     york = subscribe(database, team_id, "CNYC", timezone="America/New_York", every="weekly", weekday=4)
     scheduler.sync()

@@ -223,7 +223,11 @@ def test_lines_are_packed_into_sections_under_the_text_limit() -> None:
 
 
 class RecordingClient:
-    """Stands in for WebClient: records views.publish."""
+    """Stands in for WebClient: records views.publish. users.info (the person's time zone) goes to
+    a closed port and fails at once: the tab then counts days in UTC."""
+
+    token = "xoxb-test"
+    base_url = "http://127.0.0.1:9/"
 
     def __init__(self) -> None:
         self.published: list[dict[str, Any]] = []

@@ -1,0 +1,100 @@
+"""Sending follow-up reminders: every minute the scheduler asks for the ones whose 09:00 has come in
+their owner's time zone (``services.reminders``), claims them, sends each as a direct message, and
+records it. A missed one (the app was down at 09:00) goes out on the next round, late."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from handlers.followups.views import reminder_message
+from handlers.services.reminders import Reminder, Reminders, Sent, chunks
+from handlers.shared.deps import Deps
+
+log = logging.getLogger(__name__)
+# Slack errors after which sending again would fail the same way: the reminder is given up.
+UNDELIVERABLE = {"user_not_found", "channel_not_found", "is_archived", "account_inactive", "user_disabled"}
+# Sent reminders are recorded this many at a time: a crash between sending and recording can
+# repeat at most these (a clean stop finishes the round first).
+RECORD_EVERY = 10
+
+
+@dataclass
+class Round:
+    """What one round did."""
+
+    sent: int = 0
+    given_up: int = 0
+    retry: int = 0
+    lost_claims: int = 0  # sent, but another process had taken the claim over (lease ran out)
+
+
+class ReminderRunner:
+    """Sends the reminders that are due, for the scheduler (and tests, which call :meth:`run_once`)."""
+
+    def __init__(self, deps: Deps, client: WebClient) -> None:
+        self.deps = deps
+        self.client = client
+        self.reminders = Reminders(deps.db, deps.now)
+        self._one_at_a_time = threading.Lock()
+
+    def run_once(self) -> Round:
+        """One round: everything due now, in chunks claimed, sent and recorded together."""
+        done = Round()
+        if not self._one_at_a_time.acquire(blocking=False):
+            return done  # the previous round is still sending
+        try:
+            zones: dict[tuple[str, str], ZoneInfo] = {}  # one users.info per person per round
+
+            def zone_of(team_id: str, user_id: str) -> ZoneInfo:
+                key = (team_id, user_id)
+                if key not in zones:
+                    zones[key] = self.deps.people.lookup(self.client, team_id, user_id).zone
+                return zones[key]
+
+            for chunk in chunks(self.reminders.due(zone_of)):
+                self._send(self.reminders.claim(chunk), done)
+        finally:
+            self._one_at_a_time.release()
+        if done.sent or done.given_up or done.retry:
+            log.info("follow-up reminders: %s", done)
+        return done
+
+    def _send(self, claimed: list[Reminder], done: Round) -> None:
+        sent: list[Sent] = []
+        for reminder in claimed:
+            today = self.deps.now().astimezone(reminder.zone).date()
+            message = reminder_message(reminder, today=today).as_message()
+            try:
+                posted = self.client.chat_postMessage(channel=reminder.owner, **message)
+            except SlackApiError as exc:
+                error = exc.response.get("error") if exc.response is not None else None
+                if error in UNDELIVERABLE:
+                    log.warning("follow-up #%s: reminder undeliverable (%s)", reminder.follow_up_id, error)
+                    sent.append(Sent(reminder, None, None))
+                    done.given_up += 1
+                else:  # rate limits, Slack trouble: the next round tries again
+                    log.warning("follow-up #%s: reminder failed (%s), retrying", reminder.follow_up_id, error)
+                    self.reminders.retry_later(reminder)
+                    done.retry += 1
+                continue
+            except (SlackClientError, OSError) as exc:
+                log.warning("follow-up #%s: reminder failed (%s), retrying", reminder.follow_up_id, exc)
+                self.reminders.retry_later(reminder)
+                done.retry += 1
+                continue
+            sent.append(Sent(reminder, posted.get("channel"), posted.get("ts")))
+            done.sent += 1
+            if len(sent) >= RECORD_EVERY:
+                self._record(sent, done)
+        self._record(sent, done)
+
+    def _record(self, sent: list[Sent], done: Round) -> None:
+        recorded = self.reminders.sent(sent)
+        done.lost_claims += len(sent) - recorded
+        sent.clear()
