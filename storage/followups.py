@@ -179,13 +179,21 @@ def _unreminded(now: datetime, lease: timedelta) -> list:
 
 
 def reminder_candidates(
-    session: Session, *, through: date, now: datetime, lease: timedelta = CLAIM_LEASE
+    session: Session,
+    *,
+    through: date,
+    now: datetime,
+    lease: timedelta = CLAIM_LEASE,
+    team_ids: Sequence[str] | None = None,
 ) -> list[ReminderCandidate]:
-    """Open follow-ups of every workspace, due on or before ``through``, whose reminder for their
-    current date has not gone out and is not being sent."""
+    """Open follow-ups due on or before ``through`` whose reminder for their current date has not
+    gone out and is not being sent: of every workspace, or of ``team_ids`` only."""
+    conditions = [FollowUp.due_on <= through, *_unreminded(now, lease)]
+    if team_ids is not None:
+        conditions.append(FollowUp.team_id.in_(list(team_ids)))
     rows = session.execute(
         select(FollowUp.id, FollowUp.team_id, FollowUp.owner, FollowUp.due_on)
-        .where(FollowUp.due_on <= through, *_unreminded(now, lease))
+        .where(*conditions)
         .order_by(FollowUp.due_on, FollowUp.id)
     ).all()
     return [ReminderCandidate(*row) for row in rows]

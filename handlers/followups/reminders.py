@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -37,10 +38,11 @@ class Round:
 class ReminderRunner:
     """Sends the reminders that are due, for the scheduler (and tests, which call :meth:`run_once`)."""
 
-    def __init__(self, deps: Deps, client: WebClient) -> None:
+    def __init__(self, deps: Deps, client: WebClient, *, team_ids: Sequence[str] | None = None) -> None:
+        """``team_ids``: remind only these workspaces (None: every one the database holds)."""
         self.deps = deps
         self.client = client
-        self.reminders = Reminders(deps.db, deps.now)
+        self.reminders = Reminders(deps.db, deps.now, team_ids=team_ids)
         self._one_at_a_time = threading.Lock()
 
     def run_once(self) -> Round:

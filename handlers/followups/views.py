@@ -112,7 +112,9 @@ def list_reply(
         return Reply(empty)
     shown = found[: min(LISTED, MESSAGE_BLOCKS - 2)]
     overdue = sum(1 for f in found if f.due_on < today)
-    head = f"*{title}* ({total})" + (f" · {overdue} overdue" if overdue else "")
+    # Earliest first: every overdue one is in ``found`` unless all of ``found`` is overdue.
+    counted = f"{overdue}+" if overdue == len(found) < total else str(overdue)
+    head = f"*{title}* ({total})" + (f" · {counted} overdue" if overdue else "")
     blocks: list[SlackBlock] = [section(head)]
     blocks += [
         section_with(follow_up_line(f, today=today, with_owner=with_owner), done_button(f, label="Done"))

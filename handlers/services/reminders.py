@@ -68,17 +68,30 @@ class Sent:
 class Reminders:
     """The database side of follow-up reminders, for every workspace."""
 
-    def __init__(self, database: Database, now: Callable[[], datetime], *, lease: timedelta = CLAIM_LEASE):
+    def __init__(
+        self,
+        database: Database,
+        now: Callable[[], datetime],
+        *,
+        lease: timedelta = CLAIM_LEASE,
+        team_ids: Sequence[str] | None = None,
+    ) -> None:
+        """``team_ids``: remind only these workspaces (None: every one)."""
         self.database = database
         self.now = now
         self.lease = lease
+        self.team_ids = team_ids
 
     def due(self, zone_of: ZoneOf) -> list[tuple[ReminderCandidate, ZoneInfo]]:
         """The reminders whose moment has come (or passed: a missed one goes out late), oldest first."""
         now = self.now()
         with self.database.read() as session:
             candidates = follow_up_store.reminder_candidates(
-                session, through=(now + EARLIEST_OFFSET).date(), now=now, lease=self.lease
+                session,
+                through=(now + EARLIEST_OFFSET).date(),
+                now=now,
+                lease=self.lease,
+                team_ids=self.team_ids,
             )
         ready = []
         for candidate in candidates:
