@@ -67,14 +67,14 @@ def on_log_submitted(
     kind = InteractionKind(kind_value) if kind_value else None
     day = form.date(Block.DATE, Action.DATE_PICK, today=today, missing="Choose the date it happened.")
     follow_up = form.date(Block.FOLLOW_UP, Action.FOLLOW_UP_PICK, today=today)
-    if follow_up is not None and meta.interaction_id is None and follow_up < today:
-        form.error(Block.FOLLOW_UP, "That date is in the past: pick today or a later day to be reminded.")
     notes = form.text(Block.NOTES, Action.NOTES_INPUT)
     project_text = form.number(ProjectIds.LOG_PROJECT_BLOCK, ProjectIds.LOG_PROJECT_INPUT)
     if day is not None and day > today:
         form.error(Block.DATE, "That date is in the future: log communications once they've happened.")
     if follow_up and day and follow_up < day:
         form.error(Block.FOLLOW_UP, "The follow-up can't be before the communication itself.")
+    elif follow_up is not None and meta.interaction_id is None and follow_up < today:
+        form.error(Block.FOLLOW_UP, "That date is in the past: pick today or a later day to be reminded.")
     if kind in NOTES_REQUIRED and not notes:
         form.error(Block.NOTES, f"Add a few words: a {kind.value if kind else 'note'} is its notes.")
     if form.errors:

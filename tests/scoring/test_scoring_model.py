@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -351,6 +351,14 @@ def test_needs_attention(scored):
     assert picky.loc[2, "reason"] == "satisfaction 65 (dissatisfied)"
     both = needs_attention(scored, NOW, stale_days=45, floor=70).set_index("partner_id")
     assert both.loc[2, "reason"] == "no contact for 60 days; satisfaction 65 (dissatisfied)"
+
+
+def test_needs_attention_includes_overdue_follow_ups(scored):
+    overdue = {4: (2, date(2024, 6, 20)), 1: (1, date(2024, 6, 29)), 99: (5, date(2024, 1, 1))}
+    attention = needs_attention(scored, NOW, overdue=overdue).set_index("partner_id")
+    assert attention.index.tolist() == [4, 1, 2, 3]  # Umbrella now too; 99 is not in the frame
+    assert attention.loc[4, "reason"] == "2 follow-ups overdue since 2024-06-20"
+    assert attention.loc[1, "reason"] == "no contact for 30 days; 1 follow-up overdue since 2024-06-29"
 
 
 def test_needs_attention_shows_satisfaction_rounded_down():

@@ -31,7 +31,7 @@ PARTNERBOT_ENV = (
 TODAY = datetime.now(UTC).date()
 DAY = (TODAY - timedelta(days=40)).isoformat()  # a past day to log on
 BEFORE_DAY = (TODAY - timedelta(days=49)).isoformat()
-AFTER_DAY = (TODAY - timedelta(days=20)).isoformat()
+AFTER_DAY = (TODAY + timedelta(days=20)).isoformat()  # a follow-up: today or later
 
 
 def console_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -179,9 +179,8 @@ def test_a_field_error_is_shown_and_only_that_field_asked_again(database_url: st
         f"Follow up on (optional) [{BEFORE_DAY}]: {AFTER_DAY}\n"
     ) in form
     assert form.count("Partner — type to search") == 1 and form.count("Date [") == 1  # not asked again
-    assert (
-        f"Logged a call with Acme on {DAY} 12:00 UTC.\n  Follow up on {AFTER_DAY}\n[1] Edit  [2] Undo" in form
-    )
+    assert f"Logged a call with Acme on {DAY} 12:00 UTC.\n  Follow-up #" in form
+    assert f"({AFTER_DAY}), reminded at 09:00 your time\n[1] Edit  [2] Undo" in form
     rows = export(database_url, "interactions")
     assert [(r["partner"], r["follow_up_on"]) for r in rows] == [("Acme", AFTER_DAY)]
 
