@@ -54,9 +54,11 @@ OWNER = "UBENCHOWNER"
 
 
 def standin_stats(standin: HttpStandIn) -> dict[str, Any]:
-    """Web API calls per method, accepted chat.postMessage per channel, files shared per channel."""
+    """Web API calls per method, accepted chat.postMessage per channel and per text, files shared
+    per channel."""
     methods: Counter[str] = Counter()
     posts: Counter[str] = Counter()
+    texts: Counter[str] = Counter()  # accepted posts per text (a reminder's names its follow-up)
     shared: Counter[str] = Counter()
     for call in list(standin.calls):
         if call.method in (RESPONSE_METHOD, UPLOAD_METHOD):
@@ -64,9 +66,10 @@ def standin_stats(standin: HttpStandIn) -> dict[str, Any]:
         methods[call.method] += 1
         if call.ok and call.method == "chat.postMessage":
             posts[str(call.args.get("channel"))] += 1
+            texts[str(call.args.get("text"))] += 1
         elif call.ok and call.method == "files.completeUploadExternal":
             shared[str(call.args.get("channel_id"))] += len((call.response or {}).get("files") or [])
-    return {"methods": dict(methods), "posts": dict(posts), "shared": dict(shared)}
+    return {"methods": dict(methods), "posts": dict(posts), "texts": dict(texts), "shared": dict(shared)}
 
 
 def serve_standin(latency: float) -> None:

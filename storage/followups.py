@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import FollowUp, FollowUpStatus, Interaction
@@ -228,24 +228,46 @@ def claimed_follow_ups(session: Session, ids: Iterable[int]) -> list[FollowUp]:
     )
 
 
-def record_reminded(
-    session: Session,
-    follow_up_id: int,
-    *,
-    due_on: date,
-    claimed_at: datetime,
-    channel: str | None,
-    ts: str | None,
-) -> bool:
-    """The reminder for ``due_on`` went out: never again for that date. False when the claim was
-    lost in the meantime (the lease ran out and another process took over)."""
-    result = session.execute(
-        update(FollowUp)
-        .where(FollowUp.id == follow_up_id, FollowUp.reminder_claimed_at == claimed_at)
-        .values(reminded_for=due_on, reminder_claimed_at=None, reminder_channel=channel, reminder_ts=ts)
-        .execution_options(synchronize_session=False)
+@dataclass(frozen=True)
+class Reminded:
+    """A reminder that went out: for which date, under which claim, as which message."""
+
+    follow_up_id: int
+    due_on: date
+    claimed_at: datetime
+    channel: str | None
+    ts: str | None
+
+
+def record_reminded(session: Session, reminded: Sequence[Reminded]) -> int:
+    """These reminders went out: never again for their dates. One statement for them all; returns
+    how many claims still held (a claim lost in the meantime — the lease ran out and another
+    process took over — records nothing)."""
+    if not reminded:
+        return 0
+    table = FollowUp.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.reminder_claimed_at == bindparam("b_claimed"))
+        .values(
+            reminded_for=bindparam("b_due"),
+            reminder_claimed_at=None,
+            reminder_channel=bindparam("b_channel"),
+            reminder_ts=bindparam("b_ts"),
+        )
     )
-    return bool(result.rowcount)
+    rows = [
+        {
+            "b_id": r.follow_up_id,
+            "b_claimed": r.claimed_at,
+            "b_due": r.due_on,
+            "b_channel": r.channel,
+            "b_ts": r.ts,
+        }
+        for r in reminded
+    ]
+    result = session.execute(statement, rows)
+    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
 
 
 def release_claim(session: Session, follow_up_id: int, *, claimed_at: datetime) -> None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from storage import followups as follow_up_store
 from storage.db import Database
-from storage.followups import CLAIM_LEASE, ReminderCandidate
+from storage.followups import CLAIM_LEASE, Reminded, ReminderCandidate
 
 REMIND_AT = time(9, 0)
 # The earliest time zone is UTC+14: a date can have begun there 14 hours before it begins in UTC.
@@ -139,16 +139,14 @@ class Reminders:
         if not done:
             return 0
         with self.database.transaction() as session:
-            return sum(
-                follow_up_store.record_reminded(
-                    session,
-                    s.reminder.follow_up_id,
-                    due_on=s.reminder.due_on,
-                    claimed_at=s.reminder.claimed_at,
-                    channel=s.channel,
-                    ts=s.ts,
-                )
-                for s in done
+            return follow_up_store.record_reminded(
+                session,
+                [
+                    Reminded(
+                        s.reminder.follow_up_id, s.reminder.due_on, s.reminder.claimed_at, s.channel, s.ts
+                    )
+                    for s in done
+                ],
             )
 
     def retry_later(self, reminder: Reminder) -> None:

@@ -11,7 +11,7 @@ import pytest
 from storage import followups as store
 from storage import interactions, partners
 from storage.db import Database
-from storage.followups import CLAIM_LEASE, FollowUpDone
+from storage.followups import CLAIM_LEASE, FollowUpDone, Reminded
 from storage.models import FollowUpStatus, InteractionKind
 
 DAY = date(2026, 6, 15)
@@ -111,7 +111,7 @@ def test_a_reminder_is_claimed_once_and_again_only_for_a_new_date(database: Data
     assert claim(database, [due]) == []  # claimed: nobody else gets it
     assert candidates(database, team_id) == []
     with database.transaction() as session:
-        assert store.record_reminded(session, due, due_on=DAY, claimed_at=NOW, channel="D1", ts="1.2")
+        assert store.record_reminded(session, [Reminded(due, DAY, NOW, "D1", "1.2")]) == 1
     later = NOW + CLAIM_LEASE * 3
     assert candidates(database, team_id, later) == []  # reminded for DAY: never again for DAY
     with database.transaction() as session:
@@ -131,9 +131,9 @@ def test_a_claim_held_past_its_lease_is_taken_over_and_the_old_holder_loses_it(
     taken_at = NOW + CLAIM_LEASE + timedelta(seconds=1)
     assert claim(database, [due], taken_at) == [due]  # the first process died mid-send
     with database.transaction() as session:
-        assert not store.record_reminded(session, due, due_on=DAY, claimed_at=NOW, channel=None, ts=None)
+        assert store.record_reminded(session, [Reminded(due, DAY, NOW, None, None)]) == 0
         store.release_claim(session, due, claimed_at=NOW)  # not its claim any more: nothing happens
-        assert store.record_reminded(session, due, due_on=DAY, claimed_at=taken_at, channel=None, ts=None)
+        assert store.record_reminded(session, [Reminded(due, DAY, taken_at, None, None)]) == 1
 
 
 def test_concurrent_claims_give_each_reminder_to_exactly_one(database: Database, team_id: str) -> None:
