@@ -28,7 +28,7 @@ from handlers.digests.runner import DigestRunner, Due
 from handlers.services.rankings import compute_ranking
 from handlers.services.schedules import Cadence
 from handlers.shared.deps import Deps
-from storage import digests, feedback, interactions, partners
+from storage import digests, feedback, followups, interactions, partners
 from storage.db import Database
 from storage.models import DigestRun, DigestRunStatus, DigestSubscription, InteractionKind
 
@@ -82,6 +82,39 @@ def only_this_workspace(team_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         digests, "all_enabled", lambda session: [s for s in every(session) if s.team_id == team_id]
     )
+
+
+def test_overdue_follow_ups_put_a_partner_in_needs_attention(
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
+) -> None:
+    ids = seed(database, team_id)
+    with database.transaction() as session:
+        for days in (3, 8):
+            followups.add_follow_up(
+                session,
+                team_id,
+                partner_id=ids["Globex"],
+                owner="UG",
+                what="Send the deck",
+                due_on=NOW.date() - timedelta(days=days),
+                created_by="UG",
+            )
+        followups.add_follow_up(  # due today: not overdue yet
+            session,
+            team_id,
+            partner_id=ids["Acme"],
+            owner="UA",
+            what="Call",
+            due_on=NOW.date(),
+            created_by="UA",
+        )
+    sub = subscribe(database, team_id, "CFOLLOW", top_n=3)
+    assert runner.run(Due(sub, TODAY, NOW)) == "posted"
+    [post] = attempts(slack, "CFOLLOW")
+    attention = next(t for t in texts(post) if t.startswith("*Needs attention*"))
+    overdue_since = (NOW.date() - timedelta(days=8)).isoformat()
+    assert f"*Globex* — 2 follow-ups overdue since {overdue_since}" in attention
+    assert "*Acme*" not in attention
 
 
 def seed(database: Database, team_id: str) -> dict[str, int]:
