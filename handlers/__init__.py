@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import digests, feedback, help, home, log, mentions, partners, projects, rankings, show
+from handlers import digests, feedback, help, home, log, mentions, needs, partners, projects, rankings, show
 from handlers.shared import command, partner_picker
 
-FEATURES = (partners, log, projects, show, feedback, rankings, digests, home, mentions, help)
+FEATURES = (partners, log, projects, needs, show, feedback, rankings, digests, home, mentions, help)
 
 
 def register_all(app: App) -> None:
