@@ -16,7 +16,7 @@ from bot.settings import ConfigurationError, Settings
 from storage.db import Database, DatabaseUnavailable
 
 log = logging.getLogger("partnerbot")
-TABLES = ("partners", "interactions", "feedback", "projects", "resources")
+TABLES = ("partners", "interactions", "feedback", "projects", "resources", "needs", "followups")
 
 
 class CommandFailed(Exception):

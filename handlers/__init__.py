@@ -14,6 +14,7 @@ from handlers import (
     home,
     log,
     mentions,
+    needs,
     partners,
     projects,
     rankings,
@@ -21,7 +22,20 @@ from handlers import (
 )
 from handlers.shared import command, partner_picker
 
-FEATURES = (partners, log, projects, followups, show, feedback, rankings, digests, home, mentions, help)
+FEATURES = (
+    partners,
+    log,
+    projects,
+    followups,
+    needs,
+    show,
+    feedback,
+    rankings,
+    digests,
+    home,
+    mentions,
+    help,
+)
 
 
 def register_all(app: App) -> None:

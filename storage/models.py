@@ -262,6 +262,79 @@ class FollowUp(Base):
         return self.status is FollowUpStatus.OPEN
 
 
+class NeedType(enum.StrEnum):
+    """What a partner needs from us (the seeds' needs analysis); everyday words for each are in
+    storage.need_words."""
+
+    PRICING = "pricing"
+    TECHNICAL = "technical"
+    INTEGRATION = "integration"
+    MARKETING = "marketing"
+    FUNDING = "funding"
+    TRAINING = "training"
+    SUPPORT = "support"
+    OTHER = "other"
+
+
+class NeedPriority(enum.StrEnum):
+    # Declared in ranking order: lists show high first.
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class NeedDifficulty(enum.StrEnum):
+    # Declared in ranking order: among equal priorities, the easiest comes first.
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class NeedStatus(enum.StrEnum):
+    OPEN = "open"
+    MET = "met"
+    DECLINED = "declined"
+
+    @property
+    def closed(self) -> bool:
+        return self is not NeedStatus.OPEN
+
+
+class Need(Base):
+    """Something a partner needs from us, with how much it matters and how hard it is to give
+    (the seeds' partner needs analysis), until it is met or declined."""
+
+    __tablename__ = "need"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_need_team_request"),
+        Index("ix_need_team_partner_status", "team_id", "partner_id", "status"),
+        # The workspace's open needs, oldest first; and what was closed lately (the summary's 90 days).
+        Index("ix_need_team_status_raised", "team_id", "status", "raised_on"),
+        Index("ix_need_team_closed", "team_id", "closed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    type: Mapped[NeedType] = mapped_column(values_of(NeedType))
+    priority: Mapped[NeedPriority] = mapped_column(values_of(NeedPriority), default=NeedPriority.MEDIUM)
+    difficulty: Mapped[NeedDifficulty] = mapped_column(
+        values_of(NeedDifficulty), default=NeedDifficulty.MEDIUM
+    )
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[NeedStatus] = mapped_column(values_of(NeedStatus), default=NeedStatus.OPEN)
+    raised_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    close_notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
+
+    partner: Mapped[Partner] = relationship()
+
+
 class SurveyStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"

@@ -1,4 +1,5 @@
-"""CSV import and export of a workspace's records: partners, interactions, feedback, projects, resources.
+"""CSV import and export of a workspace's records: partners, interactions, feedback, projects, resources,
+needs and follow-ups.
 
 The file types are declared in ``storage.csv.files``; this module runs them. An import reads,
 checks and writes a whole file in one transaction, so a bad row leaves nothing behind::
@@ -65,13 +66,16 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
     names = read_header(reader, file_type)
     with database.transaction() as session:
         known = session.execute(
-            select(Partner.name_key, Partner.name, Partner.id).where(Partner.team_id == team_id)
+            select(Partner.name_key, Partner.name, Partner.id, Partner.owner).where(
+                Partner.team_id == team_id
+            )
         ).all()
         context = ImportContext(
             team_id=team_id,
             now=utc_now(),
-            partner_names={key: name for key, name, _ in known},
-            partner_ids={key: partner_id for key, _, partner_id in known},
+            partner_names={key: name for key, name, _, _ in known},
+            partner_ids={key: partner_id for key, _, partner_id, _ in known},
+            partner_owners={partner_id: owner for _, _, partner_id, owner in known},
             respondent_secret=respondent_secret(session) if kind == "feedback" else b"",
             projects=ProjectRefs.load(session, team_id) if file_type.names_projects else ProjectRefs(),
         )

@@ -64,6 +64,17 @@ USAGE: list[tuple[str, str, str]] = [
         "record people-hours, funds or technology committed to a partner",
     ),
     (
+        "need <partner> <type> [priority:high|medium|low] [difficulty:easy|medium|hard] <description…>",
+        "/partner need Acme pricing priority:high Volume discount for 500 seats",
+        "record what a partner needs (or `/partner need` alone for a form); types: pricing, technical, "
+        "integration, marketing, funding, training, support, other",
+    ),
+    (
+        "needs [<partner>] [open|all] · need done|declined <id> [notes…]",
+        "/partner need done 3 Agreed 12% off",
+        "open needs ranked by priority, difficulty and age, with a summary; close one as met or declined",
+    ),
+    (
         "weights [satisfaction=<w> engagement=<w> recency=<w> business=<w> delivery=<w>]",
         "/partner weights",
         "show the scoring weights; admins change them",
@@ -97,7 +108,8 @@ def help_reply() -> Reply:
             'Partner names can be quoted: `/partner show "Acme Corp"`. '
             "You can also log any message with its ⋮ menu → *Log to partner*, and ask me in plain words: "
             "“@Partnerbot who are our top 5 partners this quarter?”, “who needs attention?”, "
-            "“what projects do we have with Acme?”, “success rate by tier”."
+            "“what projects do we have with Acme?”, “success rate by tier”, “what does Acme need?”, "
+            "“what do our partners need most?”."
         ),
     ]
     names = dict.fromkeys(usage.split()[0] for usage, _, _ in USAGE)

@@ -30,6 +30,7 @@ HELP = (
     f"• *who needs attention?* — no contact for {ATTENTION_STALE_DAYS} days, or satisfaction below "
     f"{ATTENTION_SATISFACTION_BELOW}\n"
     "• *show Acme* — a partner's profile, score and recent communications\n"
+    "• *what does Acme need?* · *what do our partners need most?* — partner needs, ranked\n"
     "Everything else: `/partner help`."
 )
 

@@ -115,3 +115,19 @@ class FollowUpIds(enum.StrEnum):
     SNOOZE_DAY_BUTTON = "followup_snooze_day"
     SNOOZE_WEEK_BUTTON = "followup_snooze_week"
     LOG_BUTTON = "followup_log"
+
+
+class NeedIds(enum.StrEnum):
+    """IDs of the new-need form and the buttons on a need's confirmation."""
+
+    NEW_MODAL = "need_new"
+    MET_BUTTON = "need_met"
+    DECLINED_BUTTON = "need_declined"
+    TYPE_BLOCK = "need_type"
+    TYPE_INPUT = "need_type_select"
+    PRIORITY_BLOCK = "need_priority"
+    PRIORITY_INPUT = "need_priority_select"
+    DIFFICULTY_BLOCK = "need_difficulty"
+    DIFFICULTY_INPUT = "need_difficulty_select"
+    DESCRIPTION_BLOCK = "need_description"
+    DESCRIPTION_INPUT = "need_description_input"

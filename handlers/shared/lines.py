@@ -1,5 +1,5 @@
 """One-line renderings several surfaces share: a partner's profile, a change in rank, a
-satisfaction, comments, a kind of communication. Each returns escaped mrkdwn."""
+satisfaction, comments, a kind of communication, a project, a need. Each returns escaped mrkdwn."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from handlers.shared.replies import slack_date
 from handlers.shared.text import escaped_shortened, literal, shorten
 from storage.feedback import Comment
-from storage.models import InteractionKind, Partner, PartnerStatus, Project
+from storage.models import InteractionKind, Need, NeedPriority, Partner, PartnerStatus, Project
 
 KIND_LABELS = {
     InteractionKind.CALL: "Call",
@@ -99,3 +99,31 @@ def project_line(project: Project, *, today: date, with_partner: bool = True) ->
     if project.value is not None:
         parts.append(f"value {money(project.value)}")
     return " · ".join(parts)
+
+
+def age(raised_on: date, today: date) -> str:
+    """``raised today``, ``1 day old``, ``12 days old``."""
+    days = (today - raised_on).days
+    if days <= 0:
+        return "raised today"
+    return f"{days:,} day old" if days == 1 else f"{days:,} days old"
+
+
+def need_line(need: Need, *, today: date, with_partner: bool = True, owner: bool = True) -> str:
+    """``*#3* *Acme* · pricing · priority *high* · difficulty easy · owner @ana · 12 days old — “…”``;
+    a closed need says how, when and by whom instead of its age."""
+    parts = [f"*#{need.id}*"]
+    if with_partner:
+        parts[0] += f" *{escaped_shortened(need.partner.name, 60)}*"
+    # High priority stands out in a long list; the others read as plain words.
+    priority = f"*{need.priority.value}*" if need.priority is NeedPriority.HIGH else need.priority.value
+    parts += [need.type.value, f"priority {priority}", f"difficulty {need.difficulty.value}"]
+    if owner and need.partner.owner:
+        parts.append(f"owner <@{need.partner.owner}>")
+    if need.status.closed:
+        by = f" by <@{need.closed_by}>" if need.closed_by else ""
+        when = f" {need.closed_on.isoformat()}" if need.closed_on else ""
+        parts.append(f"*{need.status.value}*{when}{by}")
+    else:
+        parts.append(age(need.raised_on, today))
+    return " · ".join(parts) + f" — “{escaped_shortened(' '.join(need.description.split()), 100)}”"

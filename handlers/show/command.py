@@ -1,5 +1,5 @@
 """``/partner show <partner>``, and "show Acme" asked in plain words: the profile, the score
-explained, feedback and recent communications."""
+explained, feedback, projects, open needs and recent communications."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from handlers.shared.questions import question
 from handlers.shared.replies import Reply
 from handlers.show.views import (
     FOLLOW_UPS_SHOWN,
+    NEEDS_SHOWN,
     RECENT_COUNT,
     FeedbackSection,
     explanation_blocks,
     follow_up_blocks,
+    needs_blocks,
     partner_profile,
     projects_blocks,
 )
@@ -31,6 +33,7 @@ from scoring import explain
 from storage import feedback as feedback_store
 from storage import followups as follow_up_store
 from storage import interactions as interaction_store
+from storage import needs as need_store
 from storage.models import Partner, PartnerStatus
 
 _SHOW = re.compile(
@@ -46,15 +49,23 @@ def profile_reply(deps: Deps, team_id: str, text: str) -> Reply:
         summary = interaction_store.contact_summary(session, team_id, partner.id, now=now)
         recent = interaction_store.recent_interactions(session, team_id, partner.id, limit=RECENT_COUNT)
         feedback = load_feedback(session, team_id, partner.id, now)
+        needs, open_needs = need_store.needs(session, team_id, partner_id=partner.id, limit=NEEDS_SHOWN)
+        follow_ups, follow_up_total = follow_up_store.follow_ups(
+            session, team_id, partner_id=partner.id, limit=FOLLOW_UPS_SHOWN
+        )
     score = score_blocks(deps, team_id, partner) if partner.status == PartnerStatus.ACTIVE else []
     today = now.date()
     projects = projects_blocks(partner_projects(deps.db, team_id, partner.id), today=today)
-    with deps.db.read() as session:
-        found, total = follow_up_store.follow_ups(
-            session, team_id, partner_id=partner.id, limit=FOLLOW_UPS_SHOWN
-        )
-        follow_ups = follow_up_blocks(found, total, today=today)
-    return partner_profile(partner, summary, recent, feedback, score, projects, follow_ups)
+    return partner_profile(
+        partner,
+        summary,
+        recent,
+        feedback,
+        score,
+        projects,
+        needs_blocks(partner, needs, open_needs, today=today),
+        follow_up_blocks(follow_ups, follow_up_total, today=today),
+    )
 
 
 @subcommand("show", "info", "profile")

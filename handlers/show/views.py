@@ -1,5 +1,5 @@
 """Block Kit for ``/partner show``: the profile, how often we talk, the score taken apart, the
-feedback and the latest communications."""
+feedback, projects, open needs and the latest communications."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from handlers.shared.lines import (
     comment_lines,
     kind_label,
     money,
+    need_line,
     profile_line,
     project_line,
     satisfaction_line,
@@ -25,9 +26,10 @@ from handlers.shared.text import escape, escaped_shortened, literal, plural, sho
 from scoring import ComponentExplanation, Explanation
 from storage.feedback import Comment, FeedbackSummary
 from storage.interactions import ContactSummary
-from storage.models import FollowUp, Interaction, InteractionKind, Partner
+from storage.models import FollowUp, Interaction, InteractionKind, Need, Partner
 
 RECENT_COUNT = 5
+NEEDS_SHOWN = 5  # the top of the ranked list; `/partner needs <partner>` has them all
 # Each recent note gets this much of a section's 3000 characters (the rest is the heading line).
 NOTE_PREVIEW = 600
 
@@ -98,6 +100,7 @@ def partner_profile(
     feedback: FeedbackSection | None = None,
     score: list[SlackBlock] | None = None,
     projects: list[SlackBlock] | None = None,
+    needs: list[SlackBlock] | None = None,
     follow_ups: list[SlackBlock] | None = None,
 ) -> Reply:
     last = slack_date(summary.last_contact) if summary.last_contact else "never"
@@ -119,6 +122,9 @@ def partner_profile(
         blocks.append(divider())
     if projects:
         blocks.extend(projects)
+        blocks.append(divider())
+    if needs:
+        blocks.extend(needs)
         blocks.append(divider())
     if follow_ups:
         blocks.extend(follow_ups)
@@ -235,3 +241,14 @@ def follow_up_blocks(found: list[FollowUp], total: int, *, today: date) -> list[
         else []
     )
     return [section(head + "\n" + "\n".join(lines)), *more]
+
+
+def needs_blocks(partner: Partner, needs: list[Need], total: int, *, today: date) -> list[SlackBlock]:
+    """The partner's open needs, ranked as ``/partner needs`` ranks them; one line when there is none."""
+    name = escape(shorten(partner.name, 100))
+    if not needs:
+        return [section(f"*Open needs:* none — `/partner need {name} pricing …` records one.")]
+    lines = [f"• {need_line(n, today=today, with_partner=False, owner=False)}" for n in needs]
+    if total > len(needs):
+        lines.append(f"…and {total - len(needs)} more: `/partner needs {name}`")
+    return [section(f"*Open needs* ({total})\n" + "\n".join(lines))]

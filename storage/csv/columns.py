@@ -31,6 +31,7 @@ class ImportContext:
     now: datetime
     partner_names: dict[str, str]  # name_key → name, for this workspace
     partner_ids: dict[str, int]  # name_key → id, for this workspace
+    partner_owners: dict[int, str | None] = field(default_factory=dict)  # id → owner, for this workspace
     respondent_secret: bytes = b""  # keys the hash that stands for a feedback respondent
     projects: ProjectRefs = field(default_factory=ProjectRefs)  # loaded for files that name projects
     first_line: dict[str, int] = field(default_factory=dict)  # any per-file key → line seen first

@@ -1,5 +1,6 @@
-"""The CSV file types: partners, interactions and feedback here, projects and resources in
-``storage.csv.project_files``.
+"""The CSV file types: partners, interactions and feedback here; projects and resources in
+``storage.csv.project_files``, needs in ``storage.csv.need_files``, follow-ups in
+``storage.csv.follow_up_files``.
 
 Each declares its columns once (README, "CSV files"), how a row's cells become the table's values,
 and the query its export reads.
@@ -14,6 +15,8 @@ from sqlalchemy import Select, case, select
 from storage.csv import cells
 from storage.csv.columns import CsvColumn, FileType, ImportContext, code_point_order, partner_rows
 from storage.csv.errors import CellError
+from storage.csv.follow_up_files import FOLLOW_UP_FILE_TYPES
+from storage.csv.need_files import NEED_FILE_TYPES
 from storage.csv.project_files import PROJECT_FILE_TYPES
 from storage.feedback import hash_respondent
 from storage.models import Feedback, Interaction, Partner, PartnerStatus
@@ -190,6 +193,8 @@ FILE_TYPES: dict[str, FileType] = {
         export_query=_feedback_export,
     ),
     **PROJECT_FILE_TYPES,
+    **NEED_FILE_TYPES,
+    **FOLLOW_UP_FILE_TYPES,
 }
 
 

@@ -347,6 +347,13 @@ def run_cli(
     return done
 
 
+def refused_import(database_url: str, kind: str, team: str, csv_text: str) -> str:
+    """The one line ``partnerbot import`` says when it refuses a file (it must exit 2)."""
+    done = run_cli(database_url, "import", kind, "-", "--team", team, input=csv_text, check=False)
+    assert done.returncode == 2, done.stderr
+    return done.stderr.strip()
+
+
 def export_rows(database_url: str, table: str, team: str) -> list[dict[str, str]]:
     """``partnerbot export <table> --team <team>`` read back as rows."""
     done = run_cli(database_url, "export", table, "--team", team)

@@ -330,6 +330,21 @@ class SlackClient:
         assert call.ok, call.response
         return result, call.response["view"]  # type: ignore[index]
 
+    def ask(self, question: str, *, team: str) -> str:
+        """Mention the bot with ``question`` in a channel of ``team``; the text of its threaded answer."""
+        ts = f"{time.time():.6f}"
+        event = {
+            "type": "app_mention",
+            "user": "U1",
+            "text": f"<@{self.standin.bot_user_id}> {question}",
+            "channel": "C" + team[1:],
+            "ts": ts,
+            "event_ts": ts,
+        }
+        assert self.send_event(event, team=team).status == 200
+        reply = self.standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts") == ts)
+        return text_of(reply.args)
+
 
 def _option_named(element: dict[str, Any], value: str) -> dict[str, Any]:
     """The element's option with this value (or one made up, as a tampered payload would carry)."""
@@ -367,6 +382,18 @@ def view_state(view: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- reading the app's answers -------------------------------------------------------------
+
+
+def text_of(payload: Any) -> str:
+    """Every text of a payload (fallback text, blocks, a view), one a line."""
+    return "\n".join(text for _, _, text in iter_texts(payload))
+
+
+def opened_view(slack: SlackClient, result: SlackResult) -> dict[str, Any]:
+    """The modal the app opened with the trigger of ``result`` (a command or a click)."""
+    call = slack.standin.wait_for("views.open", where=lambda c: c.args.get("trigger_id") == result.trigger_id)
+    assert call.ok, call.response
+    return call.response["view"]  # type: ignore[index]
 
 
 def button_value(reply: dict[str, Any], action_id: str) -> str:

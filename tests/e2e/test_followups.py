@@ -150,8 +150,9 @@ def test_the_log_form_date_promises_one_and_the_next_log_offers_to_close_it(
     option = partner_option(slack, team, "Umbrella", view)
     soon = today_in(ZONE) + timedelta(days=2)
     yesterday = today_in(ZONE) - timedelta(days=1)
+    earlier = (today_in(ZONE) - timedelta(days=3)).isoformat()  # logged late: a follow-up still can't be past
     late = slack.submit_view(
-        view, {"partner": option, "follow_up": yesterday.isoformat()}, team=team, user=user
+        view, {"partner": option, "date": earlier, "follow_up": yesterday.isoformat()}, team=team, user=user
     )
     assert "in the past" in late.json["errors"]["follow_up"]
     ok = slack.submit_view(view, {"partner": option, "follow_up": soon.isoformat()}, team=team, user=user)

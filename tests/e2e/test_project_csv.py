@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import new_team_id, run_cli
+from .conftest import new_team_id, refused_import, run_cli
 from .slack_client import SlackClient
 
 pytestmark = pytest.mark.e2e
@@ -40,13 +40,6 @@ def import_all(database_url: str, team: str, tmp_path: Path) -> None:
     assert f"imported 3 projects into team {team}" in done.stderr
     done = run_cli(database_url, "import", "resources", "-", "--team", team, input=RESOURCES)
     assert f"imported 3 resources into team {team}" in done.stderr
-
-
-def refused(database_url: str, kind: str, team: str, csv_text: str) -> str:
-    """The one line ``partnerbot import`` says when it refuses a file (it must exit 2)."""
-    done = run_cli(database_url, "import", kind, "-", "--team", team, input=csv_text, check=False)
-    assert done.returncode == 2, done.stderr
-    return done.stderr.strip()
 
 
 def test_projects_and_resources_go_in_and_out_through_the_cli(
@@ -78,10 +71,10 @@ def test_projects_and_resources_go_in_and_out_through_the_cli(
     assert "1 of 1 won" in shown and "40 people-hours" in shown
 
     # Refused files name the line and change nothing.
-    assert refused(database_url, "resources", team, RESOURCES + "Acme,Study,people,1,,,\n") == (
+    assert refused_import(database_url, "resources", team, RESOURCES + "Acme,Study,people,1,,,\n") == (
         "partnerbot: import failed, nothing was written: line 5: 'Acme' has no project named 'Study'"
     )
-    assert refused(database_url, "projects", team, PROJECT_HEADER + "Acme,Late,won,,,,,,,\n") == (
+    assert refused_import(database_url, "projects", team, PROJECT_HEADER + "Acme,Late,won,,,,,,,\n") == (
         "partnerbot: import failed, nothing was written: line 2: closed_on is required when the status is won"
     )
     assert run_cli(database_url, "export", "projects", "--team", team).stdout == projects
@@ -96,7 +89,7 @@ def test_projects_and_resources_go_in_and_out_through_the_cli(
     copy = new_team_id()
     run_cli(database_url, "import", "partners", "-", "--team", copy, input="name\nAcme\nGlobex\n")
     run_cli(database_url, "import", "projects", "-", "--team", copy, input=projects)
-    assert refused(database_url, "resources", copy, resources) == (
+    assert refused_import(database_url, "resources", copy, resources) == (
         "partnerbot: import failed, nothing was written: line 2: no project "
         f"#{pilot} in this workspace (ids differ between workspaces: a file from another workspace must "
         "give project names)"

@@ -8,21 +8,15 @@ import json
 import re
 import time
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
 from bot.standin.http import HttpStandIn
-from bot.standin.texts import iter_texts
 
 from .conftest import new_team_id
-from .slack_client import SlackClient, SlackResult, partner_option
+from .slack_client import SlackClient, SlackResult, opened_view, partner_option, text_of
 
 pytestmark = pytest.mark.e2e
-
-
-def text_of(payload: Any) -> str:
-    return "\n".join(text for _, _, text in iter_texts(payload))
 
 
 def answer(slack: SlackClient, result: SlackResult) -> str:
@@ -44,12 +38,6 @@ def add_project(slack: SlackClient, team: str, text: str, *, user: str = "U1") -
     said = text_of(result.json)
     assert "Added Project #" in said, said
     return project_number(said), result
-
-
-def opened_view(slack: SlackClient, result: SlackResult) -> dict[str, Any]:
-    call = slack.standin.wait_for("views.open", where=lambda c: c.args.get("trigger_id") == result.trigger_id)
-    assert call.ok, call.response
-    return call.response["view"]  # type: ignore[index]
 
 
 def test_a_project_is_added_listed_and_closed_by_its_buttons(slack: SlackClient, team: str) -> None:
@@ -215,9 +203,7 @@ def test_the_log_form_takes_a_project_number(slack: SlackClient, team: str) -> N
     assert f"Project #{hooli} Integration" in text_of(slack.standin.wait_for_response(ack.response_url).args)
 
 
-def test_show_top_weights_and_questions_know_projects(
-    slack: SlackClient, standin: HttpStandIn, team: str, user: str
-) -> None:
+def test_show_top_weights_and_questions_know_projects(slack: SlackClient, team: str) -> None:
     for name in ("Winner", "Loser"):
         slack.add_partner(name, team=team)
         slack.command_ok(f"log {name} call hello", team=team)
@@ -242,24 +228,13 @@ def test_show_top_weights_and_questions_know_projects(
     assert "champion" in by_loyalty and "at risk" in by_loyalty
     assert "*delivery*: 0.15" in slack.command_ok("weights", team=team).blocks_text
 
-    channel = "C" + team[1:]
     for asked, expected in (
         ("what projects do we have with Winner?", "projects with Winner"),
         ("success rate by tier", "50% (3 of 6 won)"),
         ("which partners won the most this year?", "*Winner* — 3 projects won"),
     ):
-        ts = f"{time.time():.6f}"
-        event = {
-            "type": "app_mention",
-            "user": "U1",
-            "text": f"<@{standin.bot_user_id}> {asked}",
-            "channel": channel,
-            "ts": ts,
-            "event_ts": ts,
-        }
-        assert slack.send_event(event, team=team).status == 200
-        reply = standin.wait_for("chat.postMessage", where=lambda c, ts=ts: c.args.get("thread_ts") == ts)
-        assert expected in text_of(reply.args), (asked, text_of(reply.args))
+        reply = slack.ask(asked, team=team)
+        assert expected in reply, (asked, reply)
 
 
 def test_the_home_tab_lists_the_persons_open_projects(

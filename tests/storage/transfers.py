@@ -23,6 +23,15 @@ def dump(database: Database, kind: str, team_id: str) -> str:
     return target.getvalue()
 
 
+def copied(database: Database, kind: str, team_id: str, other_team_id: str) -> tuple[str, str]:
+    """``kind``'s export of ``team_id``, and the same export of ``other_team_id`` after importing the
+    first workspace's partners and that file there (a round trip between workspaces)."""
+    exported = dump(database, kind, team_id)
+    load(database, "partners", dump(database, "partners", team_id), other_team_id)
+    load(database, kind, exported, other_team_id)
+    return exported, dump(database, kind, other_team_id)
+
+
 def count(
     database: Database,
     model: type[Partner] | type[Interaction] | type[Project] | type[Resource],

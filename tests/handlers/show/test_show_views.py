@@ -1,4 +1,4 @@
-"""``/partner show``'s profile stays within Slack's limits however long the notes."""
+"""``/partner show``'s profile stays within Slack's limits however long the notes and however many needs."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from records import NASTY, NOW, RANKING_NOW, interaction, partner, scored_worksp
 
 from bot.standin.blockkit import validate_message_payload
 from handlers.shared.blocks import as_dicts
-from handlers.show.views import explanation_blocks, partner_profile
+from handlers.show.views import NEEDS_SHOWN, explanation_blocks, needs_blocks, partner_profile
 from scoring import ScoringSettings, explain
 from storage.interactions import ContactSummary
+from storage.models import Need, NeedDifficulty, NeedPriority, NeedStatus, NeedType
 
 
 def test_profile_with_long_notes_stays_within_limits() -> None:
@@ -37,3 +38,28 @@ def test_explanation_blocks_add_up() -> None:
     validate_message_payload({"text": "x", "blocks": blocks})
     assert f"Score {explanation.score:.0f}/100" in blocks[0]["text"]["text"]
     assert sum(c.contribution for c in explanation.components) == pytest.approx(explanation.score)
+
+
+def test_open_needs_are_a_short_ranked_section_that_points_to_the_rest() -> None:
+    acme = partner(NASTY)
+    needs = [
+        Need(
+            id=i,
+            type=NeedType.SUPPORT,
+            priority=NeedPriority.HIGH,
+            difficulty=NeedDifficulty.EASY,
+            status=NeedStatus.OPEN,
+            description=NASTY,
+            raised_on=NOW.date(),
+            partner=acme,
+        )
+        for i in range(1, NEEDS_SHOWN + 1)
+    ]
+    blocks = needs_blocks(acme, needs, 12, today=NOW.date())
+    reply = partner_profile(acme, ContactSummary(None, {}, {}), [], needs=blocks)
+    validate_message_payload(reply.as_ack())
+    shown = json.dumps(reply.blocks, ensure_ascii=False)
+    assert "*Open needs* (12)" in shown and "…and 7 more: `/partner needs" in shown
+    assert "<!channel>" not in sent(reply)
+    none = as_dicts(needs_blocks(partner("Acme"), [], 0, today=NOW.date()))
+    assert "*Open needs:* none — `/partner need Acme pricing …`" in json.dumps(none, ensure_ascii=False)
