@@ -25,7 +25,7 @@ USAGE: list[tuple[str, str, str]] = [
         "followup <partner> <when> <what…>",
         "/partner followup Acme next friday Send the pricing deck",
         "be reminded at 09:00 your time that day (when: YYYY-MM-DD, today, tomorrow, in N days|weeks, "
-        "friday, next friday; or end a log with “follow up <when>”)",
+        "friday, next friday; or end a log with “follow up next friday”)",
     ),
     ("followups [mine|all|overdue]", "/partner followups overdue", "open follow-ups, with Done buttons"),
     ("show <partner>", "/partner show Acme", "profile, feedback, recent communications and contact counts"),

@@ -423,7 +423,7 @@ def test_a_scheduled_run_posts_once_with_two_schedulers_on_one_postgresql(live: 
         pytest.skip("needs PostgreSQL: the live run is posted by two schedulers on one database")
     for process in live.schedulers:
         process.wait_ready()
-        started = re.search(r"^(\S+ \S+) INFO bot.scheduler: digest scheduler started", process.output, re.M)
+        started = re.search(r"^(\S+ \S+) INFO bot.scheduler: scheduler started", process.output, re.M)
         assert started, process.output
         at = datetime.strptime(started.group(1), "%Y-%m-%d %H:%M:%S,%f").astimezone(UTC)
         assert at < live.fires_at, "a scheduler was not up before the digest was due"

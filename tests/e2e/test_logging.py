@@ -150,7 +150,7 @@ def test_submitting_the_modal_stores_once_and_confirms(
     confirmation = standin.wait_for_response(ack.response_url).args
     assert "Logged a *qbr* with *Initech*" in confirmation["blocks"][0]["text"]["text"]
     assert "<!channel>" not in json.dumps(confirmation)
-    assert f"Follow up on {follow_up.isoformat()}" in json.dumps(confirmation)
+    assert f"({follow_up.isoformat()}), reminded at 09:00 your time" in json.dumps(confirmation)
 
     again = slack.submit_view(view, changes, team=team)  # Slack retried the submission
     assert again.status == 200
@@ -158,6 +158,10 @@ def test_submitting_the_modal_stores_once_and_confirms(
     assert len(rows) == 1, rows
     row = rows[0]
     assert (row["partner"], row["kind"], row["follow_up_on"]) == ("Initech", "qbr", follow_up.isoformat())
+    promised = export_rows(database_url, "followups", team)  # one follow-up, whatever the retries
+    assert [(r["partner"], r["due_on"], r["status"]) for r in promised] == [
+        ("Initech", follow_up.isoformat(), "open")
+    ]
     assert row["notes"] == changes["notes"]
     occurred = datetime.fromisoformat(row["occurred_at"].replace("Z", "+00:00"))
     assert occurred.astimezone(ZoneInfo("America/New_York")).date() == day
