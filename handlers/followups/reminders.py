@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.followups.views import reminder_message
-from handlers.services.reminders import Reminder, Reminders, Sent, chunks
+from handlers.services.reminders import CHUNK, Reminder, Reminders, Sent, chunks
 from handlers.shared.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -67,31 +68,40 @@ class ReminderRunner:
             ready = self.reminders.due(zone_of)
             if ready:
                 with ThreadPoolExecutor(SENDERS, thread_name_prefix="reminders") as senders:
-                    for chunk in chunks(ready):
-                        self._send(senders, self.reminders.claim(chunk), done)
+                    self._send_all(senders, ready, done)
         finally:
             self._one_at_a_time.release()
         if done.sent or done.given_up or done.retry:
             log.info("follow-up reminders: %s", done)
         return done
 
-    def _send(self, senders: ThreadPoolExecutor, claimed: list[Reminder], done: Round) -> None:
-        """Send a claimed chunk; record what went, ``RECORD_EVERY`` at a time, as answers come."""
+    def _send_all(self, senders: ThreadPoolExecutor, ready: list, done: Round) -> None:
+        """Claim a chunk and hand it to the senders; while they send it, claim the next one and
+        record what has gone (``RECORD_EVERY`` at a time), so the senders never wait for the
+        database."""
+        in_flight: deque[Future[Sent | str]] = deque()
         sent: list[Sent] = []
-        for outcome in as_completed([senders.submit(self._send_one, reminder) for reminder in claimed]):
-            result = outcome.result()
-            if result == "retry":
-                done.retry += 1
-                continue
-            assert isinstance(result, Sent)
-            sent.append(result)
-            if result.ts is None:
-                done.given_up += 1
-            else:
-                done.sent += 1
-            if len(sent) >= RECORD_EVERY:
-                self._record(sent, done)
+        for chunk in chunks(ready):
+            in_flight.extend(senders.submit(self._send_one, r) for r in self.reminders.claim(chunk))
+            # Record what went while the senders are busy with the rest (at least a chunk ahead).
+            while len(in_flight) > CHUNK or (in_flight and in_flight[0].done()):
+                self._note(in_flight.popleft().result(), sent, done)
+        while in_flight:
+            self._note(in_flight.popleft().result(), sent, done)
         self._record(sent, done)
+
+    def _note(self, result: Sent | str, sent: list[Sent], done: Round) -> None:
+        if result == "retry":
+            done.retry += 1
+            return
+        assert isinstance(result, Sent)
+        sent.append(result)
+        if result.ts is None:
+            done.given_up += 1
+        else:
+            done.sent += 1
+        if len(sent) >= RECORD_EVERY:
+            self._record(sent, done)
 
     def _send_one(self, reminder: Reminder) -> Sent | str:
         """Send one reminder: a Sent (``ts`` None when it could never be delivered), or "retry"."""

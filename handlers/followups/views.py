@@ -3,10 +3,20 @@ what Done and the snoozes answer with, and ``/partner followups``."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
+from typing import Any
 
 from handlers.services.reminders import Reminder
-from handlers.shared.blocks import SlackBlock, actions, button, context_block, section, section_with
+from handlers.shared.blocks import (
+    SlackBlock,
+    actions,
+    as_dicts,
+    button,
+    context_block,
+    section,
+    section_with,
+)
 from handlers.shared.follow_up_parts import day_text, done_button, follow_up_line
 from handlers.shared.ids import FollowUpIds
 from handlers.shared.limits import MESSAGE_BLOCKS
@@ -21,6 +31,28 @@ WHEN_REMINDED = "I'll remind you by direct message at 09:00 your time that day."
 
 def _quote(what: str) -> str:
     return "\n".join(f">{line}" for line in literal(shorten(what, 600)).splitlines() or [""])
+
+
+@functools.cache
+def _reminder_buttons() -> dict[str, Any]:
+    """The reminder's buttons, built once through slack_sdk's models: thousands of reminders go out
+    at 09:00, and only the follow-up's number in each button's value differs between them."""
+    (block,) = as_dicts(
+        [
+            actions(
+                button("Done", FollowUpIds.DONE_BUTTON.value, "0", style="primary"),
+                button("Snooze 1 day", FollowUpIds.SNOOZE_DAY_BUTTON.value, "0"),
+                button("Snooze 1 week", FollowUpIds.SNOOZE_WEEK_BUTTON.value, "0"),
+                button("Log communication", FollowUpIds.LOG_BUTTON.value, "0"),
+            )
+        ]
+    )
+    return block
+
+
+def reminder_buttons(follow_up_id: int) -> dict[str, Any]:
+    template = _reminder_buttons()
+    return {**template, "elements": [{**e, "value": str(follow_up_id)} for e in template["elements"]]}
 
 
 def reminder_message(reminder: Reminder, *, today: date) -> Reply:
@@ -42,18 +74,12 @@ def reminder_message(reminder: Reminder, *, today: date) -> Reply:
         said = f": “{literal(words)}”" if words else ""
         kind = kind_label(last.kind).lower()
         small.append(f"last communication: {kind} {slack_date(last.occurred_at)}{said}")
-    value = str(reminder.follow_up_id)
-    blocks: list[SlackBlock] = [
+    blocks: list[SlackBlock | dict[str, Any]] = [
         section(
             f"Reminder: *Follow-up #{reminder.follow_up_id}* with *{partner}* {when}\n{_quote(reminder.what)}"
         ),
         context_block(" · ".join(small)),
-        actions(
-            button("Done", FollowUpIds.DONE_BUTTON.value, value, style="primary"),
-            button("Snooze 1 day", FollowUpIds.SNOOZE_DAY_BUTTON.value, value),
-            button("Snooze 1 week", FollowUpIds.SNOOZE_WEEK_BUTTON.value, value),
-            button("Log communication", FollowUpIds.LOG_BUTTON.value, value),
-        ),
+        reminder_buttons(reminder.follow_up_id),
     ]
     text = f"Reminder: follow up with {shorten(reminder.partner_name, 100)} — {shorten(reminder.what, 150)}"
     return Reply(text, blocks)
