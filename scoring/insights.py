@@ -292,8 +292,8 @@ def explain_satisfaction(inputs: pd.DataFrame, *, min_partners: int = MIN_PARTNE
             dropped_rows=dropped,
         )
 
-    if n < min_partners:
-        why = listed([f"{count} {words}" for words, count in dropped.items()])
+    if n < min_partners:  # only when partners lack an input: with_feedback is at least min_partners
+        why = listed([f"{count} {words}" for words, count in dropped.items()] or ["inputs missing"])
         return cannot(
             f"only {n} of {with_feedback} partners with feedback have every input ({why}), "
             f"and {min_partners} are needed"

@@ -27,7 +27,7 @@ PERIODS = {
     "12months": 365,
 }
 PERIOD_WORDS = "`last 90d` (the default) or `last year`"
-_LAST = {"last", "past", "the"}
+_LAST = {"last", "past", "the", "this"}  # as /partner top: "this year" is the last 365 days
 _TRAILING = ".,;:!?\"'”’)"
 
 

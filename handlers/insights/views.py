@@ -71,9 +71,11 @@ def _small_print(model: SatisfactionModel) -> list[str]:
             + "."
         )
     if model.dropped_rows and model.outcome is Outcome.FITTED:
-        dropped = sum(model.dropped_rows.values())
+        # A partner may miss more than one input: the total is what the fit lacks, the reasons each count.
         why = listed([f"{count} {words}" for words, count in model.dropped_rows.items()])
-        notes.append(f"{plural(dropped, 'partner')} with feedback not in the fit ({why}).")
+        notes.append(
+            f"{plural(model.with_feedback - model.n, 'partner')} with feedback not in the fit ({why})."
+        )
     notes.extend(f"Caution: {caution}." for caution in model.cautions)
     return notes
 
@@ -87,7 +89,8 @@ def insights_reply(found: SatisfactionInsights) -> Reply:
         return Reply(said, [header(title), section(said)])
     if model.outcome is Outcome.CANNOT_FIT:
         said = f"I can't fit the model{_scope(found)}: {model.problem}."
-        return Reply(said, [header(title), section(said), context_block(*_small_print(model))])
+        notes = _small_print(model)  # a context block needs at least one element
+        return Reply(said, [header(title), section(said), *([context_block(*notes)] if notes else [])])
     fitted = listed([e.predictor.label for e in model.effects])
     r2, adjusted = model.r_squared or 0.0, model.adjusted_r_squared or 0.0
     summary = (

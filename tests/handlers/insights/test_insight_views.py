@@ -92,6 +92,27 @@ def test_a_fit_that_cannot_be_made_says_why() -> None:
     )
 
 
+def test_a_fit_with_nothing_left_out_that_cannot_be_made_is_still_valid_block_kit() -> None:
+    frame = workspace(100, seed=4)
+    frame["success_rate"] = frame["calls_per_month"] * 10
+    frame["open_needs"] = frame["meetings_per_month"] + 1
+    reply = reply_for(frame)  # validated inside
+    assert [b["type"] for b in reply.blocks] == ["header", "section"]
+    assert "calls a month and project success rate move together exactly" in reply.text
+    assert "meetings a month and open needs move together exactly" in reply.text
+
+
+def test_partners_missing_two_inputs_are_counted_once() -> None:
+    frame = workspace(100, seed=5)
+    rates = np.random.default_rng(5).uniform(0, 100, 100)
+    frame["success_rate"] = np.where(np.arange(100) < 80, rates, np.nan)
+    frame.loc[95:, "days_since_contact"] = np.nan  # these five have no success rate either
+    shown_ = shown(reply_for(frame))
+    assert (
+        "20 partners with feedback not in the fit (5 never contacted and 20 no projects won or lost" in shown_
+    )
+
+
 def test_a_nasty_tier_is_shown_literally() -> None:
     reply = reply_for(workspace(20, seed=2), tier=NASTY)
     assert "<!channel>" not in sent(reply)
