@@ -1,5 +1,7 @@
-"""The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, and
-every minute the follow-up reminders that are due (``handlers.followups.reminders``).
+"""The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, every
+minute the follow-up reminders that are due (``handlers.followups.reminders``), and every few
+minutes the daily score-history snapshot of any workspace that lacks today's
+(``handlers.services.history``: claimed once per workspace and day in the database).
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
@@ -30,6 +32,8 @@ from storage import digests as digest_store
 
 log = logging.getLogger(__name__)
 SYNC_SECONDS = 60
+# How often workspaces are checked for a missing snapshot of today (taken after 00:00 UTC).
+SNAPSHOT_SECONDS = 300
 POSTING_THREADS = 8
 
 
@@ -83,14 +87,24 @@ class Scheduler:
             self.scheduler.add_job(
                 work, "interval", seconds=SYNC_SECONDS, id=job_id, coalesce=True, max_instances=1
             )
+        self.scheduler.add_job(
+            self._snapshot,
+            "interval",
+            seconds=SNAPSHOT_SECONDS,
+            id="score-history",
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.start()
         # A subscription added or removed in this process is scheduled at once, not within a minute.
         self.deps.changes.on_schedule_change(self.sync)
         # Catching up may post digests: do it behind the start, not before serving.
         threading.Thread(target=self._catch_up, name="digest-catch-up", daemon=True).start()
         log.info(
-            "scheduler started: %d digest subscriptions, follow-up reminders every minute",
+            "scheduler started: %d digest subscriptions, follow-up reminders every minute, "
+            "score-history snapshots every %d minutes",
             len(self._signatures),
+            SNAPSHOT_SECONDS // 60,
         )
 
     def _catch_up(self) -> None:
@@ -100,6 +114,13 @@ class Scheduler:
         except Exception:
             log.exception("catching up missed digests failed")
         self._remind()  # reminders missed while the app was down go out now, not in a minute
+        self._snapshot()  # today's score history (and a new workspace's backfill) without waiting
+
+    def _snapshot(self) -> None:
+        try:
+            self.deps.history.run_once()
+        except Exception:
+            log.exception("taking score-history snapshots failed")
 
     def _remind(self) -> None:
         try:

@@ -19,6 +19,7 @@ from handlers import (
     projects,
     rankings,
     show,
+    trends,
 )
 from handlers.shared import command, partner_picker
 
@@ -32,6 +33,7 @@ FEATURES = (
     feedback,
     rankings,
     digests,
+    trends,
     home,
     mentions,
     help,

@@ -49,6 +49,11 @@ USAGE: list[tuple[str, str, str]] = [
     ),
     ("stale [days]", "/partner stale 45", "partners with no logged contact for that long (default 30)"),
     (
+        "trend <partner> [weeks]",
+        "/partner trend Acme 26",
+        "the score and each component over the last weeks (default 12), with ▲▼, and a chart by DM",
+    ),
+    (
         'project add <partner> <name…> [due:YYYY-MM-DD] [value:<amount>] [goal:"…"]',
         "/partner project add Acme Q3 pilot due:2026-09-30 value:50,000",
         "record a joint project (or `/partner project` alone for a form)",
