@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 
 from bot.app import slack_client
 from bot.settings import Settings
+from handlers.alerts.runner import AlertRunner
 from handlers.digests.runner import GRACE, DigestRunner
 from handlers.followups.reminders import ReminderRunner
 from handlers.services.schedules import Cadence, zone_named
@@ -62,6 +63,7 @@ class Scheduler:
         self.deps = deps
         self.runner = DigestRunner(deps, client, grace=grace)
         self.reminders = ReminderRunner(deps, client)
+        self.alerts = AlertRunner(deps, client)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(POSTING_THREADS)},
@@ -83,6 +85,7 @@ class Scheduler:
             ("catch-up", self._catch_up_recent),
             ("sync-subscriptions", self.sync),
             ("follow-up-reminders", self._remind),
+            ("drop-alerts", self._alert_marked),
         ):
             self.scheduler.add_job(
                 work, "interval", seconds=SYNC_SECONDS, id=job_id, coalesce=True, max_instances=1
@@ -95,14 +98,16 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
+        # A change that can move a score marks its workspace for the next minute's drop-alert check.
+        self.deps.changes.on_data_change(self.alerts.alerts.mark)
         self.scheduler.start()
         # A subscription added or removed in this process is scheduled at once, not within a minute.
         self.deps.changes.on_schedule_change(self.sync)
         # Catching up may post digests: do it behind the start, not before serving.
         threading.Thread(target=self._catch_up, name="digest-catch-up", daemon=True).start()
         log.info(
-            "scheduler started: %d digest subscriptions, follow-up reminders every minute, "
-            "score-history snapshots every %d minutes",
+            "scheduler started: %d digest subscriptions, follow-up reminders and drop alerts every "
+            "minute, score-history snapshots every %d minutes",
             len(self._signatures),
             SNAPSHOT_SECONDS // 60,
         )
@@ -118,9 +123,24 @@ class Scheduler:
 
     def _snapshot(self) -> None:
         try:
-            self.deps.history.run_once()
+            taken = self.deps.history.run_once()
         except Exception:
             log.exception("taking score-history snapshots failed")
+            return
+        # At the daily snapshot every workspace that got one is checked for drops (time alone
+        # lowers recency and engagement, with no change to mark it).
+        fresh = [o.team_id for o in taken if o.what in ("taken", "backfilled", "filled")]
+        if fresh:
+            try:
+                self.alerts.check(fresh)
+            except Exception:
+                log.exception("checking drop alerts at the daily snapshot failed")
+
+    def _alert_marked(self) -> None:
+        try:
+            self.alerts.run_marked()
+        except Exception:
+            log.exception("checking drop alerts failed")
 
     def _remind(self) -> None:
         try:
@@ -134,6 +154,7 @@ class Scheduler:
 
     def stop(self) -> None:
         self.deps.changes.forget_schedule_listener(self.sync)
+        self.deps.changes.forget_data_listener(self.alerts.alerts.mark)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 

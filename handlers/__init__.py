@@ -7,6 +7,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import (
+    alerts,
     digests,
     feedback,
     followups,
@@ -34,6 +35,7 @@ FEATURES = (
     rankings,
     digests,
     trends,
+    alerts,
     home,
     mentions,
     help,

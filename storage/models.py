@@ -558,3 +558,46 @@ class SnapshotRun(Base):
     days: Mapped[int] = mapped_column(Integer, default=0)  # days written (more than 1: backfill, gaps)
     rows: Mapped[int] = mapped_column(Integer, default=0)
     first_day: Mapped[date | None] = mapped_column(Date)  # the earliest day this run wrote
+
+
+class AlertSettings(Base):
+    """A workspace's drop alerts: how many points a score must fall over 7 days, and on or off.
+    No row: the defaults (10 points, on)."""
+
+    __tablename__ = "alert_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    drop_points: Mapped[int] = mapped_column(Integer)
+    enabled: Mapped[bool] = mapped_column()
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class AlertStatus(enum.StrEnum):
+    CLAIMED = "claimed"  # a process is sending it
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"  # Slack will never take it (the owner is gone)
+
+
+class AlertSent(Base):
+    """A drop alert about one partner in one ISO week: the unique (team, partner, week) row is the
+    claim that makes it go once, whichever process or replica gets there first."""
+
+    __tablename__ = "alert_sent"
+    __table_args__ = (
+        UniqueConstraint("team_id", "partner_id", "week", name="uq_alert_sent_team_partner_week"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, "2026-W25"
+    owner: Mapped[str] = mapped_column(String(32))
+    status: Mapped[AlertStatus] = mapped_column(values_of(AlertStatus), default=AlertStatus.CLAIMED)
+    reason: Mapped[str] = mapped_column(Text)  # what the message said moved, for the record
+    score_before: Mapped[float | None] = mapped_column(Float)
+    score_after: Mapped[float | None] = mapped_column(Float)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -85,6 +85,12 @@ USAGE: list[tuple[str, str, str]] = [
         "show the scoring weights; admins change them",
     ),
     (
+        "alerts [drop:<points>] [on|off]",
+        "/partner alerts drop:15",
+        "drop alerts: a partner's owner gets a DM when its score falls that much over 7 days "
+        "(default 10) or its satisfaction category falls; admins change them",
+    ),
+    (
         "digest add #channel [daily HH:MM | weekly <weekday> HH:MM | monthly <day> HH:MM] [top N] "
         "[tz:<Area/City>] [no chart]",
         "/partner digest add #partners weekly monday 09:00 top 10",

@@ -247,7 +247,7 @@ def test_the_scheduler_snapshots_every_few_minutes_and_at_start(
     scheduler = Scheduler(deps, WebClient(token="xoxb-test", base_url="http://127.0.0.1:9/"))
     passes = threading.Event()
     # Only the wiring: a real pass would snapshot every workspace of the shared test database.
-    monkeypatch.setattr(deps.history, "run_once", passes.set)
+    monkeypatch.setattr(deps.history, "run_once", lambda: passes.set() or [])
     monkeypatch.setattr(scheduler.runner, "catch_up", lambda **_: [])
     monkeypatch.setattr(scheduler.reminders, "run_once", lambda: None)
     scheduler.start()
