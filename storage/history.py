@@ -194,7 +194,8 @@ def replace_days(session: Session, team_id: str, days: Sequence[date], rows: Ite
                 ScoreSnapshot.day <= max(days),
             )
         )
-    return insert_rows(session, ScoreSnapshot.__table__, iter(rows))
+    # A batch is small next to the table: keep the index up to date rather than rebuild it.
+    return insert_rows(session, ScoreSnapshot.__table__, iter(rows), rebuild_indexes=False)
 
 
 def prune(session: Session, team_id: str, *, today: date) -> int:

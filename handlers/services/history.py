@@ -12,7 +12,6 @@ per frame. Days missed while the app was down are filled the same way.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time as clock
 from collections.abc import Callable, Iterator, Sequence
@@ -52,37 +51,22 @@ class SnapshotOutcome:
     seconds: float = 0.0
 
 
-def _none(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def snapshot_rows(team_id: str, day: date, scored: pd.DataFrame) -> Iterator[dict[str, Any]]:
-    """A scored frame (``score_partners``' columns) as score_snapshot rows."""
-    columns = {
-        name: scored[name].to_numpy(dtype=float)
-        for name in ("score", "satisfaction", "engagement", "recency", "business", "delivery")
+    """A scored frame (``score_partners``' columns) as score_snapshot rows (NaN as None)."""
+    columns: dict[str, list[Any]] = {
+        "partner_id": scored["partner_id"].to_numpy(dtype=np.int64).tolist(),
+        "rank": scored["rank"].to_numpy(dtype=np.int64).tolist(),
+        "category": [c if isinstance(c, str) else None for c in scored["category"]],
     }
-    ids = scored["partner_id"].to_numpy(dtype=np.int64)
-    ranks = scored["rank"].to_numpy(dtype=np.int64)
-    categories = scored["category"].to_numpy(dtype=object)
-    for i in range(len(ids)):
-        yield {
-            "team_id": team_id,
-            "day": day,
-            "partner_id": int(ids[i]),
-            "score": _none(float(columns["score"][i])),
-            "rank": int(ranks[i]),
-            "satisfaction": _none(float(columns["satisfaction"][i])),
-            "engagement": _none(float(columns["engagement"][i])),
-            "recency": _none(float(columns["recency"][i])),
-            "business": _none(float(columns["business"][i])),
-            "delivery": _none(float(columns["delivery"][i])),
-            "category": categories[i] if isinstance(categories[i], str) else None,
-        }
+    for name in ("score", "satisfaction", "engagement", "recency", "business", "delivery"):
+        values = scored[name].to_numpy(dtype=float)
+        columns[name] = np.where(np.isnan(values), None, values).tolist()
+    names = list(columns)
+    for values in zip(*columns.values(), strict=True):
+        row = dict(zip(names, values, strict=True))
+        row["team_id"] = team_id
+        row["day"] = day
+        yield row
 
 
 class ScoreHistory:
