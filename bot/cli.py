@@ -17,6 +17,8 @@ from storage.db import Database, DatabaseUnavailable
 
 log = logging.getLogger("partnerbot")
 TABLES = ("partners", "interactions", "feedback", "projects", "resources", "needs", "followups")
+# Score history is computed from the records: exported, never imported.
+EXPORT_TABLES = (*TABLES, "history")
 
 
 class CommandFailed(Exception):
@@ -178,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write CSV with the same columns import reads. A resource's project is written as "
         "its id, which belongs to this workspace: give project names instead to import elsewhere.",
     )
-    exp.add_argument("table", choices=TABLES, help="what to export")
+    exp.add_argument("table", choices=EXPORT_TABLES, help="what to export")
     exp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     exp.set_defaults(func=cmd_export)

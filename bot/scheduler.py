@@ -1,5 +1,7 @@
-"""The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, and
-every minute the follow-up reminders that are due (``handlers.followups.reminders``).
+"""The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, every
+minute the follow-up reminders that are due (``handlers.followups.reminders``), and every few
+minutes the daily score-history snapshot of any workspace that lacks today's
+(``handlers.services.history``: claimed once per workspace and day in the database).
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
@@ -22,6 +24,7 @@ from slack_sdk import WebClient
 
 from bot.app import slack_client
 from bot.settings import Settings
+from handlers.alerts.runner import AlertRunner
 from handlers.digests.runner import GRACE, DigestRunner
 from handlers.followups.reminders import ReminderRunner
 from handlers.services.schedules import Cadence, zone_named
@@ -30,6 +33,8 @@ from storage import digests as digest_store
 
 log = logging.getLogger(__name__)
 SYNC_SECONDS = 60
+# How often workspaces are checked for a missing snapshot of today (taken after 00:00 UTC).
+SNAPSHOT_SECONDS = 300
 POSTING_THREADS = 8
 
 
@@ -58,6 +63,7 @@ class Scheduler:
         self.deps = deps
         self.runner = DigestRunner(deps, client, grace=grace)
         self.reminders = ReminderRunner(deps, client)
+        self.alerts = AlertRunner(deps, client)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(POSTING_THREADS)},
@@ -79,18 +85,31 @@ class Scheduler:
             ("catch-up", self._catch_up_recent),
             ("sync-subscriptions", self.sync),
             ("follow-up-reminders", self._remind),
+            ("drop-alerts", self._alert_marked),
         ):
             self.scheduler.add_job(
                 work, "interval", seconds=SYNC_SECONDS, id=job_id, coalesce=True, max_instances=1
             )
+        self.scheduler.add_job(
+            self._snapshot,
+            "interval",
+            seconds=SNAPSHOT_SECONDS,
+            id="score-history",
+            coalesce=True,
+            max_instances=1,
+        )
+        # A change that can move a score marks its workspace for the next minute's drop-alert check.
+        self.deps.changes.on_data_change(self.alerts.alerts.mark)
         self.scheduler.start()
         # A subscription added or removed in this process is scheduled at once, not within a minute.
         self.deps.changes.on_schedule_change(self.sync)
         # Catching up may post digests: do it behind the start, not before serving.
         threading.Thread(target=self._catch_up, name="digest-catch-up", daemon=True).start()
         log.info(
-            "scheduler started: %d digest subscriptions, follow-up reminders every minute",
+            "scheduler started: %d digest subscriptions, follow-up reminders and drop alerts every "
+            "minute, score-history snapshots every %d minutes",
             len(self._signatures),
+            SNAPSHOT_SECONDS // 60,
         )
 
     def _catch_up(self) -> None:
@@ -100,6 +119,28 @@ class Scheduler:
         except Exception:
             log.exception("catching up missed digests failed")
         self._remind()  # reminders missed while the app was down go out now, not in a minute
+        self._snapshot()  # today's score history (and a new workspace's backfill) without waiting
+
+    def _snapshot(self) -> None:
+        try:
+            taken = self.deps.history.run_once()
+        except Exception:
+            log.exception("taking score-history snapshots failed")
+            return
+        # At the daily snapshot every workspace that got one is checked for drops (time alone
+        # lowers recency and engagement, with no change to mark it).
+        fresh = [o.team_id for o in taken if o.what in ("taken", "backfilled", "filled")]
+        if fresh:
+            try:
+                self.alerts.check(fresh)
+            except Exception:
+                log.exception("checking drop alerts at the daily snapshot failed")
+
+    def _alert_marked(self) -> None:
+        try:
+            self.alerts.run_marked()
+        except Exception:
+            log.exception("checking drop alerts failed")
 
     def _remind(self) -> None:
         try:
@@ -113,6 +154,7 @@ class Scheduler:
 
     def stop(self) -> None:
         self.deps.changes.forget_schedule_listener(self.sync)
+        self.deps.changes.forget_data_listener(self.alerts.alerts.mark)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 

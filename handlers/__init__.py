@@ -7,6 +7,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import (
+    alerts,
     digests,
     feedback,
     followups,
@@ -20,6 +21,7 @@ from handlers import (
     projects,
     rankings,
     show,
+    trends,
 )
 from handlers.shared import command, partner_picker
 
@@ -34,6 +36,8 @@ FEATURES = (
     rankings,
     insights,
     digests,
+    trends,
+    alerts,
     home,
     mentions,
     help,

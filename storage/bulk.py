@@ -36,10 +36,15 @@ class RowsRefused(Exception):
         super().__init__(self.detail)
 
 
-def insert_rows(session: Session, table: Table, rows: Iterator[dict[str, Any]]) -> int:
+def insert_rows(
+    session: Session, table: Table, rows: Iterator[dict[str, Any]], *, rebuild_indexes: bool = True
+) -> int:
     """Insert rows (all with the same keys, values as the columns' types take them); returns how many.
 
     Raises RowsRefused when the database refuses them; whatever ``rows`` raises passes through.
+    ``rebuild_indexes=False`` keeps SQLite's secondary indexes up to date row by row instead of
+    rebuilding them after a large load: for a table much larger than what is added (score history
+    written in batches), where a rebuild would read the whole table each time.
     """
     first = next(rows, None)
     if first is None:
@@ -50,7 +55,7 @@ def insert_rows(session: Session, table: Table, rows: Iterator[dict[str, Any]]) 
     if dialect == "postgresql":
         return _copy_rows(session, table, columns, rows)
     if dialect == "sqlite":
-        return _executemany_rows(session, table, columns, rows)
+        return _executemany_rows(session, table, columns, rows, rebuild_indexes=rebuild_indexes)
     written = 0
     while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
         try:
@@ -70,7 +75,12 @@ def _row_values(columns: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...
 
 
 def _executemany_rows(
-    session: Session, table: Table, columns: list[str], rows: Iterator[dict[str, Any]]
+    session: Session,
+    table: Table,
+    columns: list[str],
+    rows: Iterator[dict[str, Any]],
+    *,
+    rebuild_indexes: bool = True,
 ) -> int:
     """Insert on SQLite with one prepared statement per chunk, each value bound as its column type would.
 
@@ -97,7 +107,7 @@ def _executemany_rows(
     default_cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql(f"PRAGMA cache_size={LOAD_CACHE_KIB}")
     try:
-        return _insert_chunks(connection, table, statement, converters, values, rows)
+        return _insert_chunks(connection, table, statement, converters, values, rows, rebuild_indexes)
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(default_cache)}")
 
@@ -109,11 +119,12 @@ def _insert_chunks(
     converters: list[tuple[str, Callable[[Any], Any]]],
     values: Callable[[dict[str, Any]], tuple[Any, ...]],
     rows: Iterator[dict[str, Any]],
+    rebuild_indexes: bool = True,
 ) -> int:
     written = 0
     dropped: list[Index] = []
     while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
-        if written == CHUNK_SIZE and not dropped:
+        if written == CHUNK_SIZE and not dropped and rebuild_indexes:
             # A large load: building the secondary indexes once at the end is several times faster
             # than keeping them up to date row by row. DDL is transactional in SQLite, so a bad row
             # later on rolls this back with everything else.

@@ -510,3 +510,94 @@ class DigestRun(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     # {"partner_id": [rank, score]} for the next digest's ▲▼; SQL NULL (not JSON null) when none.
     ranks: Mapped[dict[str, list[float]] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class ScoreSnapshot(Base):
+    """One active partner's score, rank and components at 00:00 UTC of one day: score history.
+
+    Taken daily by the scheduler and backfilled from the logged data on first use. Daily for the
+    last 26 weeks, Mondays only before that, nothing older than two years (``storage.history``).
+    No foreign key to the partner: a backfill writes millions of rows in one COPY, and history
+    outlives an archived partner."""
+
+    __tablename__ = "score_snapshot"
+    __table_args__ = (Index("ix_score_snapshot_team_partner_day", "team_id", "partner_id", "day"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)
+    satisfaction: Mapped[float | None] = mapped_column(Float)
+    engagement: Mapped[float | None] = mapped_column(Float)
+    recency: Mapped[float | None] = mapped_column(Float)
+    business: Mapped[float | None] = mapped_column(Float)
+    delivery: Mapped[float | None] = mapped_column(Float)
+    category: Mapped[str | None] = mapped_column(String(32))
+
+
+class SnapshotRunStatus(enum.StrEnum):
+    CLAIMED = "claimed"  # a process is taking it
+    DONE = "done"
+
+
+class SnapshotRun(Base):
+    """The claim on one workspace's snapshot of one day: inserted before the scores are computed,
+    so two schedulers on one PostgreSQL take each day once. ``backfilled`` marks the run that
+    built the history from the logged data (the workspace's first)."""
+
+    __tablename__ = "snapshot_run"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[SnapshotRunStatus] = mapped_column(
+        values_of(SnapshotRunStatus), default=SnapshotRunStatus.CLAIMED
+    )
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    days: Mapped[int] = mapped_column(Integer, default=0)  # days written (more than 1: backfill, gaps)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    first_day: Mapped[date | None] = mapped_column(Date)  # the earliest day this run wrote
+
+
+class AlertSettings(Base):
+    """A workspace's drop alerts: how many points a score must fall over 7 days, and on or off.
+    No row: the defaults (10 points, on)."""
+
+    __tablename__ = "alert_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    drop_points: Mapped[int] = mapped_column(Integer)
+    enabled: Mapped[bool] = mapped_column()
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class AlertStatus(enum.StrEnum):
+    CLAIMED = "claimed"  # a process is sending it
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"  # Slack will never take it (the owner is gone)
+
+
+class AlertSent(Base):
+    """A drop alert about one partner in one ISO week: the unique (team, partner, week) row is the
+    claim that makes it go once, whichever process or replica gets there first."""
+
+    __tablename__ = "alert_sent"
+    __table_args__ = (
+        UniqueConstraint("team_id", "partner_id", "week", name="uq_alert_sent_team_partner_week"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, "2026-W25"
+    owner: Mapped[str] = mapped_column(String(32))
+    status: Mapped[AlertStatus] = mapped_column(values_of(AlertStatus), default=AlertStatus.CLAIMED)
+    reason: Mapped[str] = mapped_column(Text)  # what the message said moved, for the record
+    score_before: Mapped[float | None] = mapped_column(Float)
+    score_after: Mapped[float | None] = mapped_column(Float)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -60,6 +60,8 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
     ImportResult(kind='partners', rows=1)
     """
     file_type = find_file_type(kind)
+    if not file_type.importable:
+        raise ImportFailed(None, f"{kind} is exported only: it is computed from the other records")
     if problem := _team_problem(team_id):
         raise ImportFailed(None, problem)
     reader = records(source)

@@ -24,6 +24,7 @@ EXPECTED_BOT_SCOPES = {
     "im:history",
     "channels:join",
     "files:write",
+    "im:write",  # conversations.open: /partner trend's chart goes to the person's direct messages
 }
 EXPECTED_BOT_EVENTS = {"app_home_opened", "app_mention", "message.im"}
 # The scope each subscribed event needs (app_home_opened needs none).

@@ -29,7 +29,7 @@ class DigestRunner:
     def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
         self.deps = deps
         self.client = client
-        self.runs = DigestRuns(deps.db, deps.now, grace=grace)
+        self.runs = DigestRuns(deps.db, deps.now, grace=grace, history=deps.history)
 
     @property
     def grace(self) -> timedelta:
@@ -61,6 +61,7 @@ class DigestRunner:
                 now=due.scheduled_for,
                 window_days=ranking.settings.window_days,
                 outcomes=outcomes,
+                previous_day=claim.previous_day,
             )
             ts, outcome, status = self._post(claim, reply.as_message())
             if ts and claim.chart and not scored.empty:

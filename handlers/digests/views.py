@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -52,9 +52,11 @@ def digest_message(
     now: datetime,
     window_days: int,
     outcomes: Sequence[Project] = (),
+    previous_day: date | None = None,
 ) -> Reply:
-    """The digest. ``previous`` maps partner_id → (rank, score) from the previous digest, or None;
-    ``outcomes`` are the joint projects won or lost since the previous period."""
+    """The digest. ``previous`` maps partner_id → (rank, score) at the start of the period: from
+    score history's snapshot of ``previous_day``, or (no history then) from the previous digest;
+    None for neither. ``outcomes`` are the joint projects won or lost since the previous period."""
     if scored.empty:
         return Reply(
             "Partner ranking: no active partners yet.",
@@ -92,7 +94,12 @@ def digest_message(
     if outcomes:
         blocks.append(outcomes_section(outcomes))
     blocks.append(divider())
-    since = "▲▼ since the previous digest" if previous is not None else "first digest: every partner is new"
+    if previous_day is not None:
+        since = f"▲▼ since {previous_day:%d %b %Y} (score history)"
+    elif previous is not None:
+        since = "▲▼ since the previous digest"
+    else:
+        since = "first digest: every partner is new"
     footer = f"Scores 0-100 over the last {window_days} days · {since}"
     if subscription_id is not None:
         footer += f" · stop with `/partner digest remove {subscription_id}`"

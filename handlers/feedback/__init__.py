@@ -1,5 +1,6 @@
 """Satisfaction feedback and surveys: ``/partner feedback``, ``/partner survey …``, the survey
-invitations' "Give feedback" button, the Home tab's "Give feedback", and the feedback form."""
+invitations' "Give feedback" button, the Home tab's "Give feedback", a drop alert's "Send survey",
+and the feedback form."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from handlers.feedback.give import (
     on_give_feedback,
     on_home_feedback_clicked,
 )
-from handlers.shared.ids import FeedbackIds, HomeIds
+from handlers.feedback.surveys import on_alert_survey_clicked
+from handlers.shared.ids import AlertIds, FeedbackIds, HomeIds
 
 
 def register(app: App) -> None:
@@ -20,3 +22,4 @@ def register(app: App) -> None:
     app.action(FeedbackIds.GIVE_BUTTON.value)(on_give_feedback)
     app.action(HomeIds.FEEDBACK_BUTTON.value)(on_home_feedback_clicked)
     app.view(HomeIds.FEEDBACK_PICK_MODAL.value)(on_feedback_partner_chosen)
+    app.action(AlertIds.SURVEY_BUTTON.value)(on_alert_survey_clicked)

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
 from handlers.feedback.views import survey_invitation, survey_results
 from handlers.services.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
 from handlers.shared.command import CommandRequest, subcommand
+from handlers.shared.deps import deps_of, workspace
 from handlers.shared.errors import UserError
-from handlers.shared.parsing import CHANNEL_MENTION, MENTION, first_word, record_id
+from handlers.shared.parsing import CHANNEL_MENTION, MENTION, action_value, first_word, record_id
 from handlers.shared.partner_names import require_active, resolve_partner
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, literal, plural
 from storage import feedback as feedback_store
+from storage import partners as partner_store
 from storage.models import SurveyStatus
 from storage.slack_ids import USER_MENTION
 
@@ -176,3 +180,39 @@ def close(request: CommandRequest, rest: str) -> Reply:
                 "could not mark survey %s closed in %s: %s", survey_id, channel_id, exc.response.get("error")
             )
     return Reply(f"Closed survey #{survey_id} about *{literal(name)}* with {plural(answered, 'answer')}.")
+
+
+def on_alert_survey_clicked(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """A drop alert's "Send survey": a survey about the partner, its invitation posted in the
+    conversation the alert is in, to forward or to send on with ``/partner survey``."""
+    ack()
+    deps, team_id, user_id = deps_of(context), workspace(context), body["user"]["id"]
+    partner_id = record_id(action_value(body))
+    action_ts = (body.get("actions") or [{}])[0].get("action_ts", "")
+    try:
+        with deps.db.transaction() as session:
+            partner = partner_store.get_partner(session, team_id, partner_id) if partner_id else None
+            if partner is None:
+                raise UserError("That partner is no longer in this workspace.")
+            require_active(partner)
+            survey, _ = feedback_store.create_survey(
+                session,
+                team_id,
+                partner_id=partner.id,
+                created_by=user_id,
+                request_key=f"alert:{user_id}:{action_ts}" if action_ts else None,
+            )
+            invitation = survey_invitation(survey, partner.name)
+            name = partner.name
+    except UserError as error:
+        respond(text=error.message, response_type="ephemeral", replace_original=False)
+        return
+    respond(**invitation.as_message(), response_type="in_channel", replace_original=False)
+    respond(
+        text=(
+            f"Forward the survey above to the people who work with *{literal(name)}*, or send it to them "
+            f"with `/partner survey {escape(name)} @people #channel`."
+        ),
+        response_type="ephemeral",
+        replace_original=False,
+    )

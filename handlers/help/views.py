@@ -55,6 +55,11 @@ USAGE: list[tuple[str, str, str]] = [
         "open needs; only clear links, with 95% intervals (30 partners with feedback needed)",
     ),
     (
+        "trend <partner> [weeks]",
+        "/partner trend Acme 26",
+        "the score and each component over the last weeks (default 12), with ▲▼, and a chart by DM",
+    ),
+    (
         'project add <partner> <name…> [due:YYYY-MM-DD] [value:<amount>] [goal:"…"]',
         "/partner project add Acme Q3 pilot due:2026-09-30 value:50,000",
         "record a joint project (or `/partner project` alone for a form)",
@@ -84,6 +89,12 @@ USAGE: list[tuple[str, str, str]] = [
         "weights [satisfaction=<w> engagement=<w> recency=<w> business=<w> delivery=<w>]",
         "/partner weights",
         "show the scoring weights; admins change them",
+    ),
+    (
+        "alerts [drop:<points>] [on|off]",
+        "/partner alerts drop:15",
+        "drop alerts: a partner's owner gets a DM when its score falls that much over 7 days "
+        "(default 10) or its satisfaction category falls; admins change them",
     ),
     (
         "digest add #channel [daily HH:MM | weekly <weekday> HH:MM | monthly <day> HH:MM] [top N] "

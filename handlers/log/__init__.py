@@ -1,6 +1,6 @@
 """Logging communications: ``/partner log`` inline or through the form, the "Log to partner"
-message shortcut, the Home tab's and a reminder's "Log communication" buttons, and Edit / Undo on
-a confirmation; a log may promise a follow-up (handlers.log.follow_ups)."""
+message shortcut, the "Log communication" buttons of the Home tab, a reminder and a drop alert,
+and Edit / Undo on a confirmation; a log may promise a follow-up (handlers.log.follow_ups)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from slack_bolt import App
 from handlers.log import commands  # noqa: F401  (declares the sub-command)
 from handlers.log.buttons import on_edit_clicked, on_undo_clicked
 from handlers.log.form import (
+    on_alert_log_clicked,
     on_follow_up_log_clicked,
     on_home_log_clicked,
     on_log_shortcut,
     on_log_submitted,
 )
-from handlers.shared.ids import Action, Callback, FollowUpIds, HomeIds
+from handlers.shared.ids import Action, AlertIds, Callback, FollowUpIds, HomeIds
 
 
 def register(app: App) -> None:
@@ -24,3 +25,4 @@ def register(app: App) -> None:
     app.action(Action.EDIT_LOGGED.value)(on_edit_clicked)
     app.action(Action.UNDO_LOGGED.value)(on_undo_clicked)
     app.action(FollowUpIds.LOG_BUTTON.value)(on_follow_up_log_clicked)
+    app.action(AlertIds.LOG_BUTTON.value)(on_alert_log_clicked)

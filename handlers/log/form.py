@@ -28,6 +28,7 @@ from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
 from handlers.shared.replies import Reply
 from storage import followups as follow_up_store
 from storage import interactions as interaction_store
+from storage import partners as partner_store
 from storage.models import InteractionKind, Partner
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,22 @@ def on_follow_up_log_clicked(ack: Ack, body: dict[str, Any], client: WebClient, 
         if follow_up is None:
             raise UserError("There is no such follow-up.")
         partner = follow_up.partner
+    zone = user_zone(deps, client, team_id, user_id)
+    draft = LogDraft(today=deps.now().astimezone(zone).date(), partner=partner)
+    reply = open_log_form(client, body["trigger_id"], draft, LogMetadata(response_url=None))
+    if reply is not None:
+        tell(client, user_id=user_id, reply=reply)
+
+
+def on_alert_log_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """A drop alert's "Log communication": the form, filled with the alert's partner."""
+    ack()
+    deps, team_id, user_id = deps_of(context), workspace(context), body["user"]["id"]
+    partner_id = record_id(action_value(body))
+    with deps.db.read() as session:
+        partner = partner_store.get_partner(session, team_id, partner_id) if partner_id else None
+        if partner is None:
+            raise UserError("That partner is no longer in this workspace.")
     zone = user_zone(deps, client, team_id, user_id)
     draft = LogDraft(today=deps.now().astimezone(zone).date(), partner=partner)
     reply = open_log_form(client, body["trigger_id"], draft, LogMetadata(response_url=None))

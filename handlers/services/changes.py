@@ -42,6 +42,11 @@ class Changes:
         with self._lock:
             self._schedules.append(listener)
 
+    def forget_data_listener(self, listener: DataListener) -> None:
+        with self._lock:
+            if listener in self._data:
+                self._data.remove(listener)
+
     def forget_schedule_listener(self, listener: ScheduleListener) -> None:
         with self._lock:
             if listener in self._schedules:

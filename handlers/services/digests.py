@@ -7,13 +7,14 @@ from __future__ import annotations
 import threading
 import time as clock
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from handlers.services.history import ScoreHistory
 from handlers.services.rankings import Ranking, compute_ranking
 from handlers.services.schedules import Cadence, zone_named
 from storage import digests as digest_store
@@ -46,7 +47,10 @@ class Claim:
     chart: bool
     owner: str
     cadence: Cadence
-    previous: dict[int, tuple[int, float]] | None  # ranks and scores of the previous digest
+    previous: dict[int, tuple[int, float]] | None  # ranks and scores at the period's start
+    # The score-history day ``previous`` comes from; None when it is the previous digest's ranks
+    # (a workspace without history at the period's start).
+    previous_day: date | None = None
 
 
 def cadence_of(subscription: DigestSubscription) -> tuple[Cadence, ZoneInfo]:
@@ -59,10 +63,18 @@ def cadence_of(subscription: DigestSubscription) -> tuple[Cadence, ZoneInfo]:
 class DigestRuns:
     """The database side of posting digests, for every workspace."""
 
-    def __init__(self, database: Database, now: Callable[[], datetime], *, grace: timedelta = GRACE) -> None:
+    def __init__(
+        self,
+        database: Database,
+        now: Callable[[], datetime],
+        *,
+        grace: timedelta = GRACE,
+        history: ScoreHistory | None = None,
+    ) -> None:
         self.database = database
         self.now = now
         self.grace = grace
+        self.history = history or ScoreHistory(database, now)
         self._lock = threading.Lock()
         self._shared: dict[tuple[str, ...], tuple[float, threading.Lock, dict[str, object]]] = {}
 
@@ -89,16 +101,23 @@ class DigestRuns:
     def score_history(
         self, team_id: str, at: datetime, period: timedelta, points: int
     ) -> list[tuple[datetime, pd.DataFrame]]:
-        """The ranking at ``at`` and at the ``points - 1`` periods before it, oldest first (the chart)."""
+        """The ranking at ``at`` and at the ``points - 1`` periods before it, oldest first (the chart):
+        past points from score history's snapshots where it has them, computed otherwise."""
+        current = self.ranking(team_id, at).scored
+        names = current[["partner_id", "name"]]
         history = []
         for back in range(points - 1, -1, -1):
             moment = at - back * period
-            ranking = (
-                self.ranking(team_id, at)
-                if back == 0
-                else compute_ranking(self.database, team_id, now=moment, with_changes=False)
-            )
-            history.append((moment, ranking.scored))
+            if back == 0:
+                history.append((moment, current))
+                continue
+            day = self.history.day_at_or_before(team_id, moment.astimezone(UTC).date(), slack_days=0)
+            if day is not None:
+                snapshot = self.history.snapshot(team_id, day).merge(names, on="partner_id", how="left")
+                history.append((moment, snapshot))
+                continue
+            scored = compute_ranking(self.database, team_id, now=moment, with_changes=False).scored
+            history.append((moment, scored))
         return history
 
     # --- one run --------------------------------------------------------------------------------
@@ -115,7 +134,7 @@ class DigestRuns:
             if run is None:
                 return "already posted or being posted elsewhere"
             cadence, _ = cadence_of(subscription)
-            return Claim(
+            claim = Claim(
                 run_id=run.id,
                 subscription_id=subscription.id,
                 team_id=subscription.team_id,
@@ -126,6 +145,14 @@ class DigestRuns:
                 cadence=cadence,
                 previous=digest_store.previous_ranks(session, subscription.id, before=due.scheduled_for),
             )
+        # ▲▼ and movers come from score history: the snapshot at the start of the period the digest
+        # covers; the previous digest's ranks only while the workspace has no history from then.
+        start = (due.scheduled_for - cadence.period).astimezone(UTC).date()
+        at_start = self.history.ranks_on(claim.team_id, start)
+        if at_start is None:
+            return claim
+        day, ranks = at_start
+        return replace(claim, previous=ranks, previous_day=day)
 
     def finish(
         self,

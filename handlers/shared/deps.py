@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from handlers.services.changes import Changes
+from handlers.services.history import ScoreHistory
 from handlers.services.rankings import RankingCache
 from handlers.shared.background import BackgroundWork
 from handlers.shared.people import People
@@ -42,6 +43,7 @@ class Deps:
     people: People = field(default_factory=People)
     changes: Changes = field(default_factory=Changes)
     rankings: RankingCache = field(init=False)
+    history: ScoreHistory = field(init=False)
     background: BackgroundWork = field(default_factory=BackgroundWork)
     # (team, user) pairs whose Home tab this process has published: only those are republished.
     home_viewers: set[tuple[str, str]] = field(default_factory=set)
@@ -50,6 +52,7 @@ class Deps:
         # Rankings are cached per workspace; any change to a workspace's records outdates its own.
         self.rankings = RankingCache(self.db, self.now)
         self.changes.on_data_change(self.rankings.invalidate)
+        self.history = ScoreHistory(self.db, self.now)
 
     def now(self) -> datetime:
         return self.clock()

@@ -131,3 +131,11 @@ class NeedIds(enum.StrEnum):
     DIFFICULTY_INPUT = "need_difficulty_select"
     DESCRIPTION_BLOCK = "need_description"
     DESCRIPTION_INPUT = "need_description_input"
+
+
+class AlertIds(enum.StrEnum):
+    """IDs of the buttons on a drop alert. "Log communication" opens the log form, so the log
+    feature owns it; "Send survey" makes a survey, so the feedback feature does."""
+
+    LOG_BUTTON = "alert_log"
+    SURVEY_BUTTON = "alert_survey"

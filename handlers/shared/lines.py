@@ -127,3 +127,30 @@ def need_line(need: Need, *, today: date, with_partner: bool = True, owner: bool
     else:
         parts.append(age(need.raised_on, today))
     return " · ".join(parts) + f" — “{escaped_shortened(' '.join(need.description.split()), 100)}”"
+
+
+def _points(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def points_change(before: Any, after: Any) -> str:
+    """``▲ 8 points``, ``▼ 1 point``, ``no change`` (whole points), or "" when either is missing."""
+    first, last = _points(before), _points(after)
+    if first is None or last is None:
+        return ""
+    change = round(last) - round(first)
+    if change == 0:
+        return "no change"
+    unit = "point" if abs(change) == 1 else "points"
+    return f"▲ {change} {unit}" if change > 0 else f"▼ {-change} {unit}"
+
+
+def from_to(before: Any, after: Any) -> str:
+    """``62 → 70 (▲ 8 points)``; a missing side is "—"."""
+    change = points_change(before, after)
+    return f"{score_text(_points(before))} → {score_text(_points(after))}" + (
+        f" ({change})" if change else ""
+    )

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from handlers.services.projects import partner_projects
@@ -25,6 +26,7 @@ from handlers.show.views import (
     FeedbackSection,
     explanation_blocks,
     follow_up_blocks,
+    four_weeks_text,
     needs_blocks,
     partner_profile,
     projects_blocks,
@@ -102,4 +104,21 @@ def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[SlackBlock]
         return [context_block("The score appears within a minute of adding a partner.")]
     row = ranking.scored.loc[ranking.scored["partner_id"] == partner.id]
     loyalty = row["loyalty"].iloc[0] if "loyalty" in row and not row.empty else None
-    return explanation_blocks(explanation, ranking.partner_count, loyalty=loyalty)
+    four_weeks = four_weeks_ago(deps, team_id, partner.id, explanation.score)
+    return explanation_blocks(explanation, ranking.partner_count, loyalty=loyalty, four_weeks=four_weeks)
+
+
+def four_weeks_ago(deps: Deps, team_id: str, partner_id: int, score: float | None) -> str | None:
+    """Where the score was 4 weeks ago, from score history; None without history (a workspace
+    that has none yet gets it built in the background, never inside the request)."""
+    row = deps.history.score_on(team_id, partner_id, deps.now().date() - timedelta(weeks=4))
+    if row is None:
+        if not deps.history.has_history(team_id):
+            deps.background.submit(("score-history", team_id), lambda: _build_history(deps, team_id))
+        return None
+    before = row["score"]
+    return four_weeks_text(None if pd.isna(before) else float(before), score)
+
+
+def _build_history(deps: Deps, team_id: str) -> None:
+    deps.history.ensure(team_id)

@@ -16,6 +16,7 @@ from handlers.shared.lines import (
     kind_label,
     money,
     need_line,
+    points_change,
     profile_line,
     project_line,
     satisfaction_line,
@@ -151,8 +152,14 @@ def _component_field(component: ComponentExplanation) -> str:
     )
 
 
+def four_weeks_text(before: float | None, now: float | None) -> str:
+    """``4 weeks ago 62 (▲ 8 points)``, from the partner's score history."""
+    change = points_change(before, now)
+    return f"4 weeks ago {score_text(before)}" + (f" ({change})" if change else "")
+
+
 def explanation_blocks(
-    explanation: Explanation, total: int, *, loyalty: str | None = None
+    explanation: Explanation, total: int, *, loyalty: str | None = None, four_weeks: str | None = None
 ) -> list[SlackBlock]:
     score = score_text(explanation.score)
     blocks: list[SlackBlock] = [
@@ -160,6 +167,7 @@ def explanation_blocks(
             f"*Score {score}/100* · rank {explanation.rank} of {total} · last {explanation.window_days} days"
             + (f" · {explanation.category}" if explanation.category else "")
             + (f" · loyalty: *{loyalty}*" if loyalty else "")
+            + (f" · {four_weeks}" if four_weeks else "")
         ),
     ]
     blocks.append(fields_section(*(_component_field(c) for c in explanation.components)))

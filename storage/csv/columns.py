@@ -109,6 +109,7 @@ class FileType:
     convert: RowConverter  # checked CSV cells → the table's values
     export_query: ExportQuery
     names_projects: bool = False  # its rows name projects: an import loads the workspace's first
+    importable: bool = True  # False: export only (score history is computed, not typed in)
 
     @property
     def column_names(self) -> list[str]:

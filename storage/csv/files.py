@@ -16,6 +16,7 @@ from storage.csv import cells
 from storage.csv.columns import CsvColumn, FileType, ImportContext, code_point_order, partner_rows
 from storage.csv.errors import CellError
 from storage.csv.follow_up_files import FOLLOW_UP_FILE_TYPES
+from storage.csv.history_files import HISTORY_FILE_TYPES
 from storage.csv.need_files import NEED_FILE_TYPES
 from storage.csv.project_files import PROJECT_FILE_TYPES
 from storage.feedback import hash_respondent
@@ -195,6 +196,7 @@ FILE_TYPES: dict[str, FileType] = {
     **PROJECT_FILE_TYPES,
     **NEED_FILE_TYPES,
     **FOLLOW_UP_FILE_TYPES,
+    **HISTORY_FILE_TYPES,
 }
 
 

@@ -810,3 +810,55 @@ def test_the_trigger_fires_once_a_local_day_across_both_changes() -> None:
     days = [f.astimezone(berlin).date() for f in fired]
     assert len(days) == len(set(days)) == (days[-1] - days[0]).days + 1
     assert trigger.get_next_fire_time(None, fired[3]) == fired[3]  # due right now: fires now
+
+
+# --- ▲▼ and movers from score history ----------------------------------------------------------------
+
+
+def test_changes_and_movers_come_from_the_snapshot_at_the_periods_start(
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
+) -> None:
+    from storage import history as history_store
+
+    ids = seed(database, team_id)
+    names = {v: k for k, v in ids.items()}
+    sub = subscribe(database, team_id, "CHISTORY", top_n=3)
+    order = [
+        int(p) for p in compute_ranking(database, team_id, now=NOW, with_changes=False).scored["partner_id"]
+    ]
+    # The previous digest says one thing, the snapshot of the period's start (yesterday: a daily
+    # digest) another: history wins.
+    record_previous(
+        database, sub, "2026-06-14", NOW - timedelta(days=1), {p: i + 1 for i, p in enumerate(order)}
+    )
+    yesterday = NOW.date() - timedelta(days=1)
+    at_start = {order[0]: 4, order[1]: 1, order[2]: 2}  # #1 was 4th; #2 was 1st; #3 was 2nd
+    with database.transaction() as session:
+        history_store.replace_days(
+            session,
+            team_id,
+            [yesterday],
+            (
+                {
+                    "team_id": team_id,
+                    "day": yesterday,
+                    "partner_id": p,
+                    "score": 50.0,
+                    "rank": r,
+                    "satisfaction": None,
+                    "engagement": 1.0,
+                    "recency": 1.0,
+                    "business": None,
+                    "delivery": None,
+                    "category": None,
+                }
+                for p, r in at_start.items()
+            ),
+        )
+    assert runner.run(Due(sub, TODAY, NOW)) == "posted"
+    [post] = attempts(slack, "CHISTORY")
+    _header, top, movers, *_, footer = texts(post)
+    marks = [line.split(" · ")[1] for line in top.split("\n")]
+    assert marks == ["▲3", "▼1", "▼1"]
+    assert movers.startswith("*Biggest movers:* ") and f"*{names[order[0]]}* ▲3 (now #1)" in movers
+    assert "▲▼ since 14 Jun 2026 (score history)" in footer

@@ -63,3 +63,16 @@ def test_open_needs_are_a_short_ranked_section_that_points_to_the_rest() -> None
     assert "<!channel>" not in sent(reply)
     none = as_dicts(needs_blocks(partner("Acme"), [], 0, today=NOW.date()))
     assert "*Open needs:* none — `/partner need Acme pricing …`" in json.dumps(none, ensure_ascii=False)
+
+
+def test_the_score_says_where_it_was_four_weeks_ago() -> None:
+    from handlers.show.views import four_weeks_text
+
+    scored = scored_workspace(5)
+    explanation = explain(scored, 1, ScoringSettings(now=RANKING_NOW))
+    line = four_weeks_text(40.2, 52.4)
+    assert line == "4 weeks ago 40 (▲ 12 points)"
+    assert four_weeks_text(None, 52.4) == "4 weeks ago —"
+    blocks = as_dicts(explanation_blocks(explanation, 5, four_weeks=line))
+    validate_message_payload({"text": "x", "blocks": blocks})
+    assert blocks[0]["text"]["text"].endswith(" · 4 weeks ago 40 (▲ 12 points)")

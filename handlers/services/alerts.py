@@ -1,0 +1,232 @@
+"""Drop alerts without Slack: which partners' scores fell by the workspace's threshold over 7 days
+(or whose satisfaction category fell), what moved and why in words, and claiming each alert so it
+goes once per partner per ISO week whichever process gets there first.
+``handlers.alerts.runner`` sends what this decides.
+
+"Over 7 days" compares the current ranking with score history's snapshot of the day a week ago
+(00:00 UTC). Workspaces are checked within a minute of a change that can move a score (marked by
+the data-change subscription the scheduler makes) and all at the daily snapshot.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from handlers.services.history import ScoreHistory
+from handlers.services.rankings import Ranking
+from scoring import CATEGORY_LABELS, explain
+from storage import alerts as alert_store
+from storage.db import Database
+
+LEASE = timedelta(minutes=5)  # a claim not sent by then (its process died) is taken over
+WEEK = timedelta(days=7)
+MOVES_SHOWN = 2
+# Categories from worst (0) to best.
+_CATEGORY_LEVEL = {label: level for level, label in enumerate(reversed(CATEGORY_LABELS))}
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Move:
+    """One component's change over the week and what it rests on now."""
+
+    component: str
+    before: float | None
+    after: float | None
+    points: float  # its effect on the score: share × change (negative: it pulled the score down)
+    detail: str  # scoring.explain's plain words for the component now
+
+
+@dataclass(frozen=True)
+class Alert:
+    alert_id: int
+    team_id: str
+    partner_id: int
+    partner_name: str
+    owner: str
+    since: date  # the snapshot compared with
+    score_before: float | None
+    score_after: float | None
+    category_before: str | None
+    category_after: str | None
+    threshold: int
+    moves: tuple[Move, ...]
+
+    @property
+    def dropped(self) -> float | None:
+        if self.score_before is None or self.score_after is None:
+            return None
+        return self.score_before - self.score_after
+
+    @property
+    def category_fell(self) -> bool:
+        return _category_fell(self.category_before, self.category_after)
+
+
+def _category_fell(before: object, after: object) -> bool:
+    if not isinstance(before, str) or not isinstance(after, str):
+        return False
+    return _CATEGORY_LEVEL.get(after, 0) < _CATEGORY_LEVEL.get(before, 0)
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def moves(before: pd.Series, scored: pd.DataFrame, partner_id: int, ranking: Ranking) -> tuple[Move, ...]:
+    """The components that pulled the score down most (their share now × their change), with what
+    each rests on now in words; the biggest change when none pulled it down by a point."""
+    explanation = explain(scored, partner_id, ranking.settings)
+    found = []
+    for component in explanation.components:
+        was, now = _number(before.get(component.name)), component.value
+        if was is None and now is None:
+            continue
+        change = (now if now is not None else 0.0) - (was if was is not None else 0.0)
+        share = component.normalised_weight if now is not None else 0.0
+        effect = share * change if (was is not None and now is not None) else change
+        found.append(Move(component.name, was, now, effect, component.detail))
+    pulling = sorted((m for m in found if m.points <= -0.5), key=lambda m: m.points)
+    if pulling:
+        return tuple(pulling[:MOVES_SHOWN])
+    biggest = sorted(found, key=lambda m: -abs((m.after or 0.0) - (m.before or 0.0)))
+    return tuple(biggest[:1])
+
+
+class DropAlerts:
+    """The database side of drop alerts, for every workspace (or only ``team_ids``)."""
+
+    def __init__(
+        self,
+        database: Database,
+        now: Callable[[], datetime],
+        history: ScoreHistory,
+        ranking: Callable[[str], Ranking],
+        *,
+        lease: timedelta = LEASE,
+        team_ids: Sequence[str] | None = None,
+    ) -> None:
+        self.database = database
+        self.now = now
+        self.history = history
+        self.ranking = ranking
+        self.lease = lease
+        self.team_ids = team_ids
+        self._lock = threading.Lock()
+        self._marked: set[str] = set()
+
+    # --- which workspaces to check ------------------------------------------------------------------
+
+    def mark(self, team_id: str, user_id: str | None = None) -> None:
+        """A workspace's records changed (a data-change subscriber): check it within a minute."""
+        if self.team_ids is not None and team_id not in self.team_ids:
+            return
+        with self._lock:
+            self._marked.add(team_id)
+
+    def take_marked(self) -> list[str]:
+        with self._lock:
+            marked, self._marked = sorted(self._marked), set()
+        return marked
+
+    # --- finding and claiming -------------------------------------------------------------------------
+
+    def due(self, team_id: str) -> list[Alert]:
+        """Claim and return the workspace's alerts to send now."""
+        with self.database.read() as session:
+            settings = alert_store.settings(session, team_id)
+        if not settings.enabled:
+            return []
+        now = self.now()
+        since = now.date() - WEEK
+        if self.history.day_at_or_before(team_id, since, slack_days=0) is None:
+            return []  # no snapshot a week ago (yet): nothing to compare with
+        before = self.history.snapshot(team_id, since).set_index("partner_id")
+        ranking = self.ranking(team_id)
+        scored = ranking.scored
+        week = iso_week(now)
+        with self.database.read() as session:
+            done = alert_store.alerted(session, team_id, week)
+        found: list[tuple[pd.Series, pd.Series]] = []
+        for _, row in scored.iterrows():
+            partner_id = int(row["partner_id"])
+            owner = row.get("owner")
+            if (
+                partner_id in done
+                or partner_id not in before.index
+                or not isinstance(owner, str)
+                or not owner
+            ):
+                continue  # a partner without an owner alerts nobody
+            was = before.loc[partner_id]
+            score_before, score_after = _number(was["score"]), _number(row["score"])
+            fell = (
+                score_before is not None
+                and score_after is not None
+                and score_before - score_after >= settings.drop_points - 1e-9
+            )
+            if fell or _category_fell(was["category"], row["category"]):
+                found.append((row, was))
+        alerts = []
+        for row, was in found:
+            partner_id = int(row["partner_id"])
+            moved = moves(was, scored, partner_id, ranking)
+            reason = "; ".join(f"{m.component} {m.before} → {m.after}" for m in moved)
+            with self.database.transaction() as session:
+                alert_id = alert_store.claim(
+                    session,
+                    team_id,
+                    partner_id,
+                    week,
+                    owner=str(row["owner"]),
+                    reason=reason,
+                    score_before=_number(was["score"]),
+                    score_after=_number(row["score"]),
+                    now=now,
+                    lease=self.lease,
+                )
+            if alert_id is None:
+                continue
+            alerts.append(
+                Alert(
+                    alert_id=alert_id,
+                    team_id=team_id,
+                    partner_id=partner_id,
+                    partner_name=str(row["name"]),
+                    owner=str(row["owner"]),
+                    since=since,
+                    score_before=_number(was["score"]),
+                    score_after=_number(row["score"]),
+                    category_before=was["category"] if isinstance(was["category"], str) else None,
+                    category_after=row["category"] if isinstance(row["category"], str) else None,
+                    threshold=settings.drop_points,
+                    moves=moved,
+                )
+            )
+        return alerts
+
+    def sent(self, alert: Alert, *, channel: str | None, ts: str | None, delivered: bool) -> None:
+        with self.database.transaction() as session:
+            alert_store.sent(
+                session, alert.alert_id, now=self.now(), channel=channel, ts=ts, delivered=delivered
+            )
+
+    def retry_later(self, alert: Alert) -> None:
+        with self.database.transaction() as session:
+            alert_store.release(session, alert.alert_id)
+
+
+__all__ = ["LEASE", "Alert", "DropAlerts", "Move", "iso_week"]
