@@ -1,7 +1,7 @@
 """Computing a workspace's ranking: storage's grouped queries, then scoring's pure functions.
 
-Shared by ``/partner top``, ``/partner show``, mentions and digests. A short-lived cache lets
-``/partner show`` explain a score without recomputing the whole workspace on every request.
+Shared by ``/partner top``, ``/partner show``, mentions and digests. A cache keyed by the
+workspace's data version lets a question repeated with nothing changed be answered from memory.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from scoring import (
 )
 from storage import projects as project_store
 from storage import ranking as ranking_store
+from storage import versions
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 # Loyalty looks at a year of joint projects (the seeds' repeat business).
 LOYALTY_DAYS = 365
-# How long a cached ranking is served as is, and how long at most while a fresh one is computed.
-FRESH_SECONDS = 60.0
-STALE_SECONDS = 600.0
+# How long a cached ranking of unchanged data is served: scores drift with time alone, slowly.
+MAX_AGE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ def compute_ranking(
                 until=before,
                 kind_weights=KIND_WEIGHTS,
                 half_life_days=settings.half_life_days,
+                current=False,
             )
             feedback_before = previous_frames.feedback
         else:
@@ -212,17 +213,20 @@ def with_loyalty(
 @dataclass
 class _Entry:
     computed_at: float  # time.monotonic()
+    version: int  # the workspace's data version it was computed at
     ranking: Ranking
-    outdated: bool = False  # data changed since it was computed
 
 
 class RankingCache:
-    """Recent rankings per workspace and window (with the workspace's weights).
+    """Recent rankings per workspace and window (with the workspace's weights), in memory.
 
-    A ranking younger than FRESH_SECONDS and unchanged since is served as is. After a change
-    (``invalidate``, subscribed to the app's data changes), ``/partner top`` recomputes before
-    answering (``fresh=True``), while ``/partner show`` serves the previous ranking once and
-    recomputes behind it. Anything older than STALE_SECONDS is recomputed before answering.
+    Each is kept with the workspace's data version it was computed at (``storage.versions``: one
+    more with every committed change, whichever process made it). A ranking whose version is still
+    the database's, and younger than MAX_AGE_SECONDS, is served as is. After a change, ``fresh=True``
+    (``/partner top``, the Home tab after a change) recomputes before answering, while a plain
+    ``get`` (``/partner show``) serves the previous ranking once and recomputes behind it. Anything
+    older than MAX_AGE_SECONDS is recomputed before answering: scores move with time alone
+    (recency, decay), if slowly.
     """
 
     def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
@@ -232,34 +236,36 @@ class RankingCache:
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._refreshing: set[tuple[str, int]] = set()
 
-    def invalidate(self, team_id: str, user_id: str | None = None) -> None:
-        with self._lock:
-            for (team, _), entry in self._entries.items():
-                if team == team_id:
-                    entry.outdated = True
+    def version(self, team_id: str) -> int:
+        with self._database.read() as session:
+            return versions.current(session, team_id)
 
     def get(self, team_id: str, *, window_days: int = 90, fresh: bool = False) -> Ranking:
         key = (team_id, window_days)
+        version = self.version(team_id)
         with self._lock:
             entry = self._entries.get(key)
-        if entry is None:
-            return self._refresh(key)
-        age = time.monotonic() - entry.computed_at
-        if age < FRESH_SECONDS and not entry.outdated:
+        if entry is None or time.monotonic() - entry.computed_at >= MAX_AGE_SECONDS:
+            return self._refresh(key, version)
+        if entry.version == version:
             return entry.ranking
-        if age < STALE_SECONDS and not fresh:
-            self._refresh_in_background(key)
-            return entry.ranking
-        return self._refresh(key)
+        if fresh:
+            return self._refresh(key, version)
+        self._refresh_in_background(key, version)
+        return entry.ranking
 
-    def _refresh(self, key: tuple[str, int]) -> Ranking:
+    def _refresh(self, key: tuple[str, int], version: int) -> Ranking:
+        # ``version`` was read before the ranking's own reads, so the ranking holds at least the
+        # changes up to it: a change committed in between only means one more recomputation.
         team_id, window_days = key
         ranking = compute_ranking(self._database, team_id, now=self._clock(), window_days=window_days)
         with self._lock:
-            self._entries[key] = _Entry(time.monotonic(), ranking)
+            current = self._entries.get(key)
+            if current is None or current.version <= version:
+                self._entries[key] = _Entry(time.monotonic(), version, ranking)
         return ranking
 
-    def _refresh_in_background(self, key: tuple[str, int]) -> None:
+    def _refresh_in_background(self, key: tuple[str, int], version: int) -> None:
         with self._lock:
             if key in self._refreshing:
                 return
@@ -267,7 +273,9 @@ class RankingCache:
 
         def run() -> None:
             try:
-                self._refresh(key)
+                self._refresh(key, version)
+            except Exception:  # a failed refresh leaves the previous ranking; the next get tries again
+                log.exception("refreshing the ranking of %s failed", key[0])
             finally:
                 with self._lock:
                     self._refreshing.discard(key)

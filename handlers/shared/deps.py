@@ -49,7 +49,6 @@ class Deps:
     def __post_init__(self) -> None:
         # Rankings are cached per workspace; any change to a workspace's records outdates its own.
         self.rankings = RankingCache(self.db, self.now)
-        self.changes.on_data_change(self.rankings.invalidate)
 
     def now(self) -> datetime:
         return self.clock()
