@@ -566,3 +566,16 @@ class DataVersion(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DataChange(Base):
+    """Which partner a version of a workspace's data changed (none: possibly every partner), so a
+    cached ranking reads again only the partners changed since it was computed."""
+
+    __tablename__ = "data_change"
+    __table_args__ = (Index("ix_data_change_team_version", "team_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(BigInteger)
+    partner_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -7,7 +7,7 @@ row per partner (or per partner and day) reaches Python. ``scoring`` does the re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -50,9 +50,16 @@ def _last_contact(until: datetime) -> ColumnElement[datetime]:
     return query.scalar_subquery()
 
 
-def partners_frame(session: Session, team_id: str, *, until: datetime | None = None) -> pd.DataFrame:
-    """The workspace's active partners with profile figures and their last contact: the last ever
-    (read from the roll-ups), or with ``until`` the last before that moment."""
+def partners_frame(
+    session: Session,
+    team_id: str,
+    *,
+    until: datetime | None = None,
+    partner_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
+    """The workspace's active partners (only ``partner_ids`` when given) with profile figures and
+    their last contact: the last ever (read from the roll-ups), or with ``until`` the last before
+    that moment."""
     last = LastContact.occurred_at if until is None else _last_contact(until)
     query = select(
         Partner.id,
@@ -64,6 +71,8 @@ def partners_frame(session: Session, team_id: str, *, until: datetime | None = N
         last,
         Partner.created_at,
     ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(partner_ids))
     if until is None:
         query = query.outerjoin(
             LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
@@ -137,12 +146,13 @@ def engagement_frame(
     until: datetime,
     kind_weights: Mapping[str, float],
     half_life_days: float,
+    partner_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
     """Per partner: the window's communications weighted and decayed by the database (scoring's
     "already decayed" activity form) and how many there were, summed over the roll-up days that
     overlap the window: one row per partner reaches Python."""
     first, last = _window_days(since, until)
-    rows = session.execute(
+    query = (
         select(
             ActivityDay.partner_id,
             func.sum(_day_weight(kind_weights) * _decay(session, until, half_life_days)),
@@ -150,20 +160,33 @@ def engagement_frame(
         )
         .where(ActivityDay.team_id == team_id, ActivityDay.day >= first, ActivityDay.day <= last)
         .group_by(ActivityDay.partner_id)
-    ).all()
+    )
+    if partner_ids is not None:
+        query = query.where(ActivityDay.partner_id.in_(partner_ids))
+    rows = session.execute(query).all()
     frame = frame_of(rows, ["partner_id", "engagement_raw", "count"])
     frame["engagement_raw"] = frame["engagement_raw"].astype(float)
     frame["count"] = frame["count"].astype("int64")
     return frame
 
 
-def feedback_frame(session: Session, team_id: str, *, since: datetime, until: datetime) -> pd.DataFrame:
+def feedback_frame(
+    session: Session,
+    team_id: str,
+    *,
+    since: datetime,
+    until: datetime,
+    partner_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
     """Per partner: Σ answer scores (0-100) and the number of answers inside the window."""
-    rows = session.execute(
+    query = (
         select(Feedback.partner_id, func.sum(cast(answer_score(), Float)), func.count())
         .where(Feedback.team_id == team_id, Feedback.submitted_at >= since, Feedback.submitted_at < until)
         .group_by(Feedback.partner_id)
-    ).all()
+    )
+    if partner_ids is not None:
+        query = query.where(Feedback.partner_id.in_(partner_ids))
+    rows = session.execute(query).all()
     frame = frame_of(rows, ["partner_id", "score_sum", "count"])
     frame["score_sum"] = frame["score_sum"].astype(float)
     return frame
@@ -178,11 +201,12 @@ def ranking_frames(
     kind_weights: Mapping[str, float],
     half_life_days: float,
     current: bool = True,
+    partner_ids: Collection[int] | None = None,
 ) -> RankingFrames:
     """The frames scoring needs, each from one grouped query; ``current``: the window ends now (the
-    last contact ever counts), not in the past."""
+    last contact ever counts), not in the past; ``partner_ids``: only those partners' rows."""
     return RankingFrames(
-        partners=partners_frame(session, team_id, until=None if current else until),
+        partners=partners_frame(session, team_id, until=None if current else until, partner_ids=partner_ids),
         activity=engagement_frame(
             session,
             team_id,
@@ -190,8 +214,9 @@ def ranking_frames(
             until=until,
             kind_weights=kind_weights,
             half_life_days=half_life_days,
+            partner_ids=partner_ids,
         ),
-        feedback=feedback_frame(session, team_id, since=since, until=until),
+        feedback=feedback_frame(session, team_id, since=since, until=until, partner_ids=partner_ids),
     )
 
 

@@ -40,7 +40,7 @@ def counted(
     session: Session, team_id: str, partner_id: int, kind: InteractionKind, occurred_at: datetime, step: int
 ) -> None:
     """Count one communication in (``step`` = 1) or out (-1) of its partner's day."""
-    versions.changed(session, team_id)
+    versions.changed(session, team_id, partner_id)
     day = occurred_at.astimezone(UTC).date()
     column = KIND_COLUMNS[InteractionKind(kind)]
     values = {name: 0 for name in COUNT_COLUMNS} | {"communications": step, column: step}

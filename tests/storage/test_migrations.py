@@ -96,7 +96,9 @@ def _fill_at_0007(database: Database) -> int:
     returns the digest subscription's ID."""
     # Today's import also writes the roll-ups and data versions (0013): lend it those tables for the
     # fill, and drop them again, so that 0013 counts the roll-ups from the rows as 0007 left them.
-    lent = [Base.metadata.tables[name] for name in ("activity_day", "last_contact", "data_version")]
+    lent = [
+        Base.metadata.tables[name] for name in ("activity_day", "last_contact", "data_version", "data_change")
+    ]
     Base.metadata.create_all(database.engine, tables=lent)
     for kind, text in (("partners", PARTNERS), ("interactions", INTERACTIONS), ("feedback", FEEDBACK)):
         import_csv(database, kind, io.StringIO(text, newline=""), team_id=TEAM)

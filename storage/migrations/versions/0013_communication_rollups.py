@@ -1,8 +1,9 @@
 """communication roll-ups and data versions
 
 Per partner and UTC day, how many communications of each kind (``activity_day``), each partner's
-last contact (``last_contact``), and each workspace's data version (``data_version``): rankings
-read the roll-ups instead of every communication, and every process sees a change at once.
+last contact (``last_contact``), each workspace's data version (``data_version``) and which
+partners each version changed (``data_change``): rankings read the roll-ups instead of every
+communication, and every process sees a change at once.
 The roll-ups are counted here from the communications already logged.
 
 Revision ID: 0013
@@ -62,6 +63,15 @@ def upgrade() -> None:
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("team_id", name="pk_data_version"),
     )
+    op.create_table(
+        "data_change",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("team_id", sa.String(32), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("partner_id", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_data_change"),
+    )
+    op.create_index("ix_data_change_team_version", "data_change", ["team_id", "version"])
     day = (
         "CAST(timezone('UTC', occurred_at) AS DATE)"
         if op.get_bind().dialect.name == "postgresql"
@@ -80,6 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_data_change_team_version", table_name="data_change")
+    op.drop_table("data_change")
     op.drop_table("data_version")
     op.drop_table("last_contact")
     op.drop_index("ix_activity_day_team_partner_day", table_name="activity_day")
