@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from storage import interactions, partners, rollups, versions
 from storage.db import Database
-from storage.models import ActivityDay, Interaction, InteractionKind, LastContact, PartnerStatus
+from storage.models import ActivityDay, DataChange, Interaction, InteractionKind, LastContact, PartnerStatus
 from storage.transfer import import_csv
 from tests.conftest import new_team_id
 
@@ -215,3 +215,59 @@ def test_reads_and_rolled_back_writes_leave_the_version(database: Database, team
         session.flush()
         raise RuntimeError("the request failed after the flush")
     assert version(database, team_id) == 1
+
+
+def test_the_change_log_names_the_partners_each_version_changed(
+    database: Database, team_id: str, other_team_id: str
+) -> None:
+    with database.transaction() as session:
+        acme = partners.add_partner(session, team_id, "Acme")
+        globex = partners.add_partner(session, team_id, "Globex")
+        session.flush()
+        ids = acme.id, globex.id
+    with database.read() as session:
+        start = versions.current(session, team_id)
+    with database.transaction() as session:
+        logged = interactions.log_interaction(
+            session,
+            team_id,
+            partner_id=ids[0],
+            kind=InteractionKind.CALL,
+            occurred_at=START,
+            notes="",
+            user_id="U1",
+        )
+    with database.read() as session:
+        assert versions.changes_since(session, team_id, start) == versions.Changes(
+            start + 1, frozenset({ids[0]})
+        )
+    with database.transaction() as session:  # moved to the other partner: both changed
+        record = interactions.get_interaction(session, team_id, logged.interaction.id)
+        assert record is not None
+        interactions.update_interaction(
+            session,
+            record,
+            partner_id=ids[1],
+            kind=InteractionKind.CALL,
+            occurred_at=START,
+            notes="",
+            follow_up_on=None,
+        )
+    with database.read() as session:
+        assert versions.changes_since(session, team_id, start + 1).partners == frozenset(ids)
+        assert versions.changes_since(session, team_id, start + 2).partners == frozenset()
+    import_csv(database, "partners", io.StringIO("name\nInitech\n"), team_id=team_id)
+    with database.read() as session:
+        assert versions.changes_since(session, team_id, start).partners is None  # an import: everything
+        assert versions.changes_since(session, other_team_id, 0) == versions.Changes(0, frozenset())
+        assert team_id in versions.busiest_teams(session, limit=100_000)
+        assert other_team_id not in versions.busiest_teams(session, limit=10_000)
+
+
+def test_a_pruned_change_log_means_everything(database: Database, team_id: str) -> None:
+    with database.transaction() as session:
+        partners.add_partner(session, team_id, "Acme")
+    with database.transaction() as session:
+        session.execute(DataChange.__table__.delete().where(DataChange.team_id == team_id))
+    with database.read() as session:
+        assert versions.changes_since(session, team_id, 0) == versions.Changes(1, None)

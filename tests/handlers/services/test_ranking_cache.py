@@ -195,3 +195,14 @@ def test_show_is_answered_at_once_and_updated_behind(
     assert cache.get(team_id) is before  # the previous ranking, once, while it is brought up to date
     updated = cache.get(team_id, fresh=True)
     same_ranking(updated, compute_ranking(database, team_id, now=NOW))
+
+
+def test_warming_ranks_workspaces_before_their_first_question(
+    database: Database, team_id: str, workspace: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = RankingCache(database, Clock(NOW))
+    assert cache.warm([team_id], budget_seconds=60) == 1
+    assert cache.warm([team_id], budget_seconds=0) == 0  # a spent budget ranks nothing more
+    reads = count_reads(monkeypatch)
+    same_ranking(cache.get(team_id, fresh=True), compute_ranking(database, team_id, now=NOW))
+    assert reads == [None]  # only compute_ranking's own read: the question was answered from memory
