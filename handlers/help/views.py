@@ -49,6 +49,12 @@ USAGE: list[tuple[str, str, str]] = [
     ),
     ("stale [days]", "/partner stale 45", "partners with no logged contact for that long (default 30)"),
     (
+        "insights [tier:<tier>] [last 90d|year]",
+        "/partner insights tier:gold last year",
+        "what goes with satisfaction: meetings, calls, emails, days since contact, project success, "
+        "open needs; only clear links, with 95% intervals (30 partners with feedback needed)",
+    ),
+    (
         'project add <partner> <name…> [due:YYYY-MM-DD] [value:<amount>] [goal:"…"]',
         "/partner project add Acme Q3 pilot due:2026-09-30 value:50,000",
         "record a joint project (or `/partner project` alone for a form)",
@@ -109,7 +115,7 @@ def help_reply() -> Reply:
             "You can also log any message with its ⋮ menu → *Log to partner*, and ask me in plain words: "
             "“@Partnerbot who are our top 5 partners this quarter?”, “who needs attention?”, "
             "“what projects do we have with Acme?”, “success rate by tier”, “what does Acme need?”, "
-            "“what do our partners need most?”."
+            "“what do our partners need most?”, “what drives satisfaction?”."
         ),
     ]
     names = dict.fromkeys(usage.split()[0] for usage, _, _ in USAGE)

@@ -31,6 +31,7 @@ HELP = (
     f"{ATTENTION_SATISFACTION_BELOW}\n"
     "• *show Acme* — a partner's profile, score and recent communications\n"
     "• *what does Acme need?* · *what do our partners need most?* — partner needs, ranked\n"
+    "• *what drives satisfaction?* — what goes with partner satisfaction, with 95% intervals\n"
     "Everything else: `/partner help`."
 )
 
