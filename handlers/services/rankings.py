@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from scoring import (
@@ -94,6 +95,9 @@ class RankingInputs:
     previous: ranking_store.RankingFrames | None  # the window before, for the change in rank
     feedback_before: pd.DataFrame
     outcomes: pd.DataFrame
+    # The previous window's scores once computed (previous_ranking), carried over by ``patched``
+    # while the changed partners' rows of that window are what they were.
+    previous_scored: pd.DataFrame | None = None
 
     @property
     def settings(self) -> ScoringSettings:
@@ -214,6 +218,16 @@ def patched(inputs: RankingInputs, fresh: RankingInputs, ids: Collection[int]) -
     previous = None
     if inputs.previous is not None and fresh.previous is not None:
         previous = _frames_swapped(inputs.previous, fresh.previous, ids, scale)
+    # A log today leaves the window before as it was: its scores are kept, not computed again.
+    unchanged_before = (
+        inputs.previous is not None
+        and fresh.previous is not None
+        and _same_rows(inputs.frames.partners, fresh.frames.partners, ids, ["partner_id"])
+        and _same_rows(inputs.previous.partners, fresh.previous.partners, ids)
+        and _same_rows(inputs.previous.activity, fresh.previous.activity, ids, scale=scale)
+        and _same_rows(inputs.previous.feedback, fresh.previous.feedback, ids)
+        and _same_rows(inputs.outcomes, fresh.outcomes, ids, ["partner_id", "won_before", "lost_before"])
+    )
     return RankingInputs(
         now=fresh.now,
         window_days=inputs.window_days,
@@ -222,37 +236,71 @@ def patched(inputs: RankingInputs, fresh: RankingInputs, ids: Collection[int]) -
         previous=previous,
         feedback_before=_swapped(inputs.feedback_before, fresh.feedback_before, ids),
         outcomes=_swapped(inputs.outcomes, fresh.outcomes, ids),
+        previous_scored=inputs.previous_scored if unchanged_before else None,
     )
+
+
+def _same_rows(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    ids: Collection[int],
+    columns: list[str] | None = None,
+    scale: float = 1.0,
+) -> bool:
+    """Whether ``old``'s rows of ``ids`` (with a decayed engagement aged by ``scale``) are ``new``'s."""
+    columns = columns or list(new.columns)
+    if not set(columns) <= set(old.columns) or not set(columns) <= set(new.columns):
+        return False
+    before = old.loc[old["partner_id"].isin(ids), columns].sort_values("partner_id").reset_index(drop=True)
+    after = new.loc[new["partner_id"].isin(ids), columns].sort_values("partner_id").reset_index(drop=True)
+    if len(before) != len(after):
+        return False
+    for column in columns:
+        left, right = before[column], after[column]
+        if column == "engagement_raw":
+            if not np.allclose(left.to_numpy(float) * scale, right.to_numpy(float), rtol=1e-9, atol=0.0):
+                return False
+        elif not left.equals(right):  # NaN equals NaN here; another dtype means "changed" (safe)
+            return False
+    return True
+
+
+def previous_ranking(inputs: RankingInputs) -> pd.DataFrame | None:
+    """The window before's scores, for the change in rank: only the partners with something in
+    that window (one with nothing there was not really ranked: it is "new"); None without it."""
+    previous_frames = inputs.previous
+    if previous_frames is None or previous_frames.partners.empty:
+        return None
+    if inputs.previous_scored is not None:
+        return inputs.previous_scored
+    settings = inputs.settings
+    previous_settings = ScoringSettings(
+        now=settings.window_start, window_days=inputs.window_days, weights=inputs.weights
+    )
+    previous = score_partners(
+        previous_frames.partners,
+        previous_frames.activity,
+        previous_frames.feedback,
+        previous_settings,
+        inputs.outcomes[["partner_id", "won_before", "lost_before"]].rename(
+            columns={"won_before": "won", "lost_before": "lost"}
+        ),
+    )
+    active_before = set(previous_frames.activity["partner_id"]) | set(previous_frames.feedback["partner_id"])
+    return previous[previous["partner_id"].isin(active_before)]
 
 
 def ranking_from(inputs: RankingInputs) -> Ranking:
     """Scores, ranks, loyalty and the change in rank: scoring's pure functions over the inputs."""
     settings = inputs.settings
     frames, outcomes, now = inputs.frames, inputs.outcomes, inputs.now
-    previous_frames = inputs.previous
     scored = score_partners(
         frames.partners, frames.activity, frames.feedback, settings, outcomes[["partner_id", "won", "lost"]]
     )
     scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
     scored = with_loyalty(scored, frames, inputs.feedback_before, outcomes, now=now)
-    if previous_frames is not None and not previous_frames.partners.empty:
-        previous_settings = ScoringSettings(
-            now=settings.window_start, window_days=inputs.window_days, weights=inputs.weights
-        )
-        previous = score_partners(
-            previous_frames.partners,
-            previous_frames.activity,
-            previous_frames.feedback,
-            previous_settings,
-            outcomes[["partner_id", "won_before", "lost_before"]].rename(
-                columns={"won_before": "won", "lost_before": "lost"}
-            ),
-        )
-        # A partner with nothing in the previous window was not really ranked there: it is "new".
-        active_before = set(previous_frames.activity["partner_id"]) | set(
-            previous_frames.feedback["partner_id"]
-        )
-        previous = previous[previous["partner_id"].isin(active_before)]
+    previous = previous_ranking(inputs)
+    if previous is not None:
         scored["rank_change"] = scored["partner_id"].map(rank_changes(scored, previous))
     else:
         scored["rank_change"] = float("nan")
@@ -402,6 +450,7 @@ class RankingCache:
         now = self._clock()
         weights = workspace_weights(self._database, team_id)
         inputs = read_inputs(self._database, team_id, now=now, window_days=window_days, weights=weights)
+        inputs = replace(inputs, previous_scored=previous_ranking(inputs))
         return _Entry(time.monotonic(), now.astimezone(UTC).date(), 0, inputs, ranking_from(inputs))
 
     def _patch(self, key: tuple[str, int], entry: _Entry, changes: versions.Changes) -> _Entry:
@@ -416,6 +465,8 @@ class RankingCache:
             partner_ids=ids,
         )
         inputs = patched(entry.inputs, fresh, ids)
+        if inputs.previous_scored is None:
+            inputs = replace(inputs, previous_scored=previous_ranking(inputs))
         return _Entry(entry.full_at, entry.day, 0, inputs, ranking_from(inputs))
 
     def _store(self, key: tuple[str, int], entry: _Entry, version: int) -> Ranking:

@@ -206,3 +206,18 @@ def test_warming_ranks_workspaces_before_their_first_question(
     reads = count_reads(monkeypatch)
     same_ranking(cache.get(team_id, fresh=True), compute_ranking(database, team_id, now=NOW))
     assert reads == [None]  # only compute_ranking's own read: the question was answered from memory
+
+
+def test_a_log_today_keeps_the_window_before_and_an_edit_into_it_does_not(
+    database: Database, team_id: str, workspace: dict[str, int]
+) -> None:
+    cache = RankingCache(database, Clock(NOW))
+    cache.get(team_id)
+    kept = cache._entries[team_id, 90].inputs.previous_scored
+    log, _, move, *_ = changes(database, team_id, workspace)
+    log()
+    cache.get(team_id, fresh=True)
+    assert cache._entries[team_id, 90].inputs.previous_scored is kept
+    move()
+    same_ranking(cache.get(team_id, fresh=True), compute_ranking(database, team_id, now=NOW))
+    assert cache._entries[team_id, 90].inputs.previous_scored is not kept
