@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Float, cast, func, literal, select
+from sqlalchemy import Float, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -103,6 +103,26 @@ def partners_frame(
     frame["last_contact"] = _moments(frame["last_contact"])
     frame["created_at"] = _moments(frame["created_at"])
     return frame
+
+
+def last_contacts_before(
+    session: Session, team_id: str, until: datetime, *, partner_ids: Collection[int] | None = None
+) -> pd.Series:
+    """partner_id → each active partner's last contact before ``until`` (NaT when none): the
+    roll-up's when that is earlier, else one seek on the communications' index (only partners
+    contacted since ``until`` need one)."""
+    latest = case((LastContact.occurred_at < until, LastContact.occurred_at), else_=_last_contact(until))
+    query = (
+        select(Partner.id, _epoch(session, latest))
+        .outerjoin(
+            LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
+        )
+        .where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
+    )
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(partner_ids))
+    frame = frame_of(session.connection().execute(query).all(), ["partner_id", "last_contact"])
+    return _moments(frame["last_contact"]).set_axis(frame["partner_id"].to_numpy())
 
 
 def _window_days(since: datetime, until: datetime) -> tuple[date, date]:
@@ -214,11 +234,21 @@ def ranking_frames(
     half_life_days: float,
     current: bool = True,
     partner_ids: Collection[int] | None = None,
+    partners: pd.DataFrame | None = None,
 ) -> RankingFrames:
     """The frames scoring needs, each from one grouped query; ``current``: the window ends now (the
-    last contact ever counts), not in the past; ``partner_ids``: only those partners' rows."""
+    last contact ever counts), not in the past; ``partner_ids``: only those partners' rows. For a
+    past window, ``partners`` (the current window's frame of the same partners) lends its
+    profile columns, and only the last contacts before ``until`` are read."""
+    if current or partners is None:
+        profile = partners_frame(session, team_id, until=None if current else until, partner_ids=partner_ids)
+    else:
+        before = last_contacts_before(session, team_id, until, partner_ids=partner_ids)
+        # The other columns are shared with ``partners`` (copy-on-write), not copied.
+        aligned = before.reindex(pd.Index(partners["partner_id"].to_numpy(dtype="int64")))
+        profile = partners.assign(last_contact=aligned.array)
     return RankingFrames(
-        partners=partners_frame(session, team_id, until=None if current else until, partner_ids=partner_ids),
+        partners=profile,
         activity=engagement_frame(
             session,
             team_id,

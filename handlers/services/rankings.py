@@ -139,6 +139,7 @@ def read_inputs(
                 half_life_days=settings.half_life_days,
                 current=False,
                 partner_ids=partner_ids,
+                partners=frames.partners,
             )
             feedback_before = previous.feedback
         else:
