@@ -245,7 +245,7 @@ def bench_first_top(ctx: Context, db: BenchDatabase, server: Server, names: list
             f"≤ {TOP_GOAL}× floor",
             verdict(ratio is not None and ratio <= TOP_GOAL),
             note="the first request of its kind after partnerbot serve started (one sample; serve ranks the "
-            "busiest workspaces before it takes requests, bot/run.py warm_rankings); floor: the GROUP BY",
+            "largest workspaces before it takes requests, bot/run.py warm_rankings); floor: the GROUP BY",
             details={"floor": floor},
         )
     )

@@ -16,13 +16,15 @@ from bot.scheduler import Scheduler, digest_client
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
 from handlers.shared.deps import Deps
-from storage import versions
+from storage import partners as partner_store
 from storage.db import Database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
-# Before serving: rank up to this many of the busiest workspaces, for at most this long.
+# Before serving: rank up to this many of the largest workspaces (those with at least this many
+# active partners), for at most this long.
 WARM_TEAMS = 50
+WARM_PARTNERS = 1_000
 WARM_SECONDS = 10.0
 
 
@@ -65,15 +67,16 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
 
 
 def warm_rankings(deps: Deps, database: Database) -> None:
-    """Rank the busiest workspaces before taking requests (for at most WARM_SECONDS), so the first
-    question after a start or a deploy is answered from memory; the rest rank on first use."""
+    """Rank the largest workspaces before taking requests (for at most WARM_SECONDS), so the first
+    question after a start or a deploy is answered from memory. Smaller ones rank in a few
+    milliseconds on first use and are left alone."""
     started = time.monotonic()
     with database.read() as session:
-        teams = versions.busiest_teams(session, limit=WARM_TEAMS)
+        teams = partner_store.largest_teams(session, at_least=WARM_PARTNERS, limit=WARM_TEAMS)
     try:
         done = deps.rankings.warm(teams, budget_seconds=WARM_SECONDS)
     except Exception:  # a ranking that fails now fails again when asked, with an apology there
-        log.exception("ranking the busiest workspaces at start-up failed; serving anyway")
+        log.exception("ranking the largest workspaces at start-up failed; serving anyway")
         return
     if done:
         log.info("ranked %d workspace(s) before serving, in %.1f s", done, time.monotonic() - started)

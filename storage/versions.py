@@ -58,13 +58,6 @@ def current(session: Session, team_id: str) -> int:
     return session.scalar(select(DataVersion.version).where(DataVersion.team_id == team_id)) or 0
 
 
-def busiest_teams(session: Session, *, limit: int) -> list[str]:
-    """The workspaces with the most changes so far, busiest first."""
-    return list(
-        session.scalars(select(DataVersion.team_id).order_by(DataVersion.version.desc()).limit(limit))
-    )
-
-
 @dataclass(frozen=True)
 class Changes:
     version: int  # the workspace's version now

@@ -260,8 +260,6 @@ def test_the_change_log_names_the_partners_each_version_changed(
     with database.read() as session:
         assert versions.changes_since(session, team_id, start).partners is None  # an import: everything
         assert versions.changes_since(session, other_team_id, 0) == versions.Changes(0, frozenset())
-        assert team_id in versions.busiest_teams(session, limit=100_000)
-        assert other_team_id not in versions.busiest_teams(session, limit=10_000)
 
 
 def test_a_pruned_change_log_means_everything(database: Database, team_id: str) -> None:
