@@ -94,8 +94,8 @@ def _migrate(database: Database, revision: str, *, down: bool = False) -> None:
 def _fill_at_0007(database: Database) -> int:
     """Rows in every table the migration touches or reads, written as 0007's code wrote them;
     returns the digest subscription's ID."""
-    # Today's import also writes the roll-ups and data versions (0013): lend it those tables for the
-    # fill, and drop them again, so that 0013 counts the roll-ups from the rows as 0007 left them.
+    # Today's import also writes the roll-ups and data versions (0015): lend it those tables for the
+    # fill, and drop them again, so that 0015 counts the roll-ups from the rows as 0007 left them.
     lent = [
         Base.metadata.tables[name] for name in ("activity_day", "last_contact", "data_version", "data_change")
     ]
@@ -291,11 +291,11 @@ def test_migration_0011_turns_stored_follow_up_dates_into_follow_ups(empty_datab
     ]
 
 
-def test_migration_0013_counts_the_rollups_of_what_was_logged(empty_database: Database) -> None:
+def test_migration_0015_counts_the_rollups_of_what_was_logged(empty_database: Database) -> None:
     """The roll-ups start equal to a recount of the communications logged before them, per
     workspace, with each UTC day (not the local one) and each partner's last contact."""
     database = empty_database
-    _migrate(database, "0012")
+    _migrate(database, "0014")
     partners = Table("partner", MetaData(), autoload_with=database.engine)
     interactions = Table("interaction", MetaData(), autoload_with=database.engine)
     other = "T0OTHERTEAM"
