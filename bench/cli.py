@@ -83,6 +83,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "0 for none, to compare)",
     )
     parser.add_argument(
+        "--partners",
+        type=int,
+        help="partners in the workspace (default 10,000, --quick 1,000); e.g. 100000 for a large "
+        "partner programme over the same interactions",
+    )
+    parser.add_argument(
         "--max-minutes", type=float, help="time budget; later steps are skipped (default 45, --full 150)"
     )
     parser.add_argument(
@@ -135,7 +141,8 @@ def run_database(ctx: Context, kind: str) -> None:
         idle = proc_status(server.pid).get("VmRSS")
         active = data.active_names()
         steps = (
-            # show first: its first call is then the first ranking this server computes
+            # the first question after a start, then show (its first call as the first show)
+            ("top", lambda: ranking.bench_first_top(ctx, db, server, active)),
             ("show", lambda: ranking.bench_show(ctx, db, server, bare, data.meta["show_targets"], idle)),
             ("top", lambda: ranking.bench_top(ctx, db, server, active, idle)),
             ("options", lambda: options.bench_options(ctx, db, server, bare, active, idle)),
@@ -189,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         profile = profile.__class__(**{**profile.__dict__, "top_runs": max(1, args.top_runs)})
     if args.projects is not None:
         sizes = replace(profile.sizes, projects=max(0, args.projects))
+        profile = profile.__class__(**{**profile.__dict__, "sizes": sizes})
+    if args.partners is not None:
+        sizes = replace(profile.sizes, partners=max(10, args.partners))
         profile = profile.__class__(**{**profile.__dict__, "sizes": sizes})
     selected = set(args.only or DEFAULT_SELECTION)
     if args.full and not args.only:

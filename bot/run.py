@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,10 +15,17 @@ from bot.app import build_app, build_deps, slack_client
 from bot.scheduler import Scheduler, digest_client
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
+from handlers.shared.deps import Deps
+from storage import partners as partner_store
 from storage.db import Database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+# Before serving: rank up to this many of the largest workspaces (those with at least this many
+# active partners), for at most this long.
+WARM_TEAMS = 50
+WARM_PARTNERS = 1_000
+WARM_SECONDS = 10.0
 
 
 def check_token(client: WebClient, settings: Settings) -> None:
@@ -42,6 +50,7 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
     deps = build_deps(settings, database)
     app = build_app(settings, database, client=client, deps=deps)
     upgrade(database)  # after the token check, so a bad token fails before anything changes
+    warm_rankings(deps, database)
     digests = None
     if scheduler:
         digests = Scheduler(deps, digest_client(settings))
@@ -55,6 +64,22 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
             digests.stop()
     database.dispose()
     return 0
+
+
+def warm_rankings(deps: Deps, database: Database) -> None:
+    """Rank the largest workspaces before taking requests (for at most WARM_SECONDS), so the first
+    question after a start or a deploy is answered from memory. Smaller ones rank in a few
+    milliseconds on first use and are left alone."""
+    started = time.monotonic()
+    with database.read() as session:
+        teams = partner_store.largest_teams(session, at_least=WARM_PARTNERS, limit=WARM_TEAMS)
+    try:
+        done = deps.rankings.warm(teams, budget_seconds=WARM_SECONDS)
+    except Exception:  # a ranking that fails now fails again when asked, with an apology there
+        log.exception("ranking the largest workspaces at start-up failed; serving anyway")
+        return
+    if done:
+        log.info("ranked %d workspace(s) before serving, in %.1f s", done, time.monotonic() - started)
 
 
 def run_scheduler(settings: Settings, database: Database) -> int:

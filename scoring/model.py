@@ -366,12 +366,29 @@ def name_codes(names: pd.Series | np.ndarray) -> np.ndarray:
 
 def rank_order(keys: list[np.ndarray], names: pd.Series | np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Positions in rank order: by each key in turn, highest first and NaN last, then by name
-    (case-insensitive), then by partner_id."""
-    sort_keys: list[np.ndarray] = [np.asarray(ids), name_codes(names)]
-    for key in reversed(keys):
-        values = np.asarray(key, dtype=float)
-        sort_keys.append(np.where(np.isnan(values), np.inf, -values))
-    return np.lexsort(sort_keys)
+    (case-insensitive), then by partner_id.
+
+    Names only break ties, so only the tied partners' names are sorted: with 100,000 partners,
+    sorting every name would cost more than the rest of the ranking."""
+    ids = np.asarray(ids)
+    sort_keys = [
+        np.where(np.isnan(values), np.inf, -values) for values in (np.asarray(k, dtype=float) for k in keys)
+    ]
+    order = np.lexsort([ids, *reversed(sort_keys)])
+    if len(order) < 2 or not sort_keys:
+        return order
+    ranked = np.stack([key[order] for key in sort_keys])
+    same = np.all(ranked[:, 1:] == ranked[:, :-1], axis=0)  # each position equal to the one before
+    if not same.any():
+        return order
+    tied = np.zeros(len(order), dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    group = np.concatenate([[0], np.cumsum(~same)])[tied]
+    among = order[tied]
+    codes = name_codes(np.asarray(names, dtype=object)[among])
+    order[tied] = among[np.lexsort([ids[among], codes, group])]
+    return order
 
 
 # --- the model -------------------------------------------------------------------------------------------

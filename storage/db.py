@@ -17,6 +17,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import versions
+
 _WRITE_OPTION = "partnerbot_write"
 
 
@@ -82,6 +84,7 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
+        versions.watch(self._write)
 
     @property
     def dialect(self) -> str:

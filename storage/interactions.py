@@ -9,6 +9,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from storage import rollups
 from storage.models import Interaction, InteractionKind
 
 
@@ -64,6 +65,8 @@ def log_interaction(
         if earlier is None:
             raise
         return Logged(earlier, created=False)
+    rollups.counted(session, team_id, partner_id, interaction.kind, occurred_at, +1)
+    rollups.newer_contact(session, team_id, partner_id, occurred_at)
     return Logged(interaction, created=True)
 
 
@@ -84,6 +87,12 @@ def update_interaction(
     follow_up_on: date | None,
     project_id: int | None = None,
 ) -> Interaction:
+    before = (interaction.partner_id, interaction.kind, interaction.occurred_at)
+    after = (partner_id, InteractionKind(kind), occurred_at)
+    if before != after:
+        # The communication moves between roll-up days (or kinds, or partners).
+        rollups.counted(session, interaction.team_id, *before, -1)
+        rollups.counted(session, interaction.team_id, *after, +1)
     interaction.partner_id = partner_id
     interaction.project_id = project_id
     interaction.kind = InteractionKind(kind)
@@ -91,6 +100,8 @@ def update_interaction(
     interaction.notes = notes
     interaction.follow_up_on = follow_up_on
     session.flush()
+    if before != after:
+        rollups.recount_contact(session, interaction.team_id, {before[0], partner_id})
     return interaction
 
 
@@ -104,10 +115,17 @@ def set_permalink(session: Session, team_id: str, interaction_id: int, permalink
 
 
 def delete_interaction(session: Session, team_id: str, interaction_id: int) -> bool:
-    result = session.execute(
-        delete(Interaction).where(Interaction.team_id == team_id, Interaction.id == interaction_id)
-    )
-    return bool(result.rowcount)
+    removed = session.execute(
+        delete(Interaction)
+        .where(Interaction.team_id == team_id, Interaction.id == interaction_id)
+        .returning(Interaction.partner_id, Interaction.kind, Interaction.occurred_at)
+    ).first()
+    if removed is None:
+        return False
+    partner_id, kind, occurred_at = removed
+    rollups.counted(session, team_id, partner_id, kind, occurred_at, -1)
+    rollups.recount_contact(session, team_id, [partner_id])
+    return True
 
 
 def recent_interactions(

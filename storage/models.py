@@ -601,3 +601,72 @@ class AlertSent(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class ActivityDay(Base):
+    """The roll-up of one partner's communications on one UTC day: how many of each kind.
+
+    Kept in the same transaction as every log, edit, undo and import (``storage.rollups``), so a
+    ranking sums a few rows per partner instead of reading every communication. Weighted
+    engagement is the per-kind counts times scoring's kind weights, applied when it is read.
+    """
+
+    __tablename__ = "activity_day"
+    __table_args__ = (
+        # A partner's days in order: its last day before a moment, and a partner's history.
+        Index("ix_activity_day_team_partner_day", "team_id", "partner_id", "day"),
+        # SQLite: the table is its primary-key index, so a window's rows are read in one range.
+        {"sqlite_with_rowid": False},
+    )
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    communications: Mapped[int] = mapped_column(Integer, default=0)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    emails: Mapped[int] = mapped_column(Integer, default=0)
+    meetings: Mapped[int] = mapped_column(Integer, default=0)
+    qbrs: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[int] = mapped_column(Integer, default=0)
+    others: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LastContact(Base):
+    """Each partner's latest communication, kept with the roll-ups (recency reads one row per
+    partner instead of seeking the newest of its communications)."""
+
+    __tablename__ = "last_contact"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DataVersion(Base):
+    """A workspace's data version: one more with every committed change that can move a ranking.
+
+    Every process compares it with the version its cached ranking was computed at, so a change
+    made by a colleague, another replica or the CLI is seen at once (``storage.versions``)."""
+
+    __tablename__ = "data_version"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DataChange(Base):
+    """Which partner a version of a workspace's data changed (none: possibly every partner), so a
+    cached ranking reads again only the partners changed since it was computed."""
+
+    __tablename__ = "data_change"
+    __table_args__ = (Index("ix_data_change_team_version", "team_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(BigInteger)
+    partner_id: Mapped[int | None] = mapped_column(BigInteger)

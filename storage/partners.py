@@ -169,3 +169,18 @@ def set_status(session: Session, partner: Partner, status: PartnerStatus) -> Non
 
 def count_partners(session: Session, team_id: str) -> int:
     return session.scalar(select(func.count()).select_from(Partner).where(Partner.team_id == team_id)) or 0
+
+
+def largest_teams(session: Session, *, at_least: int, limit: int) -> list[str]:
+    """The workspaces with at least ``at_least`` active partners, largest first (at most ``limit``)."""
+    count = func.count()
+    return list(
+        session.scalars(
+            select(Partner.team_id)
+            .where(Partner.status == PartnerStatus.ACTIVE)
+            .group_by(Partner.team_id)
+            .having(count >= at_least)
+            .order_by(count.desc(), Partner.team_id)
+            .limit(limit)
+        )
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -201,7 +202,13 @@ def _lost() -> Any:
 
 
 def outcome_counts(
-    session: Session, team_id: str, *, until: date, before: date, year_since: date
+    session: Session,
+    team_id: str,
+    *,
+    until: date,
+    before: date,
+    year_since: date,
+    partner_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
     """Per partner, in one pass over the outcomes index, the projects closed won and lost:
 
@@ -215,7 +222,7 @@ def outcome_counts(
 
     in_year = Project.closed_on >= year_since
     by_before = Project.closed_on <= before
-    rows = session.execute(
+    query = (
         select(
             Project.partner_id,
             counted(ProjectStatus.WON),
@@ -232,8 +239,10 @@ def outcome_counts(
             Project.closed_on <= until,
         )
         .group_by(Project.partner_id)
-    ).all()
-    frame = frame_of(rows, list(OUTCOME_COLUMNS))
+    )
+    if partner_ids is not None:
+        query = query.where(Project.partner_id.in_(partner_ids))
+    frame = frame_of(session.execute(query).all(), list(OUTCOME_COLUMNS))
     counts = [column for column in OUTCOME_COLUMNS[1:] if column != "won_value_12m"]
     return frame.astype(dict.fromkeys(counts, "int64") | {"won_value_12m": float})
 

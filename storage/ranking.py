@@ -7,25 +7,28 @@ row per partner (or per partner and day) reaches Python. ``scoring`` does the re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Float, Integer, case, cast, func, literal, select
+from sqlalchemy import Float, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.feedback import answer_score
 from storage.frames import frame_of
 from storage.models import (
+    ActivityDay,
     Feedback,
     Interaction,
+    LastContact,
     Partner,
     PartnerStatus,
     ScoringWeights,
     WeightChange,
 )
+from storage.rollups import KIND_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -37,91 +40,134 @@ class RankingFrames:
     feedback: pd.DataFrame
 
 
-def _last_contact(until: datetime | None = None) -> ColumnElement[datetime]:
+def _last_contact(until: datetime) -> ColumnElement[datetime]:
     # A correlated MAX over the (team, partner, time) index: one index seek per partner, never a
     # scan of every interaction.
     inner = Interaction.__table__.alias("last_i")
     query = select(func.max(inner.c.occurred_at)).where(
-        inner.c.team_id == Partner.team_id, inner.c.partner_id == Partner.id
+        inner.c.team_id == Partner.team_id, inner.c.partner_id == Partner.id, inner.c.occurred_at < until
     )
-    if until is not None:
-        query = query.where(inner.c.occurred_at < until)
     return query.scalar_subquery()
 
 
-def _utc_day(session: Session) -> ColumnElement[str]:
-    """The UTC day of an interaction, as text the frame reads back (YYYY-MM-DD…)."""
+def _epoch(session: Session, column: ColumnElement[datetime]) -> ColumnElement[float]:
+    """A timestamp as seconds since 1970 (UTC), computed by the database: numbers reach pandas
+    instead of one datetime object per partner."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", Interaction.occurred_at), "YYYY-MM-DD")
-    return func.substr(Interaction.occurred_at, 1, 10)  # stored as 'YYYY-MM-DD HH:MM:SS' UTC
+        return cast(func.extract("epoch", column), Float)
+    # SQLite keeps UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds, plus the fraction as written.
+    return cast(func.strftime("%s", column), Float) + cast(func.substr(column, 20), Float)
 
 
-def _kind_weight(kind_weights: Mapping[str, float]) -> ColumnElement[float]:
-    return case(
-        *((Interaction.kind == kind, float(weight)) for kind, weight in kind_weights.items()), else_=1.0
-    )
+def _moments(seconds: pd.Series) -> pd.Series:
+    """Epoch seconds (NaN for none) as timezone-aware UTC timestamps (NaT for none), to the
+    microsecond as stored."""
+    micro = (pd.to_numeric(seconds, errors="coerce").astype(float) * 1e6).round()
+    return pd.to_datetime(micro, unit="us", utc=True)
 
 
-def partners_frame(session: Session, team_id: str, *, until: datetime) -> pd.DataFrame:
-    """The workspace's active partners with profile figures and their last contact before ``until``."""
-    rows = session.execute(
-        select(
-            Partner.id,
-            Partner.name,
-            Partner.tier,
-            Partner.owner,
-            Partner.revenue,
-            Partner.cost,
-            _last_contact(until),
-            Partner.created_at,
-        ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
-    ).all()
+def partners_frame(
+    session: Session,
+    team_id: str,
+    *,
+    until: datetime | None = None,
+    partner_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
+    """The workspace's active partners (only ``partner_ids`` when given) with profile figures and
+    their last contact: the last ever (read from the roll-ups), or with ``until`` the last before
+    that moment."""
+    last = LastContact.occurred_at if until is None else _last_contact(until)
+    query = select(
+        Partner.id,
+        Partner.name,
+        Partner.tier,
+        Partner.owner,
+        cast(Partner.revenue, Float),
+        cast(Partner.cost, Float),
+        _epoch(session, last),
+        _epoch(session, Partner.created_at),
+    ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(partner_ids))
+    if until is None:
+        query = query.outerjoin(
+            LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
+        )
+    # Core, not the ORM's result machinery: a row per partner, 100,000 of them in a large programme.
+    rows = session.connection().execute(query).all()
     frame = frame_of(
         rows, ["partner_id", "name", "tier", "owner", "revenue", "cost", "last_contact", "created_at"]
     )
-    frame["created_at"] = _utc(frame["created_at"])
-    frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float)
-    frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce").astype(float)
-    frame["last_contact"] = _utc(frame["last_contact"])
+    frame["revenue"] = frame["revenue"].astype(float)
+    frame["cost"] = frame["cost"].astype(float)
+    frame["last_contact"] = _moments(frame["last_contact"])
+    frame["created_at"] = _moments(frame["created_at"])
     return frame
 
 
-def _utc(values: pd.Series) -> pd.Series:
-    # SQLite hands back text for computed columns; both databases' values are UTC.
-    return pd.to_datetime(values, utc=True, format="mixed")
+def last_contacts_before(
+    session: Session, team_id: str, until: datetime, *, partner_ids: Collection[int] | None = None
+) -> pd.Series:
+    """partner_id → each active partner's last contact before ``until`` (NaT when none): the
+    roll-up's when that is earlier, else one seek on the communications' index (only partners
+    contacted since ``until`` need one)."""
+    latest = case((LastContact.occurred_at < until, LastContact.occurred_at), else_=_last_contact(until))
+    query = (
+        select(Partner.id, _epoch(session, latest))
+        .outerjoin(
+            LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
+        )
+        .where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
+    )
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(partner_ids))
+    frame = frame_of(session.connection().execute(query).all(), ["partner_id", "last_contact"])
+    return _moments(frame["last_contact"]).set_axis(frame["partner_id"].to_numpy())
+
+
+def _window_days(since: datetime, until: datetime) -> tuple[date, date]:
+    """The UTC days whose roll-up counts in ``[since, until)``: every day that overlaps it."""
+    last = until.astimezone(UTC)
+    last_day = last.date() if last.time() != time(0) else last.date() - timedelta(days=1)
+    return since.astimezone(UTC).date(), last_day
+
+
+def _day_weight(kind_weights: Mapping[str, float]) -> ColumnElement[float]:
+    """Σ kind weight × that kind's count on a roll-up day."""
+    total: ColumnElement[float] = literal(0.0, Float)
+    for kind, column in KIND_COLUMNS.items():
+        total = total + getattr(ActivityDay, column) * float(kind_weights.get(kind.value, 1.0))
+    return total
+
+
+def _decay(session: Session, now: datetime, half_life_days: float) -> ColumnElement[float]:
+    """2^(-(now - midday of the roll-up's UTC day)/H): scoring's decay of a day's bucket
+    (never above 1, since today's midday may still be ahead)."""
+    now_epoch = literal(now.timestamp(), Float)
+    if session.get_bind().dialect.name == "postgresql":
+        midday = func.extract("epoch", ActivityDay.day) + 43200.0
+        age = func.greatest((now_epoch - midday) / 86400.0, 0.0)
+        return func.power(2.0, -age / half_life_days)
+    # SQLite keeps the day as 'YYYY-MM-DD' text: julianday gives its midnight.
+    midday = (func.julianday(ActivityDay.day) - 2440587.5) * 86400.0 + 43200.0
+    age = func.max((now_epoch - midday) / 86400.0, 0.0)
+    return func.pow(2.0, -age / half_life_days)
 
 
 def activity_frame(
     session: Session, team_id: str, *, since: datetime, until: datetime, kind_weights: Mapping[str, float]
 ) -> pd.DataFrame:
     """Per partner and UTC day inside the window: Σ kind weights and the number of communications."""
-    day = _utc_day(session)
+    first, last = _window_days(since, until)
     rows = session.execute(
-        select(Interaction.partner_id, day, func.sum(_kind_weight(kind_weights)), func.count())
-        .where(
-            Interaction.team_id == team_id, Interaction.occurred_at >= since, Interaction.occurred_at < until
-        )
-        .group_by(Interaction.partner_id, day)
+        select(
+            ActivityDay.partner_id, ActivityDay.day, _day_weight(kind_weights), ActivityDay.communications
+        ).where(ActivityDay.team_id == team_id, ActivityDay.day >= first, ActivityDay.day <= last)
     ).all()
     frame = frame_of(rows, ["partner_id", "day", "weight", "count"])
-    frame["day"] = pd.to_datetime(frame["day"], utc=True, format="%Y-%m-%d")
+    frame["day"] = pd.to_datetime(frame["day"], utc=True)
     frame["weight"] = frame["weight"].astype(float)
     return frame
-
-
-def _decay(session: Session, now: datetime, half_life_days: float) -> ColumnElement[float]:
-    """2^(-(now - midday of the communication's UTC day)/H): scoring's decay of a day's bucket
-    (never above 1, since today's midday may still be ahead)."""
-    now_epoch = literal(now.timestamp(), Float)
-    if session.get_bind().dialect.name == "postgresql":
-        day = func.floor(func.extract("epoch", Interaction.occurred_at) / 86400.0) * 86400.0
-        age = func.greatest((now_epoch - (day + 43200.0)) / 86400.0, 0.0)
-        return func.power(2.0, -age / half_life_days)
-    # SQLite stores UTC text: strftime('%s') gives its epoch second, // its day.
-    epoch = cast(func.strftime("%s", Interaction.occurred_at), Integer)
-    day = (epoch // 86400) * 86400
-    age = func.max((now_epoch - (day + 43200.0)) / 86400.0, 0.0)
-    return func.pow(2.0, -age / half_life_days)
 
 
 def engagement_frame(
@@ -132,32 +178,47 @@ def engagement_frame(
     until: datetime,
     kind_weights: Mapping[str, float],
     half_life_days: float,
+    partner_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
     """Per partner: the window's communications weighted and decayed by the database (scoring's
-    "already decayed" activity form) and how many there were: one row per partner reaches Python."""
-    rows = session.execute(
+    "already decayed" activity form) and how many there were, summed over the roll-up days that
+    overlap the window: one row per partner reaches Python."""
+    first, last = _window_days(since, until)
+    query = (
         select(
-            Interaction.partner_id,
-            func.sum(_kind_weight(kind_weights) * _decay(session, until, half_life_days)),
-            func.count(),
+            ActivityDay.partner_id,
+            func.sum(_day_weight(kind_weights) * _decay(session, until, half_life_days)),
+            func.sum(ActivityDay.communications),
         )
-        .where(
-            Interaction.team_id == team_id, Interaction.occurred_at >= since, Interaction.occurred_at < until
-        )
-        .group_by(Interaction.partner_id)
-    ).all()
+        .where(ActivityDay.team_id == team_id, ActivityDay.day >= first, ActivityDay.day <= last)
+        .group_by(ActivityDay.partner_id)
+    )
+    if partner_ids is not None:
+        query = query.where(ActivityDay.partner_id.in_(partner_ids))
+    rows = session.execute(query).all()
     frame = frame_of(rows, ["partner_id", "engagement_raw", "count"])
     frame["engagement_raw"] = frame["engagement_raw"].astype(float)
+    frame["count"] = frame["count"].astype("int64")
     return frame
 
 
-def feedback_frame(session: Session, team_id: str, *, since: datetime, until: datetime) -> pd.DataFrame:
+def feedback_frame(
+    session: Session,
+    team_id: str,
+    *,
+    since: datetime,
+    until: datetime,
+    partner_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
     """Per partner: Σ answer scores (0-100) and the number of answers inside the window."""
-    rows = session.execute(
+    query = (
         select(Feedback.partner_id, func.sum(cast(answer_score(), Float)), func.count())
         .where(Feedback.team_id == team_id, Feedback.submitted_at >= since, Feedback.submitted_at < until)
         .group_by(Feedback.partner_id)
-    ).all()
+    )
+    if partner_ids is not None:
+        query = query.where(Feedback.partner_id.in_(partner_ids))
+    rows = session.execute(query).all()
     frame = frame_of(rows, ["partner_id", "score_sum", "count"])
     frame["score_sum"] = frame["score_sum"].astype(float)
     return frame
@@ -171,10 +232,23 @@ def ranking_frames(
     until: datetime,
     kind_weights: Mapping[str, float],
     half_life_days: float,
+    current: bool = True,
+    partner_ids: Collection[int] | None = None,
+    partners: pd.DataFrame | None = None,
 ) -> RankingFrames:
-    """The frames scoring needs, each from one grouped query."""
+    """The frames scoring needs, each from one grouped query; ``current``: the window ends now (the
+    last contact ever counts), not in the past; ``partner_ids``: only those partners' rows. For a
+    past window, ``partners`` (the current window's frame of the same partners) lends its
+    profile columns, and only the last contacts before ``until`` are read."""
+    if current or partners is None:
+        profile = partners_frame(session, team_id, until=None if current else until, partner_ids=partner_ids)
+    else:
+        before = last_contacts_before(session, team_id, until, partner_ids=partner_ids)
+        # The other columns are shared with ``partners`` (copy-on-write), not copied.
+        aligned = before.reindex(pd.Index(partners["partner_id"].to_numpy(dtype="int64")))
+        profile = partners.assign(last_contact=aligned.array)
     return RankingFrames(
-        partners=partners_frame(session, team_id, until=until),
+        partners=profile,
         activity=engagement_frame(
             session,
             team_id,
@@ -182,8 +256,9 @@ def ranking_frames(
             until=until,
             kind_weights=kind_weights,
             half_life_days=half_life_days,
+            partner_ids=partner_ids,
         ),
-        feedback=feedback_frame(session, team_id, since=since, until=until),
+        feedback=feedback_frame(session, team_id, since=since, until=until, partner_ids=partner_ids),
     )
 
 
@@ -202,9 +277,12 @@ def stale_partners(
 
     Returns up to ``limit`` of them and how many there are in all.
     """
-    last = _last_contact().label("last_contact")
+    last = LastContact.occurred_at.label("last_contact")
     inner = (
         select(Partner.id, Partner.name, Partner.owner, last)
+        .outerjoin(
+            LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
+        )
         .where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
         .subquery()
     )

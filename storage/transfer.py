@@ -16,6 +16,7 @@ from typing import TextIO
 
 from sqlalchemy import select
 
+from storage import rollups, versions
 from storage.bulk import CHUNK_SIZE, RowsRefused, insert_rows
 from storage.csv.cells import length_limit
 from storage.csv.columns import ImportContext
@@ -25,7 +26,7 @@ from storage.csv.project_refs import ProjectRefs
 from storage.csv.reader import converted_rows, read_header, records
 from storage.db import Database
 from storage.feedback import respondent_secret
-from storage.models import Partner, utc_now
+from storage.models import Interaction, Partner, utc_now
 
 __all__ = ["ImportFailed", "ImportResult", "TransferError", "export_csv", "import_csv"]
 
@@ -88,9 +89,18 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
             raise ImportFailed(
                 None, f"the database refused the rows ({refused.detail}); nothing was imported, try again"
             ) from refused
+        # Bulk rows bypass the unit of work: the roll-ups are recounted and the version moved here,
+        # in the import's own transaction.
+        if file_type.table is Interaction.__table__:
+            rollups.rebuild(session, team_id)
+        versions.changed(session, team_id)
     # Fresh statistics after a bulk load, so the planners keep choosing the right indexes.
+    analysed = [file_type.table.name]
+    if file_type.table is Interaction.__table__:
+        analysed += ["activity_day", "last_contact"]
     with database.engine.begin() as connection:
-        connection.exec_driver_sql(f"ANALYZE {file_type.table.name}")
+        for table in analysed:
+            connection.exec_driver_sql(f"ANALYZE {table}")
     return ImportResult(kind=kind, rows=written)
 
 

@@ -2,13 +2,12 @@
 in the background, after they change something (subscribed to the app's data changes in
 ``bot.app``). Its buttons belong to the features whose forms they open (log, partners, feedback).
 
-Scores come from the ranking cache, so opening the Home tab never ranks a whole workspace on the
-spot more than once a minute.
+Scores come from the ranking cache, so opening the Home tab ranks a whole workspace on the spot only
+when its data changed since the last ranking.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -20,27 +19,11 @@ from handlers.services.dashboard import load_dashboard
 from handlers.services.rankings import Ranking
 from handlers.shared.deps import Deps, deps_of, user_zone, workspace
 
-# After a change, how long publishing waits for the ranking cache to catch up before it shows
-# what it has (the scores then catch up the next time the tab is opened).
-FRESH_WAIT_SECONDS = 5.0  # well inside the 10 s a stopping server gets (SIGTERM)
-
 
 def _ranking(deps: Deps, team_id: str, *, fresh_since: datetime | None) -> Ranking:
-    """The cached ranking; with ``fresh_since``, one computed after that moment (waiting a little
-    for the cache's background refresh), so a change just made shows in the scores."""
-    cache = deps.rankings
-    if fresh_since is None:
-        return cache.get(team_id)
-    cache.invalidate(team_id)
-    ranking = cache.get(team_id)
-    deadline = time.monotonic() + FRESH_WAIT_SECONDS
-    while ranking.settings.now < fresh_since and time.monotonic() < deadline:
-        time.sleep(0.05)
-        latest = cache.get(team_id)
-        if latest is not ranking and latest.settings.now < fresh_since:
-            cache.invalidate(team_id)  # that refresh began before the change: once more
-        ranking = latest
-    return ranking
+    """The cached ranking; with ``fresh_since`` (after a change), one that includes every change
+    committed so far (the cache compares the workspace's data version)."""
+    return deps.rankings.get(team_id, fresh=fresh_since is not None)
 
 
 def publish_home(

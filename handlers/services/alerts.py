@@ -22,6 +22,7 @@ from handlers.services.history import ScoreHistory
 from handlers.services.rankings import Ranking
 from scoring import CATEGORY_LABELS, explain
 from storage import alerts as alert_store
+from storage import versions
 from storage.db import Database
 
 LEASE = timedelta(minutes=5)  # a claim not sent by then (its process died) is taken over
@@ -127,6 +128,9 @@ class DropAlerts:
         self.team_ids = team_ids
         self._lock = threading.Lock()
         self._marked: set[str] = set()
+        # The data versions seen at the last check: a workspace whose version moved since was
+        # changed by some process (a replica, the CLI), whether or not this one heard of it.
+        self._versions: dict[str, int] | None = None
 
     # --- which workspaces to check ------------------------------------------------------------------
 
@@ -138,8 +142,18 @@ class DropAlerts:
             self._marked.add(team_id)
 
     def take_marked(self) -> list[str]:
+        """The workspaces to check now: marked in this process, or changed by any process since
+        the last check (their data version moved)."""
+        with self.database.read() as session:
+            now = versions.every_version(session)
+        seen, self._versions = self._versions, now
+        moved = (
+            set() if seen is None else {team for team, version in now.items() if seen.get(team) != version}
+        )
+        if self.team_ids is not None:
+            moved &= set(self.team_ids)
         with self._lock:
-            marked, self._marked = sorted(self._marked), set()
+            marked, self._marked = sorted(self._marked | moved), set()
         return marked
 
     # --- finding and claiming -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Computing a workspace's ranking: storage's grouped queries, then scoring's pure functions.
 
-Shared by ``/partner top``, ``/partner show``, mentions and digests. A short-lived cache lets
-``/partner show`` explain a score without recomputing the whole workspace on every request.
+Shared by ``/partner top``, ``/partner show``, mentions and digests. A cache keyed by the
+workspace's data version lets a question repeated with nothing changed be answered from memory.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from scoring import (
@@ -26,14 +27,17 @@ from scoring import (
 )
 from storage import projects as project_store
 from storage import ranking as ranking_store
+from storage import versions
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 # Loyalty looks at a year of joint projects (the seeds' repeat business).
 LOYALTY_DAYS = 365
-# How long a cached ranking is served as is, and how long at most while a fresh one is computed.
-FRESH_SECONDS = 60.0
-STALE_SECONDS = 600.0
+# How long a ranking is kept up to date by reading only the changed partners' rows before it is
+# computed again from every row: scores drift with time alone, slowly (see ``patched``).
+MAX_AGE_SECONDS = 600.0
+# More partners changed than this since the cached ranking (a bulk edit): compute from every row.
+PATCH_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,86 @@ def workspace_weights(database: Database, team_id: str) -> Weights:
     return load_weights(database, team_id).weights
 
 
+@dataclass(frozen=True)
+class RankingInputs:
+    """Everything a ranking is computed from, as read at ``now``. The cache keeps it, so that after
+    a change only the changed partners' rows are read again (``patched``)."""
+
+    now: datetime
+    window_days: int
+    weights: Weights
+    frames: ranking_store.RankingFrames
+    previous: ranking_store.RankingFrames | None  # the window before, for the change in rank
+    feedback_before: pd.DataFrame
+    outcomes: pd.DataFrame
+    # The previous window's scores once computed (previous_ranking), carried over by ``patched``
+    # while the changed partners' rows of that window are what they were.
+    previous_scored: pd.DataFrame | None = None
+
+    @property
+    def settings(self) -> ScoringSettings:
+        return ScoringSettings(now=self.now, window_days=self.window_days, weights=self.weights)
+
+
+def read_inputs(
+    database: Database,
+    team_id: str,
+    *,
+    now: datetime,
+    window_days: int,
+    weights: Weights,
+    with_changes: bool = True,
+    partner_ids: Collection[int] | None = None,
+) -> RankingInputs:
+    """Read what a ranking needs, in one read transaction: every active partner's rows, or with
+    ``partner_ids`` only those partners'."""
+    settings = ScoringSettings(now=now, window_days=window_days, weights=weights)
+    before = settings.window_start
+    with database.read() as session:
+        frames = ranking_store.ranking_frames(
+            session,
+            team_id,
+            since=before,
+            until=now,
+            kind_weights=KIND_WEIGHTS,
+            half_life_days=settings.half_life_days,
+            partner_ids=partner_ids,
+        )
+        previous = None
+        if with_changes:
+            previous = ranking_store.ranking_frames(
+                session,
+                team_id,
+                since=before - timedelta(days=window_days),
+                until=before,
+                kind_weights=KIND_WEIGHTS,
+                half_life_days=settings.half_life_days,
+                current=False,
+                partner_ids=partner_ids,
+                partners=frames.partners,
+            )
+            feedback_before = previous.feedback
+        else:
+            feedback_before = ranking_store.feedback_frame(
+                session,
+                team_id,
+                since=before - timedelta(days=window_days),
+                until=before,
+                partner_ids=partner_ids,
+            )
+        # A partner's track record: every project closed won or lost up to each window's end, and
+        # the last 12 months' for loyalty, counted in one query.
+        outcomes = project_store.outcome_counts(
+            session,
+            team_id,
+            until=now.date(),
+            before=before.date(),
+            year_since=(now - timedelta(days=LOYALTY_DAYS)).date(),
+            partner_ids=partner_ids,
+        )
+    return RankingInputs(now, window_days, weights, frames, previous, feedback_before, outcomes)
+
+
 def compute_ranking(
     database: Database,
     team_id: str,
@@ -91,64 +175,133 @@ def compute_ranking(
     """Score every active partner over the window ending ``now``; with the change in rank versus the
     window before it when ``with_changes``."""
     weights = weights or workspace_weights(database, team_id)
-    settings = ScoringSettings(now=now, window_days=window_days, weights=weights)
-    with database.read() as session:
-        frames = ranking_store.ranking_frames(
-            session,
-            team_id,
-            since=settings.window_start,
-            until=now,
-            kind_weights=KIND_WEIGHTS,
-            half_life_days=settings.half_life_days,
-        )
-        previous_frames = None
-        before = settings.window_start
-        if with_changes:
-            previous_frames = ranking_store.ranking_frames(
-                session,
-                team_id,
-                since=before - timedelta(days=window_days),
-                until=before,
-                kind_weights=KIND_WEIGHTS,
-                half_life_days=settings.half_life_days,
-            )
-            feedback_before = previous_frames.feedback
-        else:
-            feedback_before = ranking_store.feedback_frame(
-                session, team_id, since=before - timedelta(days=window_days), until=before
-            )
-        # A partner's track record: every project closed won or lost up to each window's end, and
-        # the last 12 months' for loyalty, counted in one query.
-        outcomes = project_store.outcome_counts(
-            session,
-            team_id,
-            until=now.date(),
-            before=before.date(),
-            year_since=(now - timedelta(days=LOYALTY_DAYS)).date(),
-        )
+    inputs = read_inputs(
+        database, team_id, now=now, window_days=window_days, weights=weights, with_changes=with_changes
+    )
+    return ranking_from(inputs)
+
+
+def _swapped(old: pd.DataFrame, new: pd.DataFrame, ids: Collection[int], scale: float = 1.0) -> pd.DataFrame:
+    """``old`` without the rows of ``ids``, plus ``new``'s rows (which hold only ``ids``); a decayed
+    ``engagement_raw`` carried over is aged by ``scale``."""
+    kept = old[~old["partner_id"].isin(ids)]
+    if scale != 1.0 and "engagement_raw" in kept.columns:
+        kept = kept.assign(engagement_raw=kept["engagement_raw"] * scale)
+    if new.empty:
+        return kept.reset_index(drop=True)
+    if kept.empty:
+        return new.reset_index(drop=True)
+    return pd.concat([kept, new], ignore_index=True)
+
+
+def _frames_swapped(
+    old: ranking_store.RankingFrames, new: ranking_store.RankingFrames, ids: Collection[int], scale: float
+) -> ranking_store.RankingFrames:
+    return ranking_store.RankingFrames(
+        partners=_swapped(old.partners, new.partners, ids),
+        activity=_swapped(old.activity, new.activity, ids, scale),
+        feedback=_swapped(old.feedback, new.feedback, ids),
+    )
+
+
+def patched(inputs: RankingInputs, fresh: RankingInputs, ids: Collection[int]) -> RankingInputs:
+    """``inputs`` with the rows of the partners ``ids`` replaced by ``fresh``'s (read for those
+    partners only, at ``fresh.now``).
+
+    Every other partner's decayed engagement is aged from ``inputs.now`` to ``fresh.now`` by the same
+    factor 2^(-Δ/H), which is exact for every day whose midday has passed (today's bucket before
+    noon is off by at most that factor). Windows are whole UTC days for communications, so they
+    match while the day is the same; the cache recomputes in full on a new UTC day and at least
+    every MAX_AGE_SECONDS, which bounds the feedback windows' drift at their edges.
+    """
+    elapsed_days = (fresh.now - inputs.now).total_seconds() / 86_400
+    scale = 2.0 ** (-max(elapsed_days, 0.0) / inputs.settings.half_life_days)
+    previous = None
+    if inputs.previous is not None and fresh.previous is not None:
+        previous = _frames_swapped(inputs.previous, fresh.previous, ids, scale)
+    # A log today leaves the window before as it was: its scores are kept, not computed again.
+    unchanged_before = (
+        inputs.previous is not None
+        and fresh.previous is not None
+        and _same_rows(inputs.frames.partners, fresh.frames.partners, ids, ["partner_id"])
+        and _same_rows(inputs.previous.partners, fresh.previous.partners, ids)
+        and _same_rows(inputs.previous.activity, fresh.previous.activity, ids, scale=scale)
+        and _same_rows(inputs.previous.feedback, fresh.previous.feedback, ids)
+        and _same_rows(inputs.outcomes, fresh.outcomes, ids, ["partner_id", "won_before", "lost_before"])
+    )
+    return RankingInputs(
+        now=fresh.now,
+        window_days=inputs.window_days,
+        weights=inputs.weights,
+        frames=_frames_swapped(inputs.frames, fresh.frames, ids, scale),
+        previous=previous,
+        feedback_before=_swapped(inputs.feedback_before, fresh.feedback_before, ids),
+        outcomes=_swapped(inputs.outcomes, fresh.outcomes, ids),
+        previous_scored=inputs.previous_scored if unchanged_before else None,
+    )
+
+
+def _same_rows(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    ids: Collection[int],
+    columns: list[str] | None = None,
+    scale: float = 1.0,
+) -> bool:
+    """Whether ``old``'s rows of ``ids`` (with a decayed engagement aged by ``scale``) are ``new``'s."""
+    columns = columns or list(new.columns)
+    if not set(columns) <= set(old.columns) or not set(columns) <= set(new.columns):
+        return False
+    before = old.loc[old["partner_id"].isin(ids), columns].sort_values("partner_id").reset_index(drop=True)
+    after = new.loc[new["partner_id"].isin(ids), columns].sort_values("partner_id").reset_index(drop=True)
+    if len(before) != len(after):
+        return False
+    for column in columns:
+        left, right = before[column], after[column]
+        if column == "engagement_raw":
+            if not np.allclose(left.to_numpy(float) * scale, right.to_numpy(float), rtol=1e-9, atol=0.0):
+                return False
+        elif not left.equals(right):  # NaN equals NaN here; another dtype means "changed" (safe)
+            return False
+    return True
+
+
+def previous_ranking(inputs: RankingInputs) -> pd.DataFrame | None:
+    """The window before's scores, for the change in rank: only the partners with something in
+    that window (one with nothing there was not really ranked: it is "new"); None without it."""
+    previous_frames = inputs.previous
+    if previous_frames is None or previous_frames.partners.empty:
+        return None
+    if inputs.previous_scored is not None:
+        return inputs.previous_scored
+    settings = inputs.settings
+    previous_settings = ScoringSettings(
+        now=settings.window_start, window_days=inputs.window_days, weights=inputs.weights
+    )
+    previous = score_partners(
+        previous_frames.partners,
+        previous_frames.activity,
+        previous_frames.feedback,
+        previous_settings,
+        inputs.outcomes[["partner_id", "won_before", "lost_before"]].rename(
+            columns={"won_before": "won", "lost_before": "lost"}
+        ),
+    )
+    active_before = set(previous_frames.activity["partner_id"]) | set(previous_frames.feedback["partner_id"])
+    return previous[previous["partner_id"].isin(active_before)]
+
+
+def ranking_from(inputs: RankingInputs) -> Ranking:
+    """Scores, ranks, loyalty and the change in rank: scoring's pure functions over the inputs."""
+    settings = inputs.settings
+    frames, outcomes, now = inputs.frames, inputs.outcomes, inputs.now
     scored = score_partners(
         frames.partners, frames.activity, frames.feedback, settings, outcomes[["partner_id", "won", "lost"]]
     )
     scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
-    scored = with_loyalty(scored, frames, feedback_before, outcomes, now=now)
-    if previous_frames is not None and not previous_frames.partners.empty:
-        previous_settings = ScoringSettings(
-            now=settings.window_start, window_days=window_days, weights=weights
-        )
-        previous = score_partners(
-            previous_frames.partners,
-            previous_frames.activity,
-            previous_frames.feedback,
-            previous_settings,
-            outcomes[["partner_id", "won_before", "lost_before"]].rename(
-                columns={"won_before": "won", "lost_before": "lost"}
-            ),
-        )
-        # A partner with nothing in the previous window was not really ranked there: it is "new".
-        active_before = set(previous_frames.activity["partner_id"]) | set(
-            previous_frames.feedback["partner_id"]
-        )
-        previous = previous[previous["partner_id"].isin(active_before)]
+    scored = with_loyalty(scored, frames, inputs.feedback_before, outcomes, now=now)
+    previous = previous_ranking(inputs)
+    if previous is not None:
         scored["rank_change"] = scored["partner_id"].map(rank_changes(scored, previous))
     else:
         scored["rank_change"] = float("nan")
@@ -209,20 +362,29 @@ def with_loyalty(
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Entry:
-    computed_at: float  # time.monotonic()
+    full_at: float  # time.monotonic() of the last computation from every row
+    day: date  # the UTC day of inputs.now: a new day moves the windows' first days
+    version: int  # the workspace's data version it holds
+    inputs: RankingInputs
     ranking: Ranking
-    outdated: bool = False  # data changed since it was computed
 
 
 class RankingCache:
-    """Recent rankings per workspace and window (with the workspace's weights).
+    """Recent rankings per workspace and window (with the workspace's weights), in memory.
 
-    A ranking younger than FRESH_SECONDS and unchanged since is served as is. After a change
-    (``invalidate``, subscribed to the app's data changes), ``/partner top`` recomputes before
-    answering (``fresh=True``), while ``/partner show`` serves the previous ranking once and
-    recomputes behind it. Anything older than STALE_SECONDS is recomputed before answering.
+    Each is kept with the workspace's data version it holds (``storage.versions``: one more with
+    every committed change, whichever process made it, and which partners it changed). A ranking
+    whose version is still the database's is served as is. After a change, ``fresh=True``
+    (``/partner top``, the Home tab after a change) brings it up to date before answering, while a
+    plain ``get`` (``/partner show``) serves the previous ranking once and updates it behind.
+
+    Bringing it up to date reads again only the rows of the partners changed since (``patched``),
+    unless there were more than PATCH_LIMIT, the change could touch everyone (weights, an import),
+    the UTC day changed, or the last computation from every row is older than MAX_AGE_SECONDS:
+    then it is computed from every row. One computation per workspace and window at a time: a
+    second request for the same ranking waits for the first's result.
     """
 
     def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
@@ -230,36 +392,91 @@ class RankingCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, int], _Entry] = {}
+        self._computing: dict[tuple[str, int], threading.Lock] = {}
         self._refreshing: set[tuple[str, int]] = set()
-
-    def invalidate(self, team_id: str, user_id: str | None = None) -> None:
-        with self._lock:
-            for (team, _), entry in self._entries.items():
-                if team == team_id:
-                    entry.outdated = True
 
     def get(self, team_id: str, *, window_days: int = 90, fresh: bool = False) -> Ranking:
         key = (team_id, window_days)
         with self._lock:
             entry = self._entries.get(key)
-        if entry is None:
-            return self._refresh(key)
-        age = time.monotonic() - entry.computed_at
-        if age < FRESH_SECONDS and not entry.outdated:
+        if entry is None or self._too_old(entry):
+            return self._update(key)
+        with self._database.read() as session:
+            version = versions.current(session, team_id)
+        if entry.version == version:
             return entry.ranking
-        if age < STALE_SECONDS and not fresh:
-            self._refresh_in_background(key)
-            return entry.ranking
-        return self._refresh(key)
+        if fresh:
+            return self._update(key)
+        self._update_in_background(key)
+        return entry.ranking
 
-    def _refresh(self, key: tuple[str, int]) -> Ranking:
-        team_id, window_days = key
-        ranking = compute_ranking(self._database, team_id, now=self._clock(), window_days=window_days)
+    def warm(self, team_ids: list[str], *, budget_seconds: float) -> int:
+        """Compute the default rankings of ``team_ids`` in order until the budget is spent (at
+        start-up, so that the first question after a start is answered from memory); returns how
+        many were computed."""
+        deadline = time.monotonic() + budget_seconds
+        done = 0
+        for team_id in team_ids:
+            if time.monotonic() >= deadline:
+                break
+            self._update((team_id, 90))
+            done += 1
+        return done
+
+    def _too_old(self, entry: _Entry) -> bool:
+        return (
+            time.monotonic() - entry.full_at >= MAX_AGE_SECONDS
+            or self._clock().astimezone(UTC).date() != entry.day
+        )
+
+    def _update(self, key: tuple[str, int]) -> Ranking:
         with self._lock:
-            self._entries[key] = _Entry(time.monotonic(), ranking)
-        return ranking
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:  # one computation per key; whoever waited finds it done
+            with self._lock:
+                entry = self._entries.get(key)
+            with self._database.read() as session:
+                changes = versions.changes_since(session, key[0], entry.version if entry else -1)
+            if entry is not None and not self._too_old(entry):
+                if not changes.partners and changes.partners is not None:
+                    return entry.ranking
+                if changes.partners is not None and len(changes.partners) <= PATCH_LIMIT:
+                    return self._store(key, self._patch(key, entry, changes), changes.version)
+            return self._store(key, self._compute(key), changes.version)
 
-    def _refresh_in_background(self, key: tuple[str, int]) -> None:
+    def _compute(self, key: tuple[str, int]) -> _Entry:
+        # The version was read before the ranking's own reads, so the ranking holds at least the
+        # changes up to it: a change committed in between only means one more update.
+        team_id, window_days = key
+        now = self._clock()
+        weights = workspace_weights(self._database, team_id)
+        inputs = read_inputs(self._database, team_id, now=now, window_days=window_days, weights=weights)
+        inputs = replace(inputs, previous_scored=previous_ranking(inputs))
+        return _Entry(time.monotonic(), now.astimezone(UTC).date(), 0, inputs, ranking_from(inputs))
+
+    def _patch(self, key: tuple[str, int], entry: _Entry, changes: versions.Changes) -> _Entry:
+        team_id, window_days = key
+        ids = sorted(changes.partners or ())
+        fresh = read_inputs(
+            self._database,
+            team_id,
+            now=self._clock(),
+            window_days=window_days,
+            weights=entry.inputs.weights,
+            partner_ids=ids,
+        )
+        inputs = patched(entry.inputs, fresh, ids)
+        if inputs.previous_scored is None:
+            inputs = replace(inputs, previous_scored=previous_ranking(inputs))
+        return _Entry(entry.full_at, entry.day, 0, inputs, ranking_from(inputs))
+
+    def _store(self, key: tuple[str, int], entry: _Entry, version: int) -> Ranking:
+        entry = replace(entry, version=version)
+        with self._lock:
+            self._entries[key] = entry
+        return entry.ranking
+
+    def _update_in_background(self, key: tuple[str, int]) -> None:
         with self._lock:
             if key in self._refreshing:
                 return
@@ -267,7 +484,9 @@ class RankingCache:
 
         def run() -> None:
             try:
-                self._refresh(key)
+                self._update(key)
+            except Exception:  # a failed update leaves the previous ranking; the next get tries again
+                log.exception("updating the ranking of %s failed", key[0])
             finally:
                 with self._lock:
                     self._refreshing.discard(key)

@@ -51,7 +51,6 @@ class Deps:
     def __post_init__(self) -> None:
         # Rankings are cached per workspace; any change to a workspace's records outdates its own.
         self.rankings = RankingCache(self.db, self.now)
-        self.changes.on_data_change(self.rankings.invalidate)
         self.history = ScoreHistory(self.db, self.now)
 
     def now(self) -> datetime:

@@ -30,6 +30,7 @@ from storage.models import (
 )
 from storage.transfer import import_csv
 from storage.types import UTCDateTime
+from tests.storage.test_rollups import recounted, stored_rollups
 
 TEAM = "T0MIGRATE"
 AT = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -93,8 +94,15 @@ def _migrate(database: Database, revision: str, *, down: bool = False) -> None:
 def _fill_at_0007(database: Database) -> int:
     """Rows in every table the migration touches or reads, written as 0007's code wrote them;
     returns the digest subscription's ID."""
+    # Today's import also writes the roll-ups and data versions (0015): lend it those tables for the
+    # fill, and drop them again, so that 0015 counts the roll-ups from the rows as 0007 left them.
+    lent = [
+        Base.metadata.tables[name] for name in ("activity_day", "last_contact", "data_version", "data_change")
+    ]
+    Base.metadata.create_all(database.engine, tables=lent)
     for kind, text in (("partners", PARTNERS), ("interactions", INTERACTIONS), ("feedback", FEEDBACK)):
         import_csv(database, kind, io.StringIO(text, newline=""), team_id=TEAM)
+    Base.metadata.drop_all(database.engine, tables=lent)
     with database.engine.begin() as connection:
         acme = connection.scalar(
             select(Partner.id).where(Partner.team_id == TEAM, Partner.name == "Acme Corp")
@@ -281,3 +289,50 @@ def test_migration_0011_turns_stored_follow_up_dates_into_follow_ups(empty_datab
         ),
         ("ULOGGER", "Send the pricing deck", today + timedelta(days=3), "open", None, TEAM),
     ]
+
+
+def test_migration_0015_counts_the_rollups_of_what_was_logged(empty_database: Database) -> None:
+    """The roll-ups start equal to a recount of the communications logged before them, per
+    workspace, with each UTC day (not the local one) and each partner's last contact."""
+    database = empty_database
+    _migrate(database, "0014")
+    partners = Table("partner", MetaData(), autoload_with=database.engine)
+    interactions = Table("interaction", MetaData(), autoload_with=database.engine)
+    other = "T0OTHERTEAM"
+    with database.engine.begin() as connection:
+        ids = {}
+        for team, name in ((TEAM, "Acme"), (TEAM, "Globex"), (other, "Acme")):
+            ids[team, name] = connection.execute(
+                insert(partners).values(
+                    team_id=team,
+                    name=name,
+                    name_key=name.lower(),
+                    status="active",
+                    created_at=AT,
+                    updated_at=AT,
+                )
+            ).inserted_primary_key[0]
+        logged = [
+            (TEAM, "Acme", "call", AT),
+            (TEAM, "Acme", "meeting", AT + timedelta(hours=14, minutes=59)),  # 23:59 UTC: same day
+            (TEAM, "Acme", "qbr", AT + timedelta(hours=15)),  # 00:00 UTC: the next day
+            (TEAM, "Globex", "email", AT - timedelta(days=40)),
+            (other, "Acme", "note", AT),
+        ]
+        for team, name, kind, when in logged:
+            connection.execute(
+                insert(interactions).values(
+                    team_id=team,
+                    partner_id=ids[team, name],
+                    kind=kind,
+                    occurred_at=when,
+                    notes="",
+                    created_at=AT,
+                )
+            )
+    upgrade(database)
+    for team in (TEAM, other):
+        assert stored_rollups(database, team) == recounted(database, team)
+    days, last = stored_rollups(database, TEAM)
+    assert days[AT.date(), ids[TEAM, "Acme"]] == (2, 1, 0, 1, 0, 0, 0, 0)
+    assert last[ids[TEAM, "Acme"]] == AT + timedelta(hours=15)

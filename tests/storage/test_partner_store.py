@@ -97,3 +97,17 @@ def test_partner_from_another_workspace_is_invisible_by_id(
         acme = partners.add_partner(session, team_id, "Acme")
     with database.read() as session:
         assert partners.get_partner(session, other_team_id, acme.id) is None
+
+
+def test_largest_teams_counts_active_partners_only(
+    database: Database, team_id: str, other_team_id: str
+) -> None:
+    with database.transaction() as session:
+        for name in ("Acme", "Globex", "Initech"):
+            partners.add_partner(session, team_id, name)
+        for name in ("Umbrella", "Hooli"):
+            partner = partners.add_partner(session, other_team_id, name)
+        partners.set_status(session, partner, PartnerStatus.ARCHIVED)
+    with database.read() as session:
+        found = partners.largest_teams(session, at_least=2, limit=100_000)
+    assert team_id in found and other_team_id not in found  # one active partner left there

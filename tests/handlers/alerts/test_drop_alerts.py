@@ -24,6 +24,7 @@ from handlers.services.rankings import compute_ranking
 from handlers.shared.deps import Deps
 from storage import alerts as alert_store
 from storage import history as history_store
+from storage import partners as partner_store
 from storage.db import Database
 from storage.transfer import import_csv
 
@@ -204,6 +205,26 @@ def test_a_change_marks_its_workspace_for_the_next_check(
         done = one.run_marked()
         assert (done.checked, done.sent) == (1, 2)
         assert one.run_marked().checked == 0
+
+
+def test_a_change_made_by_another_process_is_checked_within_the_minute(
+    database: Database, team_id: str, client: WebClient, slack: HttpStandIn
+) -> None:
+    """No data-change call reaches this scheduler (the change came from a replica or the CLI):
+    the workspace's data version in the database moved, and that is enough."""
+    seed(database, team_id)
+    scheduler = AlertRunner(Deps(db=database), client, team_ids=[team_id])
+    with at(NOW):
+        baseline(database, team_id, WEEK_AGO, points=15)
+        assert scheduler.run_marked().checked == 0  # the first round only notes the versions
+        assert scheduler.run_marked().checked == 0
+        with database.transaction() as session:  # elsewhere: a partner edited
+            partner = partner_store.get_partner_by_name(session, team_id, "Globex")
+            assert partner is not None
+            partner.region = "EMEA"
+        done = scheduler.run_marked()
+        assert (done.checked, done.sent) == (1, 2)
+        assert scheduler.run_marked().checked == 0
 
 
 def test_two_schedulers_on_one_database_send_each_alert_once(
