@@ -10,14 +10,16 @@ import io
 from datetime import datetime
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 CHART_PARTNERS = 5
 
 
 def score_history_chart(history: list[tuple[datetime, pd.DataFrame]], partner_ids: list[int]) -> bytes:
     """A PNG line chart. ``history``: (moment, scored frame) oldest first; one line per partner."""
+    # Imported on first use: matplotlib adds ~40 MB to every process, and most never draw.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 4), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()

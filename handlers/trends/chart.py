@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 COMPONENT_LABELS = {
     "satisfaction": "satisfaction",
@@ -21,6 +19,10 @@ COMPONENT_LABELS = {
 def trend_chart(name: str, history: pd.DataFrame, *, weeks: int) -> bytes:
     """A PNG: the score as a bold line and each component as a thin one, 0-100. ``history`` has a
     ``moment`` column (aware datetimes) and the score and component columns, oldest first."""
+    # Imported on first use: matplotlib adds ~40 MB to every process, and most never draw.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 4), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()
