@@ -96,12 +96,15 @@ def load_feedback(session: Session, team_id: str, partner_id: int, now: datetime
 
 
 def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[SlackBlock]:
-    """The partner's score taken apart (from a ranking at most a minute or so old)."""
+    """The partner's score taken apart, from the ranking in memory (brought up to date behind the
+    answer after a change; before it, when the partner is new to the ranking)."""
     ranking = deps.rankings.get(team_id)
+    if not (ranking.scored["partner_id"] == partner.id).any():
+        ranking = deps.rankings.get(team_id, fresh=True)  # only its rows are read: a patch
     try:
         explanation = explain(ranking.scored, partner.id, ranking.settings)
     except KeyError:  # added since the ranking was computed
-        return [context_block("The score appears within a minute of adding a partner.")]
+        return [context_block("The score appears in a moment: ask again.")]
     row = ranking.scored.loc[ranking.scored["partner_id"] == partner.id]
     loyalty = row["loyalty"].iloc[0] if "loyalty" in row and not row.empty else None
     four_weeks = four_weeks_ago(deps, team_id, partner.id, explanation.score)
