@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Float, case, cast, func, literal, select
+from sqlalchemy import Float, Select, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -66,33 +67,41 @@ def _moments(seconds: pd.Series) -> pd.Series:
     return pd.to_datetime(micro, unit="us", utc=True)
 
 
+def _last_contact_before(until: datetime) -> ColumnElement[datetime]:
+    """A partner's last contact before ``until``: its roll-up when that is earlier (every partner
+    not contacted since, so at the present moment nearly all), else one index seek."""
+    return case((LastContact.occurred_at < until, LastContact.occurred_at), else_=_last_contact(until))
+
+
+def _with_last_contact(query: Select[Any]) -> Select[Any]:
+    return query.outerjoin(
+        LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
+    )
+
+
 def partners_frame(
     session: Session,
     team_id: str,
     *,
-    until: datetime | None = None,
+    until: datetime,
     partner_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
     """The workspace's active partners (only ``partner_ids`` when given) with profile figures and
-    their last contact: the last ever (read from the roll-ups), or with ``until`` the last before
-    that moment."""
-    last = LastContact.occurred_at if until is None else _last_contact(until)
-    query = select(
-        Partner.id,
-        Partner.name,
-        Partner.tier,
-        Partner.owner,
-        cast(Partner.revenue, Float),
-        cast(Partner.cost, Float),
-        _epoch(session, last),
-        _epoch(session, Partner.created_at),
+    their last contact before ``until``."""
+    query = _with_last_contact(
+        select(
+            Partner.id,
+            Partner.name,
+            Partner.tier,
+            Partner.owner,
+            cast(Partner.revenue, Float),
+            cast(Partner.cost, Float),
+            _epoch(session, _last_contact_before(until)),
+            _epoch(session, Partner.created_at),
+        )
     ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
     if partner_ids is not None:
         query = query.where(Partner.id.in_(partner_ids))
-    if until is None:
-        query = query.outerjoin(
-            LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
-        )
     # Core, not the ORM's result machinery: a row per partner, 100,000 of them in a large programme.
     rows = session.connection().execute(query).all()
     frame = frame_of(
@@ -108,16 +117,9 @@ def partners_frame(
 def last_contacts_before(
     session: Session, team_id: str, until: datetime, *, partner_ids: Collection[int] | None = None
 ) -> pd.Series:
-    """partner_id → each active partner's last contact before ``until`` (NaT when none): the
-    roll-up's when that is earlier, else one seek on the communications' index (only partners
-    contacted since ``until`` need one)."""
-    latest = case((LastContact.occurred_at < until, LastContact.occurred_at), else_=_last_contact(until))
-    query = (
-        select(Partner.id, _epoch(session, latest))
-        .outerjoin(
-            LastContact, (LastContact.team_id == Partner.team_id) & (LastContact.partner_id == Partner.id)
-        )
-        .where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
+    """partner_id → each active partner's last contact before ``until`` (NaT when none)."""
+    query = _with_last_contact(select(Partner.id, _epoch(session, _last_contact_before(until)))).where(
+        Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE
     )
     if partner_ids is not None:
         query = query.where(Partner.id.in_(partner_ids))
@@ -232,16 +234,14 @@ def ranking_frames(
     until: datetime,
     kind_weights: Mapping[str, float],
     half_life_days: float,
-    current: bool = True,
     partner_ids: Collection[int] | None = None,
     partners: pd.DataFrame | None = None,
 ) -> RankingFrames:
-    """The frames scoring needs, each from one grouped query; ``current``: the window ends now (the
-    last contact ever counts), not in the past; ``partner_ids``: only those partners' rows. For a
-    past window, ``partners`` (the current window's frame of the same partners) lends its
-    profile columns, and only the last contacts before ``until`` are read."""
-    if current or partners is None:
-        profile = partners_frame(session, team_id, until=None if current else until, partner_ids=partner_ids)
+    """The frames scoring needs, each from one grouped query; ``partner_ids``: only those
+    partners' rows. For an earlier window, ``partners`` (a later window's frame of the same
+    partners) lends its profile columns, and only the last contacts before ``until`` are read."""
+    if partners is None:
+        profile = partners_frame(session, team_id, until=until, partner_ids=partner_ids)
     else:
         before = last_contacts_before(session, team_id, until, partner_ids=partner_ids)
         # The other columns are shared with ``partners`` (copy-on-write), not copied.

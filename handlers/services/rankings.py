@@ -137,7 +137,6 @@ def read_inputs(
                 until=before,
                 kind_weights=KIND_WEIGHTS,
                 half_life_days=settings.half_life_days,
-                current=False,
                 partner_ids=partner_ids,
                 partners=frames.partners,
             )
