@@ -434,14 +434,17 @@ class RankingCache:
         with computing:  # one computation per key; whoever waited finds it done
             with self._lock:
                 entry = self._entries.get(key)
+            if entry is None or self._too_old(entry):
+                with self._database.read() as session:
+                    version = versions.current(session, key[0])
+                return self._store(key, self._compute(key), version)
             with self._database.read() as session:
-                changes = versions.changes_since(session, key[0], entry.version if entry else -1)
-            if entry is not None and not self._too_old(entry):
-                if not changes.partners and changes.partners is not None:
-                    return entry.ranking
-                if changes.partners is not None and len(changes.partners) <= PATCH_LIMIT:
-                    return self._store(key, self._patch(key, entry, changes), changes.version)
-            return self._store(key, self._compute(key), changes.version)
+                changes = versions.changes_since(session, key[0], entry.version)
+            if changes.partners is None or len(changes.partners) > PATCH_LIMIT:
+                return self._store(key, self._compute(key), changes.version)
+            if not changes.partners:
+                return entry.ranking  # brought up to date while this request waited
+            return self._store(key, self._patch(key, entry, changes), changes.version)
 
     def _compute(self, key: tuple[str, int]) -> _Entry:
         # The version was read before the ranking's own reads, so the ranking holds at least the
