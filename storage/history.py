@@ -26,7 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from storage.bulk import insert_rows
 from storage.feedback import answer_score
-from storage.frames import frame_of
+from storage.frames import days, epoch_days, epoch_seconds, frame_of, moments, numbers_frame
 from storage.models import (
     Feedback,
     Interaction,
@@ -357,33 +357,46 @@ def daily_activity(
     session: Session, team_id: str, *, since: datetime, until: datetime, kind_weights: Mapping[str, float]
 ) -> pd.DataFrame:
     """Per partner and UTC day in ``[since, until)``: Σ kind weights, the number of communications
-    and the last one's moment (``last_at``)."""
-    day = _utc_day(session, Interaction.occurred_at)
+    and the last one's moment (``last_at``). Two years of a large workspace are close to a
+    million rows: they arrive as numbers, in chunks (storage.frames.numbers_frame)."""
+    day = epoch_days(session, Interaction.occurred_at)
     weight = case(*((Interaction.kind == kind, float(w)) for kind, w in kind_weights.items()), else_=1.0)
-    rows = session.execute(
-        select(Interaction.partner_id, day, func.sum(weight), func.count(), func.max(Interaction.occurred_at))
+    query = (
+        select(
+            Interaction.partner_id,
+            day,
+            func.sum(weight),
+            func.count(),
+            epoch_seconds(session, func.max(Interaction.occurred_at)),
+        )
         .where(
             Interaction.team_id == team_id, Interaction.occurred_at >= since, Interaction.occurred_at < until
         )
         .group_by(Interaction.partner_id, day)
-    ).all()
-    frame = frame_of(rows, ["partner_id", "day", "weight", "count", "last_at"])
-    frame["day"] = pd.to_datetime(frame["day"], utc=True, format="%Y-%m-%d")
-    frame["weight"] = frame["weight"].astype(float)
-    frame["last_at"] = pd.to_datetime(frame["last_at"], utc=True, format="mixed")
-    return frame
+    )
+    frame = numbers_frame(session, query, ["partner_id", "day", "weight", "count", "last_at"])
+    return pd.DataFrame(
+        {
+            "partner_id": frame["partner_id"].astype("int64"),
+            "day": days(frame["day"]),
+            "weight": frame["weight"],
+            "count": frame["count"].astype("int64"),
+            "last_at": moments(frame["last_at"]),
+        }
+    )
 
 
 def last_contacts(session: Session, team_id: str, *, before: datetime) -> pd.DataFrame:
     """Per partner: the last communication before ``before`` (partner_id, last_at)."""
-    rows = session.execute(
-        select(Interaction.partner_id, func.max(Interaction.occurred_at))
+    query = (
+        select(Interaction.partner_id, epoch_seconds(session, func.max(Interaction.occurred_at)))
         .where(Interaction.team_id == team_id, Interaction.occurred_at < before)
         .group_by(Interaction.partner_id)
-    ).all()
-    frame = frame_of(rows, ["partner_id", "last_at"])
-    frame["last_at"] = pd.to_datetime(frame["last_at"], utc=True, format="mixed")
-    return frame
+    )
+    frame = numbers_frame(session, query, ["partner_id", "last_at"])
+    return pd.DataFrame(
+        {"partner_id": frame["partner_id"].astype("int64"), "last_at": moments(frame["last_at"])}
+    )
 
 
 def daily_feedback(session: Session, team_id: str, *, since: datetime, until: datetime) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.feedback import answer_score
-from storage.frames import frame_of
+from storage.frames import epoch_seconds, frame_of, moments
 from storage.models import (
     ActivityDay,
     Feedback,
@@ -51,22 +51,6 @@ def _last_contact(until: datetime) -> ColumnElement[datetime]:
     return query.scalar_subquery()
 
 
-def _epoch(session: Session, column: ColumnElement[datetime]) -> ColumnElement[float]:
-    """A timestamp as seconds since 1970 (UTC), computed by the database: numbers reach pandas
-    instead of one datetime object per partner."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.extract("epoch", column), Float)
-    # SQLite keeps UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds, plus the fraction as written.
-    return cast(func.strftime("%s", column), Float) + cast(func.substr(column, 20), Float)
-
-
-def _moments(seconds: pd.Series) -> pd.Series:
-    """Epoch seconds (NaN for none) as timezone-aware UTC timestamps (NaT for none), to the
-    microsecond as stored."""
-    micro = (pd.to_numeric(seconds, errors="coerce").astype(float) * 1e6).round()
-    return pd.to_datetime(micro, unit="us", utc=True)
-
-
 def _last_contact_before(until: datetime) -> ColumnElement[datetime]:
     """A partner's last contact before ``until``: its roll-up when that is earlier (every partner
     not contacted since, so at the present moment nearly all), else one index seek."""
@@ -96,8 +80,8 @@ def partners_frame(
             Partner.owner,
             cast(Partner.revenue, Float),
             cast(Partner.cost, Float),
-            _epoch(session, _last_contact_before(until)),
-            _epoch(session, Partner.created_at),
+            epoch_seconds(session, _last_contact_before(until)),
+            epoch_seconds(session, Partner.created_at),
         )
     ).where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
     if partner_ids is not None:
@@ -109,8 +93,8 @@ def partners_frame(
     )
     frame["revenue"] = frame["revenue"].astype(float)
     frame["cost"] = frame["cost"].astype(float)
-    frame["last_contact"] = _moments(frame["last_contact"])
-    frame["created_at"] = _moments(frame["created_at"])
+    frame["last_contact"] = moments(frame["last_contact"])
+    frame["created_at"] = moments(frame["created_at"])
     return frame
 
 
@@ -118,13 +102,13 @@ def last_contacts_before(
     session: Session, team_id: str, until: datetime, *, partner_ids: Collection[int] | None = None
 ) -> pd.Series:
     """partner_id → each active partner's last contact before ``until`` (NaT when none)."""
-    query = _with_last_contact(select(Partner.id, _epoch(session, _last_contact_before(until)))).where(
+    query = _with_last_contact(select(Partner.id, epoch_seconds(session, _last_contact_before(until)))).where(
         Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE
     )
     if partner_ids is not None:
         query = query.where(Partner.id.in_(partner_ids))
     frame = frame_of(session.connection().execute(query).all(), ["partner_id", "last_contact"])
-    return _moments(frame["last_contact"]).set_axis(frame["partner_id"].to_numpy())
+    return moments(frame["last_contact"]).set_axis(frame["partner_id"].to_numpy())
 
 
 def _window_days(since: datetime, until: datetime) -> tuple[date, date]:
