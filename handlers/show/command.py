@@ -112,16 +112,11 @@ def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[SlackBlock]
 
 
 def four_weeks_ago(deps: Deps, team_id: str, partner_id: int, score: float | None) -> str | None:
-    """Where the score was 4 weeks ago, from score history; None without history (a workspace
-    that has none yet gets it built in the background, never inside the request)."""
+    """Where the score was 4 weeks ago, from score history; None without history. A workspace
+    that has none yet gets it from the scheduler's next pass (at start and every 5 minutes), never
+    from a request: its backfill is a minute of work and a few hundred MB at 10,000 partners."""
     row = deps.history.score_on(team_id, partner_id, deps.now().date() - timedelta(weeks=4))
     if row is None:
-        if not deps.history.has_history(team_id):
-            deps.background.submit(("score-history", team_id), lambda: _build_history(deps, team_id))
         return None
     before = row["score"]
     return four_weeks_text(None if pd.isna(before) else float(before), score)
-
-
-def _build_history(deps: Deps, team_id: str) -> None:
-    deps.history.ensure(team_id)
