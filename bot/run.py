@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import memory
 from bot.app import build_app, build_deps, slack_client
 from bot.scheduler import Scheduler, digest_client
 from bot.server import serve_http, wsgi_app
@@ -45,9 +46,11 @@ def check_token(client: WebClient, settings: Settings) -> None:
 
 def run_server(settings: Settings, database: Database, *, host: str, scheduler: bool) -> int:
     """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
+    memory.limit_arenas()  # before any thread allocates
     client = slack_client(settings)
     check_token(client, settings)
     deps = build_deps(settings, database)
+    deps.rankings.after_full = memory.give_back
     app = build_app(settings, database, client=client, deps=deps)
     upgrade(database)  # after the token check, so a bad token fails before anything changes
     warm_rankings(deps, database)

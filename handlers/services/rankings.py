@@ -215,9 +215,15 @@ def patched(inputs: RankingInputs, fresh: RankingInputs, ids: Collection[int]) -
     """
     elapsed_days = (fresh.now - inputs.now).total_seconds() / 86_400
     scale = 2.0 ** (-max(elapsed_days, 0.0) / inputs.settings.half_life_days)
+    frames = _frames_swapped(inputs.frames, fresh.frames, ids, scale)
     previous = None
     if inputs.previous is not None and fresh.previous is not None:
         previous = _frames_swapped(inputs.previous, fresh.previous, ids, scale)
+        # The window before has the same partners: it shares their profile columns (copy-on-write)
+        # and keeps only its own last contacts, as read_inputs builds it.
+        last_before = previous.partners.set_index("partner_id")["last_contact"]
+        aligned = last_before.reindex(pd.Index(frames.partners["partner_id"].to_numpy(dtype="int64")))
+        previous = replace(previous, partners=frames.partners.assign(last_contact=aligned.array))
     # A log today leaves the window before as it was: its scores are kept, not computed again.
     unchanged_before = (
         inputs.previous is not None
@@ -232,7 +238,7 @@ def patched(inputs: RankingInputs, fresh: RankingInputs, ids: Collection[int]) -
         now=fresh.now,
         window_days=inputs.window_days,
         weights=inputs.weights,
-        frames=_frames_swapped(inputs.frames, fresh.frames, ids, scale),
+        frames=frames,
         previous=previous,
         feedback_before=_swapped(inputs.feedback_before, fresh.feedback_before, ids),
         outcomes=_swapped(inputs.outcomes, fresh.outcomes, ids),
@@ -297,7 +303,9 @@ def ranking_from(inputs: RankingInputs) -> Ranking:
     scored = score_partners(
         frames.partners, frames.activity, frames.feedback, settings, outcomes[["partner_id", "won", "lost"]]
     )
-    scored = scored.merge(frames.partners[["partner_id", "owner"]], on="partner_id", how="left")
+    # A column added, not a merge: the other columns are not copied (100,000 rows in a large programme).
+    owners = frames.partners.set_index("partner_id")["owner"]
+    scored["owner"] = owners.reindex(pd.Index(scored["partner_id"].to_numpy(dtype="int64"))).array
     scored = with_loyalty(scored, frames, inputs.feedback_before, outcomes, now=now)
     previous = previous_ranking(inputs)
     if previous is not None:
@@ -393,6 +401,8 @@ class RankingCache:
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._computing: dict[tuple[str, int], threading.Lock] = {}
         self._refreshing: set[tuple[str, int]] = set()
+        # Called after each computation from every row (the server gives freed memory back).
+        self.after_full: Callable[[], None] = lambda: None
 
     def get(self, team_id: str, *, window_days: int = 90, fresh: bool = False) -> Ranking:
         key = (team_id, window_days)
@@ -454,7 +464,9 @@ class RankingCache:
         weights = workspace_weights(self._database, team_id)
         inputs = read_inputs(self._database, team_id, now=now, window_days=window_days, weights=weights)
         inputs = replace(inputs, previous_scored=previous_ranking(inputs))
-        return _Entry(time.monotonic(), now.astimezone(UTC).date(), 0, inputs, ranking_from(inputs))
+        entry = _Entry(time.monotonic(), now.astimezone(UTC).date(), 0, inputs, ranking_from(inputs))
+        self.after_full()
+        return entry
 
     def _patch(self, key: tuple[str, int], entry: _Entry, changes: versions.Changes) -> _Entry:
         team_id, window_days = key
