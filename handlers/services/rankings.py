@@ -261,14 +261,26 @@ def _same_rows(
     after = new.loc[new["partner_id"].isin(ids), columns].sort_values("partner_id").reset_index(drop=True)
     if len(before) != len(after):
         return False
+    if len(before) == 0:
+        return True  # no rows before nor now (an empty frame's columns may differ in type)
     for column in columns:
         left, right = before[column], after[column]
         if column == "engagement_raw":
             if not np.allclose(left.to_numpy(float) * scale, right.to_numpy(float), rtol=1e-9, atol=0.0):
                 return False
-        elif not left.equals(right):  # NaN equals NaN here; another dtype means "changed" (safe)
+        elif pd.api.types.is_numeric_dtype(left) and pd.api.types.is_numeric_dtype(right):
+            # int64 and float64 holding the same numbers are the same rows
+            if not np.array_equal(left.to_numpy(float), right.to_numpy(float), equal_nan=True):
+                return False
+        elif _values(left) != _values(right):  # text, moments: one partner's handful of values
             return False
     return True
+
+
+def _values(column: pd.Series) -> list[object]:
+    """A column's values with every kind of missing (None, NaN, NaT) as None: a column of one
+    partner read alone may come back as another dtype than the whole workspace's."""
+    return [None if pd.isna(value) else value for value in column.tolist()]
 
 
 def previous_ranking(inputs: RankingInputs) -> pd.DataFrame | None:

@@ -221,3 +221,24 @@ def test_a_log_today_keeps_the_window_before_and_an_edit_into_it_does_not(
     move()
     same_ranking(cache.get(team_id, fresh=True), compute_ranking(database, team_id, now=NOW))
     assert cache._entries[team_id, 90].inputs.previous_scored is not kept
+
+
+def test_a_first_log_for_a_partner_with_nothing_before_keeps_the_window_before(
+    database: Database, team_id: str, workspace: dict[str, int]
+) -> None:
+    """No rows in the window before, then or now (its frames are empty for that partner): the
+    window before's scores are still kept."""
+    cache = RankingCache(database, Clock(NOW))
+    with database.transaction() as session:
+        newcomer = partners.add_partner(session, team_id, "Quiet Ltd")
+        session.flush()
+        newcomer_id = newcomer.id
+    cache.get(team_id, fresh=True)
+    kept = cache._entries[team_id, 90].inputs.previous_scored
+    with database.transaction() as session:
+        interactions.log_interaction(
+            session, team_id, partner_id=newcomer_id, kind=InteractionKind.NOTE,
+            occurred_at=NOW - timedelta(minutes=5), notes="", user_id="U1",
+        )  # fmt: skip
+    same_ranking(cache.get(team_id, fresh=True), compute_ranking(database, team_id, now=NOW))
+    assert cache._entries[team_id, 90].inputs.previous_scored is kept
