@@ -71,7 +71,7 @@ def bench_growth(ctx: Context, kind: str) -> None:
                     note=(
                         f"{stats['median'] / count * 1e6:.2f} µs per interaction (floor "
                         f"{floor['median'] / count * 1e6:.2f}); median of {stats['n']} after 1 warm-up, each "
-                        "after a /partner log (so the ranking is computed, not cached)"
+                        "after a /partner log (so the ranking is brought up to date, not served as it was)"
                     ),
                     details={"times": result.times, "floor": floor},
                 )
