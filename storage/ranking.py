@@ -156,6 +156,15 @@ def activity_frame(
     return frame
 
 
+def edge_decay(until: datetime, half_life_days: float) -> float:
+    """The decay of the roll-up day ``until`` falls on, at ``until``: 1 until its midday, as the
+    database's ``_decay`` (scoring's per-day buckets)."""
+    moment = until.astimezone(UTC)
+    midday = datetime.combine(moment.date(), time(12), UTC)
+    age_days = max((moment - midday).total_seconds() / 86_400, 0.0)
+    return float(2.0 ** (-age_days / half_life_days))
+
+
 def engagement_frame(
     session: Session,
     team_id: str,
@@ -168,12 +177,20 @@ def engagement_frame(
 ) -> pd.DataFrame:
     """Per partner: the window's communications weighted and decayed by the database (scoring's
     "already decayed" activity form) and how many there were, summed over the roll-up days that
-    overlap the window: one row per partner reaches Python."""
+    overlap the window: one row per partner reaches Python.
+
+    The day ``until`` falls on is kept apart (``edge_weight``, undecayed; ``settled_raw`` is the
+    rest, decayed): its decay is capped at 1 until its midday, so a ranking brought up to date a
+    little later ages the two parts differently (handlers.services.rankings.patched)."""
     first, last = _window_days(since, until)
+    edge = until.astimezone(UTC).date()
+    on_edge = ActivityDay.day == edge
+    weight = _day_weight(kind_weights)
     query = (
         select(
             ActivityDay.partner_id,
-            func.sum(_day_weight(kind_weights) * _decay(session, until, half_life_days)),
+            func.sum(case((on_edge, 0.0), else_=weight * _decay(session, until, half_life_days))),
+            func.sum(case((on_edge, weight), else_=0.0)),
             func.sum(ActivityDay.communications),
         )
         .where(ActivityDay.team_id == team_id, ActivityDay.day >= first, ActivityDay.day <= last)
@@ -182,9 +199,13 @@ def engagement_frame(
     if partner_ids is not None:
         query = query.where(ActivityDay.partner_id.in_(partner_ids))
     rows = session.execute(query).all()
-    frame = frame_of(rows, ["partner_id", "engagement_raw", "count"])
-    frame["engagement_raw"] = frame["engagement_raw"].astype(float)
+    frame = frame_of(rows, ["partner_id", "settled_raw", "edge_weight", "count"])
+    frame["settled_raw"] = frame["settled_raw"].astype(float)
+    frame["edge_weight"] = frame["edge_weight"].astype(float)
     frame["count"] = frame["count"].astype("int64")
+    frame.insert(
+        1, "engagement_raw", frame["settled_raw"] + frame["edge_weight"] * edge_decay(until, half_life_days)
+    )
     return frame
 
 

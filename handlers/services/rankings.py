@@ -180,12 +180,17 @@ def compute_ranking(
     return ranking_from(inputs)
 
 
-def _swapped(old: pd.DataFrame, new: pd.DataFrame, ids: Collection[int], scale: float = 1.0) -> pd.DataFrame:
-    """``old`` without the rows of ``ids``, plus ``new``'s rows (which hold only ``ids``); a decayed
-    ``engagement_raw`` carried over is aged by ``scale``."""
+def _swapped(
+    old: pd.DataFrame, new: pd.DataFrame, ids: Collection[int], ageing: tuple[float, float] | None = None
+) -> pd.DataFrame:
+    """``old`` without the rows of ``ids``, plus ``new``'s rows (which hold only ``ids``). With
+    ``ageing`` (scale, edge decay), the engagement carried over is aged: its settled part by the
+    scale, its last day's weight by that day's decay now (storage.ranking.engagement_frame)."""
     kept = old[~old["partner_id"].isin(ids)]
-    if scale != 1.0 and "engagement_raw" in kept.columns:
-        kept = kept.assign(engagement_raw=kept["engagement_raw"] * scale)
+    if ageing is not None and "settled_raw" in kept.columns:
+        scale, edge = ageing
+        settled = kept["settled_raw"] * scale
+        kept = kept.assign(settled_raw=settled, engagement_raw=settled + kept["edge_weight"] * edge)
     if new.empty:
         return kept.reset_index(drop=True)
     if kept.empty:
@@ -194,11 +199,14 @@ def _swapped(old: pd.DataFrame, new: pd.DataFrame, ids: Collection[int], scale: 
 
 
 def _frames_swapped(
-    old: ranking_store.RankingFrames, new: ranking_store.RankingFrames, ids: Collection[int], scale: float
+    old: ranking_store.RankingFrames,
+    new: ranking_store.RankingFrames,
+    ids: Collection[int],
+    ageing: tuple[float, float],
 ) -> ranking_store.RankingFrames:
     return ranking_store.RankingFrames(
         partners=_swapped(old.partners, new.partners, ids),
-        activity=_swapped(old.activity, new.activity, ids, scale),
+        activity=_swapped(old.activity, new.activity, ids, ageing),
         feedback=_swapped(old.feedback, new.feedback, ids),
     )
 
@@ -207,18 +215,23 @@ def patched(inputs: RankingInputs, fresh: RankingInputs, ids: Collection[int]) -
     """``inputs`` with the rows of the partners ``ids`` replaced by ``fresh``'s (read for those
     partners only, at ``fresh.now``).
 
-    Every other partner's decayed engagement is aged from ``inputs.now`` to ``fresh.now`` by the same
-    factor 2^(-Δ/H), which is exact for every day whose midday has passed (today's bucket before
-    noon is off by at most that factor). Windows are whole UTC days for communications, so they
-    match while the day is the same; the cache recomputes in full on a new UTC day and at least
-    every MAX_AGE_SECONDS, which bounds the feedback windows' drift at their edges.
+    Every other partner's decayed engagement is aged from ``inputs.now`` to ``fresh.now``: the days
+    before the window's last by the same factor 2^(-Δ/H) (exact: their middays have passed), the
+    last day's weight by its own decay now (capped at 1 until its midday). Windows are whole UTC
+    days for communications, so they match while the day is the same; the cache recomputes in
+    full on a new UTC day and at least every MAX_AGE_SECONDS, which bounds the feedback windows'
+    drift at their edges.
     """
+    half_life = inputs.settings.half_life_days
     elapsed_days = (fresh.now - inputs.now).total_seconds() / 86_400
-    scale = 2.0 ** (-max(elapsed_days, 0.0) / inputs.settings.half_life_days)
-    frames = _frames_swapped(inputs.frames, fresh.frames, ids, scale)
+    scale = 2.0 ** (-max(elapsed_days, 0.0) / half_life)
+    frames = _frames_swapped(
+        inputs.frames, fresh.frames, ids, (scale, ranking_store.edge_decay(fresh.now, half_life))
+    )
     previous = None
     if inputs.previous is not None and fresh.previous is not None:
-        previous = _frames_swapped(inputs.previous, fresh.previous, ids, scale)
+        edge = ranking_store.edge_decay(fresh.settings.window_start, half_life)
+        previous = _frames_swapped(inputs.previous, fresh.previous, ids, (scale, edge))
         # The window before has the same partners: it shares their profile columns (copy-on-write)
         # and keeps only its own last contacts, as read_inputs builds it.
         last_before = previous.partners.set_index("partner_id")["last_contact"]
@@ -230,7 +243,13 @@ def patched(inputs: RankingInputs, fresh: RankingInputs, ids: Collection[int]) -
         and fresh.previous is not None
         and _same_rows(inputs.frames.partners, fresh.frames.partners, ids, ["partner_id"])
         and _same_rows(inputs.previous.partners, fresh.previous.partners, ids)
-        and _same_rows(inputs.previous.activity, fresh.previous.activity, ids, scale=scale)
+        and _same_rows(
+            inputs.previous.activity,
+            fresh.previous.activity,
+            ids,
+            ["partner_id", "settled_raw", "edge_weight", "count"],
+            scale,
+        )
         and _same_rows(inputs.previous.feedback, fresh.previous.feedback, ids)
         and _same_rows(inputs.outcomes, fresh.outcomes, ids, ["partner_id", "won_before", "lost_before"])
     )
@@ -253,7 +272,7 @@ def _same_rows(
     columns: list[str] | None = None,
     scale: float = 1.0,
 ) -> bool:
-    """Whether ``old``'s rows of ``ids`` (with a decayed engagement aged by ``scale``) are ``new``'s."""
+    """Whether ``old``'s rows of ``ids`` (with a settled engagement aged by ``scale``) are ``new``'s."""
     columns = columns or list(new.columns)
     if not set(columns) <= set(old.columns) or not set(columns) <= set(new.columns):
         return False
@@ -265,7 +284,7 @@ def _same_rows(
         return True  # no rows before nor now (an empty frame's columns may differ in type)
     for column in columns:
         left, right = before[column], after[column]
-        if column == "engagement_raw":
+        if column == "settled_raw":
             if not np.allclose(left.to_numpy(float) * scale, right.to_numpy(float), rtol=1e-9, atol=0.0):
                 return False
         elif pd.api.types.is_numeric_dtype(left) and pd.api.types.is_numeric_dtype(right):

@@ -20,6 +20,7 @@ from storage.models import InteractionKind, PartnerStatus, ProjectStatus
 from tests.storage.transfers import load
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+MORNING = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # before midday UTC: today's decay is capped at 1
 COMPARED = ["partner_id", "score", "rank", "engagement", "recency", "satisfaction", "delivery", "rank_change"]
 
 
@@ -242,3 +243,29 @@ def test_a_first_log_for_a_partner_with_nothing_before_keeps_the_window_before(
         )  # fmt: skip
     same_ranking(cache.get(team_id, fresh=True), compute_ranking(database, team_id, now=NOW))
     assert cache._entries[team_id, 90].inputs.previous_scored is kept
+
+
+def test_a_ranking_kept_up_to_date_in_the_morning_equals_one_computed_from_every_row(
+    database: Database, team_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before midday UTC today's communications decay by nothing yet: twenty partners with the
+    same email this morning tie on engagement, and must still tie after one of them is rated
+    half a minute later (aged by the elapsed time, the others would fall behind it)."""
+    names = [f"Early {i:02d}" for i in range(20)]
+    load(database, "partners", "name\n" + "".join(f"{n}\n" for n in names), team_id)
+    rows = "".join(f"{n},email,{(MORNING - timedelta(hours=1)).isoformat()},\n" for n in names)
+    load(database, "interactions", "partner,kind,occurred_at,notes\n" + rows, team_id)
+    clock = Clock(MORNING)
+    cache = RankingCache(database, clock)
+    cache.get(team_id)
+    clock.now += timedelta(seconds=30)
+    with database.transaction() as session:
+        first = partners.get_partner_by_name(session, team_id, names[0])
+        assert first is not None
+        feedback.record_feedback(
+            session, team_id, partner_id=first.id, csat=5, nps=None, comment="", user_team_id=team_id,
+            user_id="U2", anonymous=False, submitted_at=clock.now - timedelta(seconds=1),
+        )  # fmt: skip
+    reads = count_reads(monkeypatch)
+    same_ranking(cache.get(team_id, fresh=True), compute_ranking(database, team_id, now=clock.now))
+    assert reads[0] == [first.id]  # brought up to date from that partner's rows alone
