@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -81,20 +81,25 @@ def newer_contact(session: Session, team_id: str, partner_id: int, occurred_at: 
 
 
 def recount_contact(session: Session, team_id: str, partner_ids: Iterable[int]) -> None:
-    """Communications were moved or removed: read these partners' last contact again."""
-    for partner_id in set(partner_ids):
+    """Communications were moved or removed: read these partners' last contact again.
+
+    The partner's row is locked first (PostgreSQL; SQLite writers take the whole database), so a
+    log committing meanwhile is either seen by the read that follows, or waits and then keeps
+    the later of the two (``newer_contact``) — never overwritten by an older value."""
+    for partner_id in sorted(set(partner_ids)):
+        mine = (LastContact.team_id == team_id) & (LastContact.partner_id == partner_id)
+        held = session.scalar(select(LastContact.occurred_at).where(mine).with_for_update())
         latest = session.scalar(
             select(func.max(Interaction.occurred_at)).where(
                 Interaction.team_id == team_id, Interaction.partner_id == partner_id
             )
         )
-        session.execute(
-            delete(LastContact).where(LastContact.team_id == team_id, LastContact.partner_id == partner_id)
-        )
-        if latest is not None:
-            session.execute(
-                insert(LastContact).values(team_id=team_id, partner_id=partner_id, occurred_at=latest)
-            )
+        if latest is None:
+            session.execute(delete(LastContact).where(mine))
+        elif held is not None:
+            session.execute(update(LastContact).where(mine).values(occurred_at=latest))
+        else:  # no row to lock: whoever inserts first, the later moment stays
+            newer_contact(session, team_id, partner_id, latest)
 
 
 def utc_day(session: Session) -> ColumnElement:

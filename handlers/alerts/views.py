@@ -11,7 +11,7 @@ from handlers.shared.blocks import SlackBlock, actions, button, context_block, s
 from handlers.shared.ids import AlertIds
 from handlers.shared.lines import from_to, score_text
 from handlers.shared.replies import Reply, slack_date
-from handlers.shared.text import escape, literal, shorten
+from handlers.shared.text import escape, escaped_shortened, literal, shorten
 from storage.alerts import DROP_RANGE, Settings
 
 
@@ -51,11 +51,17 @@ def alert_message(alert: Alert, *, today: date) -> Reply:
             button("Send survey", AlertIds.SURVEY_BUTTON.value, value),
         )
     )
-    headline = f"{shorten(alert.partner_name, 100)}'s score fell"
-    if alert.dropped is not None:
-        headline += (
-            f" {alert.dropped:.0f} points: {score_text(alert.score_before)} → {score_text(alert.score_after)}"
+    name_text = escaped_shortened(alert.partner_name, 100, mrkdwn=False)  # the notification's text
+    if alert.dropped is not None and alert.dropped >= alert.threshold:
+        headline = (
+            f"{name_text}'s score fell {alert.dropped:.0f} points: "
+            f"{score_text(alert.score_before)} → {score_text(alert.score_after)}"
         )
+    elif alert.category_before and alert.category_after:
+        # Raised by the category alone: the score may even have risen.
+        headline = f"{name_text}'s satisfaction fell from {alert.category_before} to {alert.category_after}"
+    else:
+        headline = f"{name_text}'s score fell"
     return Reply(headline, blocks)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pandas as pd
+
 from scoring.insights import SatisfactionModel, explain_satisfaction, insight_inputs
 from storage.db import Database
 from storage.insights import insight_counts
@@ -28,7 +30,9 @@ def satisfaction_insights(
         counts = insight_counts(session, team_id, since=now - timedelta(days=period_days), until=now)
     tiers = sorted({str(t) for t in counts["tier"].dropna() if str(t).strip()}, key=str.casefold)
     if tier:
-        counts = counts[counts["tier"].fillna("").str.casefold() == tier.casefold()]
+        # As objects: a workspace with no partners gives an empty column of another dtype.
+        wanted = counts["tier"].astype(object).map(lambda t: str(t).casefold() if pd.notna(t) else "")
+        counts = counts[wanted == tier.casefold()]
         if counts.empty:
             return SatisfactionInsights(period_days, tier, tiers, None)
     inputs = insight_inputs(counts, period_end=now, period_days=period_days)

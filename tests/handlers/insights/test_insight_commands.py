@@ -125,6 +125,14 @@ def test_an_unknown_tier_is_answered_with_the_tiers_in_use(database: Database, t
     )
 
 
+def test_a_tier_asked_of_a_workspace_without_partners_is_refused_in_words(
+    database: Database, team_id: str
+) -> None:
+    with pytest.raises(UserError) as refused:
+        insights_answer(deps(database), team_id, InsightsQuery(tier="gold"))
+    assert refused.value.message.startswith("No active partner has tier “gold”.")
+
+
 def test_too_few_partners_with_feedback_is_not_enough_data(database: Database, team_id: str) -> None:
     fill(database, team_id, gold=29)
     reply = insights_answer(deps(database), team_id, InsightsQuery())
