@@ -14,14 +14,15 @@ import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 
 from handlers.services.history import ScoreHistory
 from handlers.services.rankings import Ranking
-from scoring import CATEGORY_LABELS, explain
+from scoring import CATEGORY_LABELS, COMPONENTS, contributions, explain
 from storage import alerts as alert_store
+from storage import ranking as ranking_store
 from storage import versions
 from storage.db import Database
 
@@ -158,6 +159,11 @@ class DropAlerts:
 
     # --- finding and claiming -------------------------------------------------------------------------
 
+    def _weights_changed_since(self, team_id: str, day: date) -> bool:
+        with self.database.read() as session:
+            latest = ranking_store.weight_history(session, team_id, limit=1)
+        return bool(latest) and latest[0].changed_at >= datetime.combine(day, time(0), UTC)
+
     def due(self, team_id: str) -> list[Alert]:
         """Claim and return the workspace's alerts to send now."""
         with self.database.read() as session:
@@ -170,6 +176,12 @@ class DropAlerts:
             return []  # no snapshot a week ago (yet): nothing to compare with
         before = self.history.snapshot(team_id, since).set_index("partner_id")
         ranking = self.ranking(team_id)
+        if self._weights_changed_since(team_id, since):
+            # New weights move every score at once, and that is nobody's drop: the week-old
+            # components are scored with today's weights instead.
+            components = before[list(COMPONENTS)].to_numpy(dtype=float)
+            _, _, rescored = contributions(components, ranking.settings.weights)
+            before = before.assign(score=rescored)
         scored = ranking.scored
         week = iso_week(now)
         with self.database.read() as session:

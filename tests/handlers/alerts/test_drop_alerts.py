@@ -25,6 +25,7 @@ from handlers.shared.deps import Deps
 from storage import alerts as alert_store
 from storage import history as history_store
 from storage import partners as partner_store
+from storage import ranking as ranking_store
 from storage.db import Database
 from storage.transfer import import_csv
 
@@ -168,6 +169,24 @@ def test_a_smaller_drop_or_alerts_off_tell_nobody(
             )
         assert runner(database, client, team_id).check([team_id]).sent == 2
     assert alerts(slack) and all(m["channel"] in ("U0OWN", "U0HOOLI") for m in alerts(slack))
+
+
+def test_new_weights_are_nobodys_drop(
+    database: Database, team_id: str, client: WebClient, slack: HttpStandIn
+) -> None:
+    """An admin moves all weight to recency: every score moves at once, and the owners of partners
+    not contacted lately would all be told their score fell — unless the week-old components are
+    scored with today's weights, as they are."""
+    seed(database, team_id)
+    recency_only = {"satisfaction": 0.0, "engagement": 0.0, "recency": 1.0, "business": 0.0, "delivery": 0.0}
+    with at(NOW):
+        baseline(database, team_id, WEEK_AGO, points=0)
+        with database.transaction() as session:
+            ranking_store.save_weights(
+                session, team_id, recency_only, old={}, changed_by="U0ADMIN", now=NOW - timedelta(days=1)
+            )
+        assert runner(database, client, team_id).check([team_id]).sent == 0
+    assert alerts(slack) == []
 
 
 def test_a_satisfaction_category_that_falls_is_an_alert_too(
