@@ -111,11 +111,19 @@ def claim(
 
 
 def sent(
-    session: Session, alert_id: int, *, now: datetime, channel: str | None, ts: str | None, delivered: bool
+    session: Session,
+    alert_id: int,
+    *,
+    claimed_at: datetime,
+    now: datetime,
+    channel: str | None,
+    ts: str | None,
+    delivered: bool,
 ) -> None:
+    """Record the alert as sent (or given up), if the claim is still the one made at ``claimed_at``."""
     session.execute(
         update(AlertSent)
-        .where(AlertSent.id == alert_id)
+        .where(AlertSent.id == alert_id, AlertSent.claimed_at == claimed_at)
         .values(
             status=AlertStatus.SENT if delivered else AlertStatus.UNDELIVERABLE,
             sent_at=now,
@@ -125,10 +133,15 @@ def sent(
     )
 
 
-def release(session: Session, alert_id: int) -> None:
-    """Give a claim back (Slack failed for now): the next check sends it."""
+def release(session: Session, alert_id: int, *, claimed_at: datetime) -> None:
+    """Give a claim back (Slack failed for now): the next check sends it. A claim another process
+    has taken over since (its lease ran out) is theirs, and stays."""
     session.execute(
-        delete(AlertSent).where(AlertSent.id == alert_id, AlertSent.status == AlertStatus.CLAIMED)
+        delete(AlertSent).where(
+            AlertSent.id == alert_id,
+            AlertSent.status == AlertStatus.CLAIMED,
+            AlertSent.claimed_at == claimed_at,
+        )
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -52,6 +52,7 @@ class Move:
 @dataclass(frozen=True)
 class Alert:
     alert_id: int
+    claimed_at: datetime  # this process's claim: a claim taken over since is not ours to record
     team_id: str
     partner_id: int
     partner_name: str
@@ -164,16 +165,16 @@ class DropAlerts:
             latest = ranking_store.weight_history(session, team_id, limit=1)
         return bool(latest) and latest[0].changed_at >= datetime.combine(day, time(0), UTC)
 
-    def due(self, team_id: str) -> list[Alert]:
-        """Claim and return the workspace's alerts to send now."""
+    def due(self, team_id: str) -> Iterator[Alert]:
+        """The workspace's alerts to send now, each claimed as it is taken."""
         with self.database.read() as session:
             settings = alert_store.settings(session, team_id)
         if not settings.enabled:
-            return []
+            return
         now = self.now()
         since = now.date() - WEEK
         if self.history.day_at_or_before(team_id, since, slack_days=0) is None:
-            return []  # no snapshot a week ago (yet): nothing to compare with
+            return  # no snapshot a week ago (yet): nothing to compare with
         before = self.history.snapshot(team_id, since).set_index("partner_id")
         ranking = self.ranking(team_id)
         if self._weights_changed_since(team_id, since):
@@ -206,7 +207,8 @@ class DropAlerts:
             )
             if fell or _category_fell(was["category"], row["category"]):
                 found.append((row, was))
-        alerts = []
+        # Claimed one at a time, as the caller comes to send each: a long round never holds claims
+        # it has not reached past their lease, for another scheduler to take over and send again.
         for row, was in found:
             partner_id = int(row["partner_id"])
             moved = moves(was, scored, partner_id, ranking)
@@ -226,33 +228,37 @@ class DropAlerts:
                 )
             if alert_id is None:
                 continue
-            alerts.append(
-                Alert(
-                    alert_id=alert_id,
-                    team_id=team_id,
-                    partner_id=partner_id,
-                    partner_name=str(row["name"]),
-                    owner=str(row["owner"]),
-                    since=since,
-                    score_before=_number(was["score"]),
-                    score_after=_number(row["score"]),
-                    category_before=was["category"] if isinstance(was["category"], str) else None,
-                    category_after=row["category"] if isinstance(row["category"], str) else None,
-                    threshold=settings.drop_points,
-                    moves=moved,
-                )
+            yield Alert(
+                alert_id=alert_id,
+                claimed_at=now,
+                team_id=team_id,
+                partner_id=partner_id,
+                partner_name=str(row["name"]),
+                owner=str(row["owner"]),
+                since=since,
+                score_before=_number(was["score"]),
+                score_after=_number(row["score"]),
+                category_before=was["category"] if isinstance(was["category"], str) else None,
+                category_after=row["category"] if isinstance(row["category"], str) else None,
+                threshold=settings.drop_points,
+                moves=moved,
             )
-        return alerts
 
     def sent(self, alert: Alert, *, channel: str | None, ts: str | None, delivered: bool) -> None:
         with self.database.transaction() as session:
             alert_store.sent(
-                session, alert.alert_id, now=self.now(), channel=channel, ts=ts, delivered=delivered
+                session,
+                alert.alert_id,
+                claimed_at=alert.claimed_at,
+                now=self.now(),
+                channel=channel,
+                ts=ts,
+                delivered=delivered,
             )
 
     def retry_later(self, alert: Alert) -> None:
         with self.database.transaction() as session:
-            alert_store.release(session, alert.alert_id)
+            alert_store.release(session, alert.alert_id, claimed_at=alert.claimed_at)
 
 
 __all__ = ["LEASE", "Alert", "DropAlerts", "Move", "iso_week"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from handlers.alerts.views import alert_message
 from handlers.services.alerts import Alert
@@ -10,7 +10,8 @@ from handlers.services.alerts import Alert
 
 def alert(**changes: object) -> Alert:
     fields: dict = dict(
-        alert_id=1, team_id="T1", partner_id=7, partner_name="<!channel> Acme", owner="U0OWN",
+        alert_id=1, claimed_at=datetime(2026, 11, 30, 9, tzinfo=UTC), team_id="T1", partner_id=7,
+        partner_name="<!channel> Acme", owner="U0OWN",
         since=date(2026, 11, 23), score_before=60.0, score_after=64.2, category_before="satisfied",
         category_after="neutral", threshold=10, moves=(),
     )  # fmt: skip
