@@ -59,8 +59,13 @@ def trend(request: CommandRequest, rest: str) -> Reply | None:
             return building_reply()
     reply, chart = request.within_budget(lambda: _trend(request, partner, weeks))
     request.send(reply)
-    if chart is not None:
-        _send_chart(request.client, request.user_id, partner.name, chart)
+    if chart is not None and not _send_chart(request.client, request.user_id, partner.name, chart):
+        # The summary promised a chart: say it did not come, rather than leave them looking.
+        request.send(
+            Reply(
+                "I could not send the chart to your direct messages this time; the summary has the figures."
+            )
+        )
     return None
 
 
@@ -90,7 +95,11 @@ def _trend(request: CommandRequest, partner: Partner, weeks: int) -> tuple[Reply
     return trend_reply(partner.name, points, weeks=weeks, today=today, chart=True), chart
 
 
-def _send_chart(client: WebClient, user_id: str, name: str, png: bytes) -> None:
+CHART_NOT_SENT = "I could not send the chart to your direct messages this time; the summary has the figures."
+
+
+def _send_chart(client: WebClient, user_id: str, name: str, png: bytes) -> bool:
+    """Upload the chart to the person's direct messages with the app; whether it went."""
     try:
         channel = client.conversations_open(users=user_id)["channel"]["id"]
         client.files_upload_v2(
@@ -101,3 +110,5 @@ def _send_chart(client: WebClient, user_id: str, name: str, png: bytes) -> None:
         )
     except Exception:  # the summary is answered already; a missing chart must not undo that
         log.exception("trend chart not sent to %s", user_id)
+        return False
+    return True

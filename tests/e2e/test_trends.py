@@ -70,3 +70,21 @@ def test_trend_bad_input(slack: SlackClient) -> None:
     slack.command_ok("add Newco", team=team)
     said = text_of(answer(slack, "trend Newco", team))
     assert "Newco* has no score history yet" in said and "nothing logged" in said
+
+
+def test_a_chart_that_could_not_be_sent_is_said(slack: SlackClient, database_url: str) -> None:
+    """An install without the im:write scope: the summary comes, then a word that the chart did not."""
+    team = new_team_id()
+    slack.command_ok("add Initech", team=team)
+    run_cli(
+        database_url, "import", "interactions", "-", "--team", team,
+        input="partner,kind,occurred_at\n" + "".join(f"Initech,call,{ago(d)}\n" for d in (30, 9)),
+    )  # fmt: skip
+    answer(slack, "trend Initech", team)  # builds the history
+    slack.standin.fail_next("conversations.open", error="missing_scope", where=lambda c: True)
+    ack = slack.send_command("trend Initech", team=team, user="UNOCHART")
+    assert ack.status == 200, ack.text
+    said = slack.standin.wait_for(
+        "response_url", timeout=15, where=lambda c: "could not send the chart" in str(c.args)
+    )
+    assert "the summary has the figures" in str(said.args)
