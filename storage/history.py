@@ -143,28 +143,26 @@ def finish_day(
     waiting on it then finds the run done."""
     result = session.execute(
         update(SnapshotRun)
-        .where(
-            SnapshotRun.team_id == team_id,
-            SnapshotRun.day == day,
-            SnapshotRun.status == SnapshotRunStatus.CLAIMED,
-            SnapshotRun.claimed_at == claimed_at,
-        )
+        .where(*_still_ours(team_id, day, claimed_at))
         .values(status=SnapshotRunStatus.DONE, finished_at=now, days=days, rows=rows, first_day=first_day)
     )
     return result.rowcount == 1
 
 
+def _still_ours(team_id: str, day: date, claimed_at: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The run this process claimed at ``claimed_at``, if no other process has taken it over."""
+    return (
+        SnapshotRun.team_id == team_id,
+        SnapshotRun.day == day,
+        SnapshotRun.status == SnapshotRunStatus.CLAIMED,
+        SnapshotRun.claimed_at == claimed_at,
+    )
+
+
 def renew_claim(session: Session, team_id: str, day: date, *, claimed_at: datetime, now: datetime) -> bool:
     """Renew our claim (a long backfill's sign of life); False when it is no longer ours."""
     result = session.execute(
-        update(SnapshotRun)
-        .where(
-            SnapshotRun.team_id == team_id,
-            SnapshotRun.day == day,
-            SnapshotRun.status == SnapshotRunStatus.CLAIMED,
-            SnapshotRun.claimed_at == claimed_at,
-        )
-        .values(claimed_at=now)
+        update(SnapshotRun).where(*_still_ours(team_id, day, claimed_at)).values(claimed_at=now)
     )
     return result.rowcount == 1
 
@@ -334,12 +332,6 @@ def _utc(value: object) -> datetime | None:
 # --- what a backfill scores every past day from: one grouped query per frame ----------------------
 
 
-def _utc_day(session: Session, column: Any) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(column, 1, 10)  # stored as 'YYYY-MM-DD HH:MM:SS' UTC
-
-
 def active_partners(session: Session, team_id: str) -> pd.DataFrame:
     """The workspace's active partners: partner_id, name, tier, owner, revenue, cost."""
     rows = session.execute(
@@ -400,17 +392,23 @@ def last_contacts(session: Session, team_id: str, *, before: datetime) -> pd.Dat
 
 
 def daily_feedback(session: Session, team_id: str, *, since: datetime, until: datetime) -> pd.DataFrame:
-    """Per partner and UTC day in ``[since, until)``: Σ answer scores (0-100) and the answers."""
-    day = _utc_day(session, Feedback.submitted_at)
-    rows = session.execute(
+    """Per partner and UTC day in ``[since, until)``: Σ answer scores (0-100) and the answers,
+    read as numbers like ``daily_activity``."""
+    day = epoch_days(session, Feedback.submitted_at)
+    query = (
         select(Feedback.partner_id, day, func.sum(cast(answer_score(), Float)), func.count())
         .where(Feedback.team_id == team_id, Feedback.submitted_at >= since, Feedback.submitted_at < until)
         .group_by(Feedback.partner_id, day)
-    ).all()
-    frame = frame_of(rows, ["partner_id", "day", "score_sum", "count"])
-    frame["day"] = pd.to_datetime(frame["day"], utc=True, format="%Y-%m-%d")
-    frame["score_sum"] = frame["score_sum"].astype(float)
-    return frame
+    )
+    frame = numbers_frame(session, query, ["partner_id", "day", "score_sum", "count"])
+    return pd.DataFrame(
+        {
+            "partner_id": frame["partner_id"].astype("int64"),
+            "day": days(frame["day"]),
+            "score_sum": frame["score_sum"],
+            "count": frame["count"].astype("int64"),
+        }
+    )
 
 
 def daily_outcomes(session: Session, team_id: str, *, until: date) -> pd.DataFrame:

@@ -27,6 +27,11 @@ def promise(session: Session, interaction: Interaction, due_on: date | None) -> 
     """The follow-up a new communication promises, owned by whoever logged it; once per request."""
     if due_on is None:
         return None
+    return _added(session, interaction, due_on, request_key=f"interaction:{interaction.id}")
+
+
+def _added(session: Session, interaction: Interaction, due_on: date, *, request_key: str | None) -> FollowUp:
+    """A new open follow-up of ``interaction``, owned by whoever logged it."""
     follow_up, _ = follow_up_store.add_follow_up(
         session,
         interaction.team_id,
@@ -36,7 +41,7 @@ def promise(session: Session, interaction: Interaction, due_on: date | None) -> 
         due_on=due_on,
         created_by=interaction.user_id,
         interaction_id=interaction.id,
-        request_key=f"interaction:{interaction.id}",
+        request_key=request_key,
     )
     return follow_up
 
@@ -50,17 +55,8 @@ def keep_in_step(session: Session, interaction: Interaction, due_on: date | None
             follow_up_store.remove_open_of_interaction(session, interaction.team_id, interaction.id)
         return None
     if current is None:
-        follow_up, _ = follow_up_store.add_follow_up(
-            session,
-            interaction.team_id,
-            partner_id=interaction.partner_id,
-            owner=interaction.user_id,
-            what=what_of(interaction),
-            due_on=due_on,
-            created_by=interaction.user_id,
-            interaction_id=interaction.id,
-        )
-        return follow_up
+        # No request key: a follow-up removed by an earlier edit must not come back instead.
+        return _added(session, interaction, due_on, request_key=None)
     current.due_on = due_on
     current.partner_id = interaction.partner_id
     current.what = what_of(interaction)
