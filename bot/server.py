@@ -66,14 +66,20 @@ class SlackEvents(SlackRequestHandler):
 
 
 def wsgi_app(
-    app: App | None, database: Database, *, signing_secret: str | None = None
+    app: App | None, database: Database, *, signing_secret: str | None = None, events: bool = True
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """The WSGI application. With ``app=None`` only the health check is served (Socket Mode)."""
+    """The WSGI application. With ``app=None`` only the health check is served; with ``events=False``
+    (Socket Mode: Slack's requests come over the socket) the health check and, when installing in
+    many workspaces, the install pages."""
     slack = None
     if app is not None:
         if not signing_secret:
             raise ValueError("serving Slack requests needs the signing secret")
         slack = SlackEvents(app, signing_secret=signing_secret)
+    slack_paths = {SLACK_PATH} if events else set()
+    if app is not None and app.oauth_flow is not None:
+        # GET only (Bolt's adapter answers anything else on them with a 404).
+        slack_paths |= {app.oauth_flow.install_path, app.oauth_flow.redirect_uri_path}
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -86,7 +92,7 @@ def wsgi_app(
                 status, body = "503 Service Unavailable", b"database unreachable\n"
             start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
-        if slack is not None and path == SLACK_PATH:
+        if slack is not None and path in slack_paths:
             return slack(environ, start_response)
         body = b"Not Found\n"
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
