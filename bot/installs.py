@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+import time
 
 from slack_bolt import BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -146,6 +147,45 @@ class InstalledClients:
                     self._clients.clear()
                 self._clients[token] = client
             return client
+
+
+class InstalledWorkspaces:
+    """Whether a request's workspace has installed Partnerbot: asked at the front door, so a
+    request from anywhere else is refused with a 401 before any work (and said in the log once per
+    workspace, however often it retries). Bolt's own authorization still decides every request
+    that passes; a yes is remembered for a few seconds only, so an uninstall is seen at once there."""
+
+    REMEMBER_SECONDS = 10.0
+
+    def __init__(self, store: SQLAlchemyInstallationStore) -> None:
+        self.store = store
+        self._yes: dict[tuple[str | None, str | None], float] = {}
+        self._told: set[tuple[str | None, str | None]] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, enterprise_id: str | None, team_id: str | None) -> bool:
+        key = (enterprise_id, team_id)
+        now = time.monotonic()
+        with self._lock:
+            if now - self._yes.get(key, -self.REMEMBER_SECONDS) < self.REMEMBER_SECONDS:
+                return True
+        if self.store.find_bot(enterprise_id=enterprise_id, team_id=team_id) is None:
+            with self._lock:
+                first = key not in self._told
+                self._told.add(key)
+            if first:
+                where = team_id or enterprise_id
+                log.warning("refused requests from %s: Partnerbot is not installed there", where)
+            return False
+        with self._lock:
+            self._yes[key] = now
+            self._told.discard(key)
+        return True
+
+    def forget(self, enterprise_id: str | None, team_id: str | None) -> None:
+        """Uninstalled (or tokens revoked): ask the store again from the next request on."""
+        with self._lock:
+            self._yes.pop((enterprise_id, team_id), None)
 
 
 # --- the pages the person installing sees ------------------------------------------------------------

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import memory
 from bot.app import build_app, build_deps, slack_client, slack_clients
-from bot.installs import INSTALL_PATH
+from bot.installs import INSTALL_PATH, InstalledWorkspaces, installation_store
 from bot.scheduler import Scheduler
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
@@ -137,8 +137,11 @@ def _serve(settings: Settings, database: Database, app: App, *, host: str) -> No
         finally:
             handler.close()
     else:
+        installed = None
+        if settings.installs_anywhere:
+            installed = InstalledWorkspaces(installation_store(settings, database))
         serve_http(
-            wsgi_app(app, database, signing_secret=settings.slack_signing_secret),
+            wsgi_app(app, database, signing_secret=settings.slack_signing_secret, installed=installed),
             host=host,
             port=settings.port,
         )
