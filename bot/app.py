@@ -18,9 +18,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.acknowledgement import keep_acknowledgements
+from bot.installs import InstalledClients, oauth_settings
 from bot.settings import Settings
 from handlers import register_all
 from handlers.home import republish_home
+from handlers.shared.clients import OneClient, SlackClients
 from handlers.shared.deps import DEPS_KEY, WORKSPACE_KEY, Deps, utc_now
 from handlers.shared.errors import handle_error
 from storage.db import Database
@@ -49,6 +51,15 @@ def slack_client(settings: Settings, *, patient: bool = False) -> WebClient:
     )
 
 
+def slack_clients(settings: Settings, database: Database, *, patient: bool = False) -> SlackClients:
+    """The client for each workspace when no request brought one: the one bot token's, or, installed
+    in many workspaces, each installation's (``bot.installs``)."""
+    template = slack_client(settings, patient=patient)
+    if settings.installs_anywhere:
+        return InstalledClients(settings, database, template)
+    return OneClient(template)
+
+
 def build_deps(settings: Settings, database: Database, *, clock: Callable[[], datetime] = utc_now) -> Deps:
     """Everything listeners share, built once per process (the app, the scheduler, the console)."""
     return Deps(db=database, admins=settings.admins, clock=clock)
@@ -73,21 +84,32 @@ def build_app(
     client: WebClient | None = None,
     clock: Callable[[], datetime] = utc_now,
     deps: Deps | None = None,
+    clients: SlackClients | None = None,
 ) -> App:
-    """The whole Partnerbot app (``bot.run.check_token`` checks the token before serving)."""
+    """The whole Partnerbot app (``bot.run.check_token`` checks the token before serving).
+
+    With one ``SLACK_BOT_TOKEN`` every request uses it; installed in many workspaces, Bolt's OAuth
+    flow stores each workspace's token and authorizes each request with its own workspace's."""
+    client = client or slack_client(settings)
+    installs = settings.installs_anywhere
     app = App(
-        client=client or slack_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret,
+        oauth_settings=oauth_settings(settings, database, client) if installs else None,
+        installation_store_bot_only=True if installs else None,
         token_verification_enabled=False,
         # Unmatched requests go to the error handler (a 200 and one log line), not Bolt's 404.
         raise_error_for_unhandled_request=True,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     shared = deps or build_deps(settings, database, clock=clock)
+    clients = clients or (InstalledClients(settings, database, client) if installs else OneClient(client))
     # After a committed change, the Home tab of whoever made it is republished (if they look at it).
-    shared.changes.on_data_change(
-        lambda team_id, user_id: republish_home(app.client, shared, team_id, user_id)
-    )
+    shared.changes.on_data_change(lambda team_id, user_id: republish_home(clients, shared, team_id, user_id))
+    if installs:
+        # app_uninstalled and tokens_revoked delete the workspace's tokens (its records stay:
+        # `partnerbot forget-team` erases those on request).
+        app.enable_token_revocation_listeners()
 
     app.middleware(keep_acknowledgements)
 

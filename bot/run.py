@@ -12,8 +12,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import memory
-from bot.app import build_app, build_deps, slack_client
-from bot.scheduler import Scheduler, digest_client
+from bot.app import build_app, build_deps, slack_client, slack_clients
+from bot.installs import INSTALL_PATH, InstalledWorkspaces, installation_store
+from bot.scheduler import Scheduler
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
 from handlers.shared.deps import Deps
@@ -44,19 +45,35 @@ def check_token(client: WebClient, settings: Settings) -> None:
         ) from None
 
 
+def check_slack(client: WebClient, settings: Settings) -> None:
+    """Before serving: the one bot token works; installed in many workspaces, Slack answers at all
+    (each workspace's token is checked when its requests come)."""
+    if not settings.installs_anywhere:
+        check_token(client, settings)
+        return
+    try:
+        client.api_test()
+    except (SlackApiError, OSError) as exc:
+        raise ConfigurationError(
+            f"cannot reach Slack at {settings.slack_api_url} ({exc}) — check SLACK_API_URL and the network"
+        ) from None
+
+
 def run_server(settings: Settings, database: Database, *, host: str, scheduler: bool) -> int:
     """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
     memory.limit_arenas()  # before any thread allocates
     client = slack_client(settings)
-    check_token(client, settings)
+    check_slack(client, settings)
+    upgrade(database)  # after the token check, so a bad token fails before anything changes
     deps = build_deps(settings, database)
     deps.rankings.after_full = memory.give_back
     app = build_app(settings, database, client=client, deps=deps)
-    upgrade(database)  # after the token check, so a bad token fails before anything changes
+    if settings.installs_anywhere:
+        log.info("installing in many workspaces: people install Partnerbot at %s", INSTALL_PATH)
     warm_rankings(deps, database)
     digests = None
     if scheduler:
-        digests = Scheduler(deps, digest_client(settings))
+        digests = Scheduler(deps, slack_clients(settings, database, patient=True))
         digests.start()
     else:
         log.info("digest scheduler off in this process (--no-scheduler)")
@@ -87,10 +104,9 @@ def warm_rankings(deps: Deps, database: Database) -> None:
 
 def run_scheduler(settings: Settings, database: Database) -> int:
     """Only the digest scheduler, no HTTP (``partnerbot scheduler``); stops on SIGTERM or SIGINT."""
-    client = slack_client(settings)
-    check_token(client, settings)
+    check_slack(slack_client(settings), settings)
     upgrade(database)
-    digests = Scheduler(build_deps(settings, database), digest_client(settings))
+    digests = Scheduler(build_deps(settings, database), slack_clients(settings, database, patient=True))
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     digests.start()
@@ -112,12 +128,20 @@ def _serve(settings: Settings, database: Database, app: App, *, host: str) -> No
         handler.connect()
         log.info("connected to Slack in Socket Mode; /healthz still served on port %s", settings.port)
         try:
-            serve_http(wsgi_app(None, database), host=host, port=settings.port)
+            # /healthz, and the install pages when installing in many workspaces.
+            serve_http(
+                wsgi_app(app, database, signing_secret=settings.slack_signing_secret, events=False),
+                host=host,
+                port=settings.port,
+            )
         finally:
             handler.close()
     else:
+        installed = None
+        if settings.installs_anywhere:
+            installed = InstalledWorkspaces(installation_store(settings, database))
         serve_http(
-            wsgi_app(app, database, signing_secret=settings.slack_signing_secret),
+            wsgi_app(app, database, signing_secret=settings.slack_signing_secret, installed=installed),
             host=host,
             port=settings.port,
         )

@@ -28,6 +28,7 @@ from handlers.alerts.runner import AlertRunner
 from handlers.digests.runner import GRACE, DigestRunner
 from handlers.followups.reminders import ReminderRunner
 from handlers.services.schedules import Cadence, zone_named
+from handlers.shared.clients import SlackClients
 from handlers.shared.deps import Deps
 from storage import digests as digest_store
 
@@ -59,11 +60,13 @@ def digest_client(settings: Settings) -> WebClient:
 
 
 class Scheduler:
-    def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
+    def __init__(self, deps: Deps, clients: SlackClients | WebClient, *, grace: timedelta = GRACE) -> None:
+        """``clients``: each workspace's client (bot.app.slack_clients), or the one client of a
+        single-workspace install."""
         self.deps = deps
-        self.runner = DigestRunner(deps, client, grace=grace)
-        self.reminders = ReminderRunner(deps, client)
-        self.alerts = AlertRunner(deps, client)
+        self.runner = DigestRunner(deps, clients, grace=grace)
+        self.reminders = ReminderRunner(deps, clients)
+        self.alerts = AlertRunner(deps, clients)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(POSTING_THREADS)},

@@ -16,6 +16,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.gate import MAX_BODY_BYTES, Refusal, admit
+from bot.installs import InstalledWorkspaces
 from bot.requests import SlackRequest
 from storage.db import Database, DatabaseUnavailable
 
@@ -39,9 +40,19 @@ class SlackEvents(SlackRequestHandler):
     """Bolt's WSGI adapter behind our front door: the signature is checked on the raw bytes and the
     body parsed by us (bot.gate, bot.requests) before Bolt sees anything."""
 
-    def __init__(self, app: App, *, signing_secret: str, path: str = SLACK_PATH) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        signing_secret: str,
+        path: str = SLACK_PATH,
+        installed: InstalledWorkspaces | None = None,
+    ) -> None:
+        """``installed(enterprise_id, team_id)``: installed in many workspaces, whether a request's
+        workspace is one of them (bot.installs.InstalledWorkspaces)."""
         super().__init__(app, path=path)
         self.signing_secret = signing_secret
+        self.installed = installed
 
     def _get_http_response(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
         if request.method != "POST" or request.path != self.path:
@@ -61,19 +72,54 @@ class SlackEvents(SlackRequestHandler):
         except (TypeError, AttributeError, KeyError, ValueError) as error:
             # A signed payload of a shape Bolt cannot read (beyond those checked): a 400, not a crash.
             return _refusal(Refusal(400, f"malformed signed request: {type(error).__name__}"))
+        if self.installed is not None:
+            context = bolt_request.context
+            if _says_uninstalled(bolt_request):
+                self.installed.forget(context.enterprise_id, context.team_id)
+            elif not _is_url_check(bolt_request) and not self.installed(
+                context.enterprise_id, context.team_id
+            ):
+                return WsgiHttpResponse(
+                    status=401,
+                    headers={"content-type": ["text/plain;charset=utf-8"]},
+                    body="Partnerbot is not installed in this workspace",
+                )
         response = self.app.dispatch(bolt_request)
         return WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
 
 
+def _is_url_check(request: SlackRequest) -> bool:
+    """Slack checking the request URL: no workspace to be installed in."""
+    return request.body.get("type") == "url_verification" or bool(request.body.get("ssl_check"))
+
+
+def _says_uninstalled(request: SlackRequest) -> bool:
+    """The events that say an install is gone: they come after its tokens are, and Bolt's listeners
+    delete what is stored."""
+    event = request.body.get("event")
+    return isinstance(event, dict) and event.get("type") in ("app_uninstalled", "tokens_revoked")
+
+
 def wsgi_app(
-    app: App | None, database: Database, *, signing_secret: str | None = None
+    app: App | None,
+    database: Database,
+    *,
+    signing_secret: str | None = None,
+    events: bool = True,
+    installed: InstalledWorkspaces | None = None,
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """The WSGI application. With ``app=None`` only the health check is served (Socket Mode)."""
+    """The WSGI application. With ``app=None`` only the health check is served; with ``events=False``
+    (Socket Mode: Slack's requests come over the socket) the health check and, when installing in
+    many workspaces, the install pages."""
     slack = None
     if app is not None:
         if not signing_secret:
             raise ValueError("serving Slack requests needs the signing secret")
-        slack = SlackEvents(app, signing_secret=signing_secret)
+        slack = SlackEvents(app, signing_secret=signing_secret, installed=installed)
+    slack_paths = {SLACK_PATH} if events else set()
+    if app is not None and app.oauth_flow is not None:
+        # GET only (Bolt's adapter answers anything else on them with a 404).
+        slack_paths |= {app.oauth_flow.install_path, app.oauth_flow.redirect_uri_path}
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -86,7 +132,7 @@ def wsgi_app(
                 status, body = "503 Service Unavailable", b"database unreachable\n"
             start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
-        if slack is not None and path == SLACK_PATH:
+        if slack is not None and path in slack_paths:
             return slack(environ, start_response)
         body = b"Not Found\n"
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])

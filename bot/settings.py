@@ -29,6 +29,11 @@ class Settings:
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
+    # Installing in many workspaces (OAuth): the app's credentials, used when SLACK_BOT_TOKEN is unset.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    # Where Slack sends people back after they approve the install; unset: the app's only Redirect URL.
+    slack_redirect_uri: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: int = DEFAULT_PORT
     # Slack user IDs allowed to change scoring weights besides workspace admins and owners.
@@ -53,16 +58,35 @@ class Settings:
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
             slack_app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
+            slack_client_id=env.get("SLACK_CLIENT_ID", "").strip() or None,
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip() or None,
+            slack_redirect_uri=env.get("SLACK_REDIRECT_URI", "").strip() or None,
             slack_api_url=api_url,
             port=port,
             admins=admins,
         )
 
+    @property
+    def installs_anywhere(self) -> bool:
+        """Multi-workspace mode: no single bot token, but the app's OAuth credentials. Each workspace
+        that installs Partnerbot gets its own token, kept in the database (bot/installs.py)."""
+        return not self.slack_bot_token and bool(self.slack_client_id or self.slack_client_secret)
+
     def require_slack(self) -> None:
         """``serve`` cannot start without these; say which one to set."""
-        if not self.slack_bot_token:
-            raise ConfigurationError("SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-…)")
-        if not self.slack_bot_token.startswith("xoxb-"):
+        if self.installs_anywhere:
+            if not self.slack_client_id or not self.slack_client_secret:
+                missing = "SLACK_CLIENT_SECRET" if self.slack_client_id else "SLACK_CLIENT_ID"
+                raise ConfigurationError(
+                    f"{missing} is not set: installing in many workspaces needs both SLACK_CLIENT_ID and "
+                    "SLACK_CLIENT_SECRET (the app's Basic Information page)"
+                )
+        elif not self.slack_bot_token:
+            raise ConfigurationError(
+                "SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-…), or set SLACK_CLIENT_ID "
+                "and SLACK_CLIENT_SECRET to let any workspace install Partnerbot"
+            )
+        elif not self.slack_bot_token.startswith("xoxb-"):
             raise ConfigurationError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
         if not self.slack_signing_secret:
             raise ConfigurationError(

@@ -26,7 +26,7 @@ EXPECTED_BOT_SCOPES = {
     "files:write",
     "im:write",  # conversations.open: /partner trend's chart goes to the person's direct messages
 }
-EXPECTED_BOT_EVENTS = {"app_home_opened", "app_mention", "message.im"}
+EXPECTED_BOT_EVENTS = {"app_home_opened", "app_mention", "message.im", "app_uninstalled", "tokens_revoked"}
 # The scope each subscribed event needs (app_home_opened needs none).
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history"}
 # The scope each Web API method the app calls needs (views.* and chat.getPermalink need none).
@@ -49,6 +49,7 @@ SCOPELESS_METHODS = {
     "auth_test",
 }
 SLACK_PATH = "/slack/events"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,9 @@ def test_manifest_basics(manifest):
 
 
 def test_every_url_is_the_one_slack_events_path(manifest):
-    urls = _urls(manifest)
+    urls = [
+        (path, url) for path, url in _urls(manifest) if not path.startswith(".oauth_config.redirect_urls")
+    ]
     # slash command, event subscriptions, interactivity, options load
     expected = {
         ".features.slash_commands[0].url",
@@ -116,6 +119,23 @@ def test_every_url_is_the_one_slack_events_path(manifest):
         assert parts.scheme == "https", path
         assert parts.path == SLACK_PATH, path
         assert not parts.query and not parts.fragment, path
+
+
+def test_the_install_redirect_is_the_apps_oauth_redirect(manifest):
+    from bot.installs import REDIRECT_PATH as APP_REDIRECT_PATH
+
+    (url,) = manifest["oauth_config"]["redirect_urls"]
+    parts = urlsplit(url)
+    assert parts.scheme == "https" and parts.path == REDIRECT_PATH == APP_REDIRECT_PATH
+    # The same host as every request URL: one server answers both.
+    assert parts.netloc == urlsplit(manifest["settings"]["interactivity"]["request_url"]).netloc
+
+
+def test_an_install_asks_for_the_manifests_scopes(manifest):
+    """Installing in many workspaces, the OAuth flow asks for exactly the manifest's bot scopes."""
+    from bot.installs import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
 
 
 def test_bot_scopes_are_exactly_the_ones_the_app_uses(manifest):

@@ -37,6 +37,8 @@ from bot.standin.workspace import Validator, Workspace
 
 Where = Callable[[Call], bool]
 ABANDON_POLL = 0.05  # seconds between checks that a delayed call's client is still there
+# Methods Slack answers without a token (oauth.v2.access authenticates with the app's credentials).
+TOKENLESS = ("api.test", "oauth.v2.access")
 
 
 class SlackStandIn(Workspace):
@@ -323,7 +325,9 @@ class SlackStandIn(Workspace):
             body = failure.body if failure.body is not None else {"ok": False, "error": failure.error}
             return failure.status, body, headers
         token = call.token
-        if call.method != "api.test":
+        if call.method not in TOKENLESS:
+            if self.installs.revoked(token):
+                return 200, {"ok": False, "error": "token_revoked"}, {}
             if not token:
                 return 200, {"ok": False, "error": "not_authed"}, {}
             allowed = (

@@ -6,6 +6,7 @@ Each method takes the workspace and the recorded call and returns Slack's JSON a
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from collections.abc import Callable
@@ -27,16 +28,31 @@ def api_test(ws: Workspace, call: Call) -> Answer:
 
 
 def auth_test(ws: Workspace, call: Call) -> Answer:
+    # A token from an install (oauth.v2.access) belongs to its workspace; any other to the stand-in's.
+    team_id = ws.installs.team_of(call.token) or ws.team_id
     return {
         "ok": True,
         "url": f"{ws.web_url}/",
         "team": "Stand-in Workspace",
         "user": "partnerbot",
-        "team_id": ws.team_id,
+        "team_id": team_id,
         "user_id": ws.bot_user_id,
         "bot_id": ws.bot_id,
         "is_enterprise_install": False,
     }
+
+
+def oauth_v2_access(ws: Workspace, call: Call) -> Answer:
+    """The app's credentials come as HTTP Basic auth (slack_sdk's way) or as arguments."""
+    args = dict(call.args)
+    auth = call.headers.get("authorization", "")
+    if auth.startswith("Basic "):
+        try:
+            client_id, _, client_secret = base64.b64decode(auth[len("Basic ") :]).decode().partition(":")
+        except ValueError:
+            return {"ok": False, "error": "invalid_client_id"}
+        args |= {"client_id": client_id, "client_secret": client_secret}
+    return ws.installs.exchange(args)
 
 
 def users_info(ws: Workspace, call: Call) -> Answer:
@@ -245,6 +261,7 @@ def files_complete_upload_external(ws: Workspace, call: Call) -> Answer:
 
 METHODS: dict[str, Method] = {
     "api.test": api_test,
+    "oauth.v2.access": oauth_v2_access,
     "auth.test": auth_test,
     "users.info": users_info,
     "views.open": views_open,

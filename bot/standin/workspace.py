@@ -10,6 +10,7 @@ import threading
 import time
 from typing import Any, Protocol
 
+from bot.standin.installs import Installs
 from bot.standin.records import RESPONSE_URL_USES, Call, Channel, UploadedFile, User
 
 
@@ -49,6 +50,7 @@ class Workspace:
         self.channels: dict[str, Channel] = {}
         self.views: dict[str, dict[str, Any]] = {}  # view id → the view as Slack keeps it
         self.files: dict[str, UploadedFile] = {}  # file id → the upload
+        self.installs = Installs()  # installing in many workspaces: codes, tokens, revocations
         self._home_views: dict[str, str] = {}  # user id → their Home tab's view id
         self._triggers: dict[str, float] = {}  # trigger id → monotonic time issued
         self._used_triggers: set[str] = set()

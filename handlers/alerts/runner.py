@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.alerts.views import alert_message
 from handlers.services.alerts import Alert, DropAlerts
+from handlers.shared.clients import SlackClients, clients_of
 from handlers.shared.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,11 @@ class Round:
 class AlertRunner:
     """Checks workspaces and sends their alerts, for the scheduler (and tests)."""
 
-    def __init__(self, deps: Deps, client: WebClient, *, team_ids: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, deps: Deps, clients: SlackClients | WebClient, *, team_ids: Sequence[str] | None = None
+    ) -> None:
         self.deps = deps
-        self.client = client
+        self.clients = clients_of(clients)
         self.alerts = DropAlerts(
             deps.db,
             deps.now,
@@ -66,8 +69,14 @@ class AlertRunner:
 
     def _send(self, alert: Alert, done: Round) -> None:
         message = alert_message(alert, today=self.deps.now().date()).as_message()
+        client = self.clients.for_team(alert.team_id)
+        if client is None:  # uninstalled: nobody to send it with, and retrying would not help
+            log.warning("drop alert for partner %s undeliverable (not installed)", alert.partner_id)
+            self.alerts.sent(alert, channel=None, ts=None, delivered=False)
+            done.given_up += 1
+            return
         try:
-            posted = self.client.chat_postMessage(channel=alert.owner, **message)
+            posted = client.chat_postMessage(channel=alert.owner, **message)
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else None
             if error in UNDELIVERABLE:

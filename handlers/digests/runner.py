@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from handlers.digests.chart import score_history_chart
 from handlers.digests.views import digest_message
 from handlers.services.digests import GRACE, Claim, DigestRuns, Due
+from handlers.shared.clients import SlackClients, clients_of
 from handlers.shared.deps import Deps
 from scoring import needs_attention
 from storage.models import DigestRunStatus
@@ -26,9 +27,9 @@ __all__ = ["GRACE", "DigestRunner", "Due"]
 class DigestRunner:
     """Runs digests for the scheduler and for ``/partner digest now``."""
 
-    def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
+    def __init__(self, deps: Deps, clients: SlackClients | WebClient, *, grace: timedelta = GRACE) -> None:
         self.deps = deps
-        self.client = client
+        self.clients = clients_of(clients)
         self.runs = DigestRuns(deps.db, deps.now, grace=grace, history=deps.history)
 
     @property
@@ -41,6 +42,13 @@ class DigestRunner:
         if isinstance(claim, str):
             return claim
         scored = None
+        client = self.clients.for_team(claim.team_id)
+        if client is None:  # uninstalled since it subscribed: nothing to post with, no retry
+            outcome = "skipped: Partnerbot is no longer installed in this workspace"
+            self.runs.finish(
+                claim, status=DigestRunStatus.SKIPPED, outcome=outcome, message_ts=None, scored=None
+            )
+            return outcome
         try:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
             scored = ranking.scored
@@ -63,28 +71,31 @@ class DigestRunner:
                 outcomes=outcomes,
                 previous_day=claim.previous_day,
             )
-            ts, outcome, status = self._post(claim, reply.as_message())
+            ts, outcome, status = self._post(client, claim, reply.as_message())
             if ts and claim.chart and not scored.empty:
                 top = [int(p) for p in scored["partner_id"].head(CHART_PARTNERS)]
-                self._upload_chart(claim, ts, due.scheduled_for, claim.cadence.period, top)
+                self._upload_chart(client, claim, ts, due.scheduled_for, claim.cadence.period, top)
         except Exception as error:  # one subscription's failure must not stop the others
             log.exception("digest %s failed", due.subscription_id)
             ts, outcome, status = None, f"failed: {type(error).__name__}", DigestRunStatus.FAILED
         self.runs.finish(claim, status=status, outcome=outcome, message_ts=ts, scored=scored)
         return outcome
 
-    def _post(self, claim: Claim, message: dict[str, object]) -> tuple[str | None, str, DigestRunStatus]:
+    def _post(
+        self, client: WebClient, claim: Claim, message: dict[str, object]
+    ) -> tuple[str | None, str, DigestRunStatus]:
         channel_id = claim.channel_id
         for attempt in range(2):
             try:
-                posted = self.client.chat_postMessage(channel=channel_id, **message)
+                posted = client.chat_postMessage(channel=channel_id, **message)
                 return posted.get("ts"), "posted", DigestRunStatus.POSTED
             except SlackApiError as exc:
                 error = exc.response.get("error", "")
-                if error == "not_in_channel" and attempt == 0 and self._join(channel_id):
+                if error == "not_in_channel" and attempt == 0 and self._join(client, channel_id):
                     continue
                 if error == "not_in_channel":
                     self._tell(
+                        client,
                         claim.owner,
                         f"I couldn't post digest #{claim.subscription_id} in <#{channel_id}>: I'm not a "
                         "member and can't join it myself (it's private). Invite me there with "
@@ -98,6 +109,7 @@ class DigestRunner:
                         "the channel is archived" if archived else "the channel was deleted",
                     )
                     self._tell(
+                        client,
                         claim.owner,
                         f"Digest #{claim.subscription_id} for <#{channel_id}> is off: the channel is "
                         f"{'archived' if archived else 'gone'}. Subscribe another "
@@ -109,17 +121,17 @@ class DigestRunner:
                 return None, f"failed: could not reach Slack ({type(exc).__name__})", DigestRunStatus.FAILED
         return None, "failed", DigestRunStatus.FAILED
 
-    def _join(self, channel_id: str) -> bool:
+    def _join(self, client: WebClient, channel_id: str) -> bool:
         try:
-            self.client.conversations_join(channel=channel_id)
+            client.conversations_join(channel=channel_id)
             return True
         except SlackApiError as exc:
             log.info("could not join %s: %s", channel_id, exc.response.get("error"))
             return False
 
-    def _tell(self, user_id: str, text: str) -> None:
+    def _tell(self, client: WebClient, user_id: str, text: str) -> None:
         try:
-            self.client.chat_postMessage(channel=user_id, text=text)
+            client.chat_postMessage(channel=user_id, text=text)
         except SlackApiError as exc:
             log.warning("could not tell %s about a digest problem: %s", user_id, exc.response.get("error"))
 
@@ -135,11 +147,17 @@ class DigestRunner:
         )
 
     def _upload_chart(
-        self, claim: Claim, ts: str, at: datetime, period: timedelta, partner_ids: list[int]
+        self,
+        client: WebClient,
+        claim: Claim,
+        ts: str,
+        at: datetime,
+        period: timedelta,
+        partner_ids: list[int],
     ) -> None:
         try:
             png = self.chart(claim.team_id, at, period, partner_ids)
-            self.client.files_upload_v2(
+            client.files_upload_v2(
                 channel=claim.channel_id,
                 thread_ts=ts,
                 file=png,

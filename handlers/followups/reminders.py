@@ -17,9 +17,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.followups.views import reminder_message
 from handlers.services.reminders import CHUNK, Reminder, Reminders, Sent, chunks
+from handlers.shared.clients import SlackClients, clients_of
 from handlers.shared.deps import Deps
 
 log = logging.getLogger(__name__)
+UTC = ZoneInfo("UTC")  # the time zone of someone Slack cannot be asked about
 # Slack errors after which sending again would fail the same way: the reminder is given up.
 UNDELIVERABLE = {"user_not_found", "channel_not_found", "is_archived", "account_inactive", "user_disabled"}
 # Sent reminders are recorded this many at a time: a crash between sending and recording can
@@ -43,10 +45,12 @@ class Round:
 class ReminderRunner:
     """Sends the reminders that are due, for the scheduler (and tests, which call :meth:`run_once`)."""
 
-    def __init__(self, deps: Deps, client: WebClient, *, team_ids: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, deps: Deps, clients: SlackClients | WebClient, *, team_ids: Sequence[str] | None = None
+    ) -> None:
         """``team_ids``: remind only these workspaces (None: every one the database holds)."""
         self.deps = deps
-        self.client = client
+        self.clients = clients_of(clients)
         self.reminders = Reminders(deps.db, deps.now, team_ids=team_ids)
         self._one_at_a_time = threading.Lock()
 
@@ -62,7 +66,10 @@ class ReminderRunner:
             def zone_of(team_id: str, user_id: str) -> ZoneInfo:
                 key = (team_id, user_id)
                 if key not in zones:
-                    zones[key] = self.deps.people.lookup(self.client, team_id, user_id).zone
+                    client = self.clients.for_team(team_id)
+                    zones[key] = (
+                        self.deps.people.lookup(client, team_id, user_id).zone if client is not None else UTC
+                    )
                 return zones[key]
 
             ready = self.reminders.due(zone_of)
@@ -107,8 +114,12 @@ class ReminderRunner:
         """Send one reminder: a Sent (``ts`` None when it could never be delivered), or "retry"."""
         today = self.deps.now().astimezone(reminder.zone).date()
         message = reminder_message(reminder, today=today).as_message()
+        client = self.clients.for_team(reminder.team_id)
+        if client is None:  # uninstalled: nobody to send it with, and retrying would not help
+            log.warning("follow-up #%s: reminder undeliverable (not installed)", reminder.follow_up_id)
+            return Sent(reminder, None, None)
         try:
-            posted = self.client.chat_postMessage(channel=reminder.owner, **message)
+            posted = client.chat_postMessage(channel=reminder.owner, **message)
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else None
             if error in UNDELIVERABLE:

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from handlers.home.views import home_view
 from handlers.services.dashboard import load_dashboard
 from handlers.services.rankings import Ranking
+from handlers.shared.clients import SlackClients, clients_of
 from handlers.shared.deps import Deps, deps_of, user_zone, workspace
 
 
@@ -38,7 +39,7 @@ def publish_home(
     deps.home_viewers.add((team_id, user_id))
 
 
-def republish_home(client: WebClient, deps: Deps, team_id: str, user_id: str | None) -> None:
+def republish_home(clients: SlackClients | WebClient, deps: Deps, team_id: str, user_id: str | None) -> None:
     """Publish the person's Home tab again, in the background, after a committed change. Returns
     at once; failures are logged, never raised.
 
@@ -48,7 +49,12 @@ def republish_home(client: WebClient, deps: Deps, team_id: str, user_id: str | N
     if user_id is None or (team_id, user_id) not in deps.home_viewers:
         return
 
+    speakers = clients_of(clients)
+
     def work() -> None:
+        client = speakers.for_team(team_id)
+        if client is None:  # uninstalled meanwhile
+            return
         # "now" when it runs: a change made while it waited is in the ranking it waits for.
         publish_home(client, deps, team_id, user_id, fresh_since=deps.now())
 
