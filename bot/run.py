@@ -56,7 +56,9 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
     warm_rankings(deps, database)
     digests = None
     if scheduler:
-        digests = Scheduler(deps, digest_client(settings))
+        digests = Scheduler(
+            deps, digest_client(settings), note_retention_months=settings.note_retention_months
+        )
         digests.start()
     else:
         log.info("digest scheduler off in this process (--no-scheduler)")
@@ -90,7 +92,11 @@ def run_scheduler(settings: Settings, database: Database) -> int:
     client = slack_client(settings)
     check_token(client, settings)
     upgrade(database)
-    digests = Scheduler(build_deps(settings, database), digest_client(settings))
+    digests = Scheduler(
+        build_deps(settings, database),
+        digest_client(settings),
+        note_retention_months=settings.note_retention_months,
+    )
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     digests.start()

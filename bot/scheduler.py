@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -27,6 +27,7 @@ from bot.settings import Settings
 from handlers.alerts.runner import AlertRunner
 from handlers.digests.runner import GRACE, DigestRunner
 from handlers.followups.reminders import ReminderRunner
+from handlers.services import retention
 from handlers.services.schedules import Cadence, zone_named
 from handlers.shared.deps import Deps
 from storage import digests as digest_store
@@ -36,6 +37,8 @@ SYNC_SECONDS = 60
 # How often workspaces are checked for a missing snapshot of today (taken after 00:00 UTC).
 SNAPSHOT_SECONDS = 300
 POSTING_THREADS = 8
+# When old communication notes are blanked each day (UTC), with PARTNERBOT_NOTE_RETENTION_MONTHS set.
+RETENTION_HOUR = 3
 
 
 class DigestTrigger(BaseTrigger):
@@ -59,8 +62,16 @@ def digest_client(settings: Settings) -> WebClient:
 
 
 class Scheduler:
-    def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        client: WebClient,
+        *,
+        grace: timedelta = GRACE,
+        note_retention_months: int | None = None,
+    ) -> None:
         self.deps = deps
+        self.note_retention_months = note_retention_months
         self.runner = DigestRunner(deps, client, grace=grace)
         self.reminders = ReminderRunner(deps, client)
         self.alerts = AlertRunner(deps, client)
@@ -98,6 +109,15 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
+        if self.note_retention_months is not None:
+            self.scheduler.add_job(
+                self.blank_old_notes,
+                "cron",
+                hour=RETENTION_HOUR,
+                id="note-retention",
+                coalesce=True,
+                max_instances=1,
+            )
         # A change that can move a score marks its workspace for the next minute's drop-alert check.
         self.deps.changes.on_data_change(self.alerts.alerts.mark)
         self.scheduler.start()
@@ -120,6 +140,7 @@ class Scheduler:
             log.exception("catching up missed digests failed")
         self._remind()  # reminders missed while the app was down go out now, not in a minute
         self._snapshot()  # today's score history (and a new workspace's backfill) without waiting
+        self.blank_old_notes()  # a day the app was down at 03:00 is not a day notes are kept longer
 
     def _snapshot(self) -> None:
         try:
@@ -135,6 +156,27 @@ class Scheduler:
                 self.alerts.check(fresh)
             except Exception:
                 log.exception("checking drop alerts at the daily snapshot failed")
+
+    def blank_old_notes(self) -> None:
+        """Blank the communication notes older than the retention period, in every workspace."""
+        if self.note_retention_months is None:
+            return
+        try:
+            blanked = retention.blank_old_notes(
+                self.deps.db,
+                months=self.note_retention_months,
+                now=datetime.now(UTC),
+                actor="scheduler",
+            )
+        except Exception:
+            log.exception("blanking old communication notes failed")
+            return
+        if blanked:
+            log.info(
+                "note retention: blanked %d notes older than %d months",
+                sum(blanked.values()),
+                self.note_retention_months,
+            )
 
     def _alert_marked(self) -> None:
         try:
