@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, MetaData, Table, delete, func, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage import versions
 from storage.feedback import respondent_key
@@ -163,6 +164,7 @@ def team_footprint(session: Session, team_id: str) -> Removed:
 def forget_team(session: Session, team_id: str, actor: str) -> Removed:
     """Erase every row of the workspace in every table. The data version goes too: a process
     holding a ranking of it sees a version lower than its own and computes afresh."""
+    tables = _team_tables(session)  # before anything is deleted: refuses an unknown table
     removed = Removed()
     removed.add(
         SurveyInvitation.__tablename__,
@@ -170,7 +172,7 @@ def forget_team(session: Session, team_id: str, actor: str) -> Removed:
             delete(SurveyInvitation).where(SurveyInvitation.survey_id.in_(_team_surveys(team_id)))
         ).rowcount,
     )
-    for table in _team_tables(session):
+    for table in tables:
         removed.add(table.name, session.execute(delete(table).where(table.c.team_id == team_id)).rowcount)
     return removed
 
@@ -252,9 +254,25 @@ def find_partner(session: Session, team_id: str, name: str) -> Partner:
     return partner
 
 
+def _partner_children(team_id: str, partner_id: int) -> list[tuple[Table, ColumnElement[bool]]]:
+    """The rows about the partner in tables without a partner_id: its feedback's submissions, its
+    surveys' invitations."""
+    feedback = select(Feedback.id).where(Feedback.team_id == team_id, Feedback.partner_id == partner_id)
+    surveys = select(Survey.id).where(Survey.team_id == team_id, Survey.partner_id == partner_id)
+    return [
+        (
+            FeedbackSubmission.__table__,
+            (FeedbackSubmission.team_id == team_id) & FeedbackSubmission.feedback_id.in_(feedback),
+        ),
+        (SurveyInvitation.__table__, SurveyInvitation.survey_id.in_(surveys)),
+    ]
+
+
 def partner_footprint(session: Session, team_id: str, partner_id: int) -> Removed:
     """What ``forget_partner`` would remove: rows per table."""
     found = Removed()
+    for table, where in _partner_children(team_id, partner_id):
+        found.add(table.name, session.scalar(select(func.count()).select_from(table).where(where)) or 0)
     for table in _partner_tables():
         count = session.scalar(
             select(func.count())
@@ -272,20 +290,8 @@ def forget_partner(session: Session, team_id: str, actor: str, partner_id: int) 
     digests' memory of the last ranking. Explicitly, table by table: score history has no foreign
     key to the partner, and the counts are reported."""
     removed = Removed()
-    feedback = select(Feedback.id).where(Feedback.team_id == team_id, Feedback.partner_id == partner_id)
-    removed.add(
-        FeedbackSubmission.__tablename__,
-        session.execute(
-            delete(FeedbackSubmission).where(
-                FeedbackSubmission.team_id == team_id, FeedbackSubmission.feedback_id.in_(feedback)
-            )
-        ).rowcount,
-    )
-    surveys = select(Survey.id).where(Survey.team_id == team_id, Survey.partner_id == partner_id)
-    removed.add(
-        SurveyInvitation.__tablename__,
-        session.execute(delete(SurveyInvitation).where(SurveyInvitation.survey_id.in_(surveys))).rowcount,
-    )
+    for table, where in _partner_children(team_id, partner_id):
+        removed.add(table.name, session.execute(delete(table).where(where)).rowcount)
     for table in _partner_tables():
         removed.add(
             table.name,
