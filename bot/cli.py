@@ -134,7 +134,7 @@ def _actor() -> str:
 
 def _print_rows(verb: str, rows: dict[str, int]) -> None:
     for table, count in rows.items():
-        print(f"  {table}: {count:,} {verb}")
+        print(f"  {table}: {count:,} {verb}".rstrip())
 
 
 def _confirm(question: str, *, yes: bool) -> None:
