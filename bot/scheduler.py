@@ -1,7 +1,9 @@
 """The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, every
 minute the follow-up reminders that are due (``handlers.followups.reminders``), and every few
 minutes the daily score-history snapshot of any workspace that lacks today's
-(``handlers.services.history``: claimed once per workspace and day in the database).
+(``handlers.services.history``: claimed once per workspace and day in the database), and at 03:00
+UTC, with ``PARTNERBOT_NOTE_RETENTION_MONTHS`` set, the blanking of old communication notes
+(``handlers.services.retention``: idempotent, so it needs no claim).
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -165,7 +167,7 @@ class Scheduler:
             blanked = retention.blank_old_notes(
                 self.deps.db,
                 months=self.note_retention_months,
-                now=datetime.now(UTC),
+                now=self.deps.clock(),
                 actor="scheduler",
             )
         except Exception:
