@@ -1,11 +1,14 @@
-"""The ``partnerbot`` command: serve, migrate, import, export (see docs/operations.md)."""
+"""The ``partnerbot`` command: serve, migrate, import, export, forget-team, forget-user,
+forget-partner, retention (see README, "Operating it")."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -117,6 +120,115 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# "Nothing matched": the command ran and found nothing to do, which a script may want to notice.
+NOTHING_MATCHED = 1
+
+
+def _actor() -> str:
+    """Who ran an erasure, for the audit trail: the operating-system login."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"
+
+
+def _print_rows(verb: str, rows: dict[str, int]) -> None:
+    for table, count in rows.items():
+        print(f"  {table}: {count:,} {verb}".rstrip())
+
+
+def _confirm(question: str, *, yes: bool) -> None:
+    """Ask on a terminal; without one, only ``--yes`` goes ahead (a script must say it means it)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CommandFailed(f"{question} Not on a terminal: add --yes to go ahead; nothing was changed.")
+    answer = input(f"{question} Type yes to go ahead: ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise CommandFailed("stopped; nothing was changed")
+
+
+def cmd_forget_team(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import erasure
+
+    team_id = args.team_id.strip()
+    database = open_database(settings)
+    with database.read() as session:
+        found = erasure.team_footprint(session, team_id)
+    if not found.total:
+        print(f"nothing matched: no rows of team {team_id}", file=sys.stderr)
+        return NOTHING_MATCHED
+    print(f"team {team_id} has {found.total:,} rows:")
+    _print_rows("", found.rows)
+    _confirm(f"Erase every row of team {team_id}?", yes=args.yes)
+    with database.transaction() as session:
+        removed = erasure.forget_team(session, team_id, _actor())
+    print(f"erased {removed.total:,} rows of team {team_id}:")
+    _print_rows("removed", removed.rows)
+    return 0
+
+
+def cmd_forget_user(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import erasure
+    from storage.slack_ids import FORMER_USER, parse_user_id
+
+    user_id = parse_user_id(args.user_id)
+    if user_id is None or user_id == FORMER_USER:
+        raise CommandFailed(f"not a Slack user ID: {args.user_id!r} (like U0123ABCD)")
+    database = open_database(settings)
+    with database.transaction() as session:
+        changed = erasure.forget_user(session, args.team, _actor(), user_id)
+    where = f"team {args.team}" if args.team else "any team"
+    if not changed.total:
+        print(f"nothing matched: no record of {where} names {user_id}", file=sys.stderr)
+        return NOTHING_MATCHED
+    print(f"{user_id} is now “a former user” in {changed.total:,} places ({where}):")
+    _print_rows("changed", changed.rows)
+    return 0
+
+
+def cmd_forget_partner(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import erasure
+
+    database = open_database(settings)
+    with database.read() as session:
+        try:
+            partner = erasure.find_partner(session, args.team, args.name)
+        except erasure.UnknownPartnerName as unknown:
+            hint = f"; did you mean {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
+            print(
+                f"nothing matched: no partner named {args.name!r} in team {args.team}{hint}", file=sys.stderr
+            )
+            return NOTHING_MATCHED
+        name, partner_id = partner.name, partner.id
+        found = erasure.partner_footprint(session, args.team, partner_id)
+    print(f"{name} (team {args.team}) has {found.total:,} rows:")
+    _print_rows("", found.rows)
+    _confirm(f"Delete {name} and everything about it?", yes=args.yes)
+    with database.transaction() as session:
+        removed = erasure.forget_partner(session, args.team, _actor(), partner_id)
+    print(f"deleted {name} of team {args.team}:")
+    _print_rows("removed", removed.rows)
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.services.retention import blank_old_notes
+
+    months = settings.require_retention()
+    database = open_database(settings)
+    blanked = blank_old_notes(
+        database,
+        months=months,
+        now=datetime.now(UTC),
+        actor=_actor(),
+        team_ids=[args.team] if args.team else None,
+    )
+    print(f"blanked {sum(blanked.values()):,} communication notes older than {months} months")
+    _print_rows("blanked", blanked)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnerbot",
@@ -184,6 +296,48 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     exp.set_defaults(func=cmd_export)
+
+    forget_team = commands.add_parser(
+        "forget-team",
+        help="erase every row of a workspace (all or nothing)",
+        description="Erase every row of a workspace in every table, its Slack installation "
+        "included, in one transaction; prints what it removed per table. Asks first on a terminal.",
+    )
+    forget_team.add_argument("team_id", metavar="TEAM_ID", help="Slack workspace (team) ID, e.g. T0123ABCD")
+    forget_team.add_argument("--yes", action="store_true", help="do not ask (needed off a terminal)")
+    forget_team.set_defaults(func=cmd_forget_team)
+
+    forget_user = commands.add_parser(
+        "forget-user",
+        help="remove a person's identity; their records stay, by “a former user”",
+        description="Replace a Slack user ID by “a former user” in every record that names them "
+        "(communications, feedback, follow-ups, owners, projects, needs, surveys, digests, settings), "
+        "in one transaction. Ratings and counts are unchanged.",
+    )
+    forget_user.add_argument("user_id", metavar="USER_ID", help="Slack user ID, e.g. U0123ABCD")
+    forget_user.add_argument("--team", help="only in this workspace (default: every workspace)")
+    forget_user.set_defaults(func=cmd_forget_user)
+
+    forget_partner = commands.add_parser(
+        "forget-partner",
+        help="delete a partner and everything about it (all or nothing)",
+        description="Delete a partner with its communications, feedback, surveys, projects, "
+        "resources, needs, follow-ups, score history and alerts, in one transaction. Asks first on a "
+        "terminal.",
+    )
+    forget_partner.add_argument("name", metavar="NAME", help="the partner's name (any case)")
+    forget_partner.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
+    forget_partner.add_argument("--yes", action="store_true", help="do not ask (needed off a terminal)")
+    forget_partner.set_defaults(func=cmd_forget_partner)
+
+    retention = commands.add_parser(
+        "retention",
+        help="blank communication notes older than PARTNERBOT_NOTE_RETENTION_MONTHS now",
+        description="Blank the notes of communications older than PARTNERBOT_NOTE_RETENTION_MONTHS "
+        "months (the communications stay: they count for scores), as the scheduler does daily.",
+    )
+    retention.add_argument("--team", help="only this workspace (default: every workspace)")
+    retention.set_defaults(func=cmd_retention)
     return parser
 
 

@@ -73,7 +73,11 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
     warm_rankings(deps, database)
     digests = None
     if scheduler:
-        digests = Scheduler(deps, slack_clients(settings, database, patient=True))
+        digests = Scheduler(
+            deps,
+            slack_clients(settings, database, patient=True),
+            note_retention_months=settings.note_retention_months,
+        )
         digests.start()
     else:
         log.info("digest scheduler off in this process (--no-scheduler)")
@@ -106,7 +110,11 @@ def run_scheduler(settings: Settings, database: Database) -> int:
     """Only the digest scheduler, no HTTP (``partnerbot scheduler``); stops on SIGTERM or SIGINT."""
     check_slack(slack_client(settings), settings)
     upgrade(database)
-    digests = Scheduler(build_deps(settings, database), slack_clients(settings, database, patient=True))
+    digests = Scheduler(
+        build_deps(settings, database),
+        slack_clients(settings, database, patient=True),
+        note_retention_months=settings.note_retention_months,
+    )
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     digests.start()

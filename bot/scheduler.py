@@ -1,7 +1,9 @@
 """The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, every
 minute the follow-up reminders that are due (``handlers.followups.reminders``), and every few
 minutes the daily score-history snapshot of any workspace that lacks today's
-(``handlers.services.history``: claimed once per workspace and day in the database).
+(``handlers.services.history``: claimed once per workspace and day in the database), and at 03:00
+UTC, with ``PARTNERBOT_NOTE_RETENTION_MONTHS`` set, the blanking of old communication notes
+(``handlers.services.retention``: idempotent, so it needs no claim).
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
@@ -27,6 +29,7 @@ from bot.settings import Settings
 from handlers.alerts.runner import AlertRunner
 from handlers.digests.runner import GRACE, DigestRunner
 from handlers.followups.reminders import ReminderRunner
+from handlers.services import retention
 from handlers.services.schedules import Cadence, zone_named
 from handlers.shared.clients import SlackClients
 from handlers.shared.deps import Deps
@@ -37,6 +40,8 @@ SYNC_SECONDS = 60
 # How often workspaces are checked for a missing snapshot of today (taken after 00:00 UTC).
 SNAPSHOT_SECONDS = 300
 POSTING_THREADS = 8
+# When old communication notes are blanked each day (UTC), with PARTNERBOT_NOTE_RETENTION_MONTHS set.
+RETENTION_HOUR = 3
 
 
 class DigestTrigger(BaseTrigger):
@@ -60,10 +65,18 @@ def digest_client(settings: Settings) -> WebClient:
 
 
 class Scheduler:
-    def __init__(self, deps: Deps, clients: SlackClients | WebClient, *, grace: timedelta = GRACE) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        clients: SlackClients | WebClient,
+        *,
+        grace: timedelta = GRACE,
+        note_retention_months: int | None = None,
+    ) -> None:
         """``clients``: each workspace's client (bot.app.slack_clients), or the one client of a
         single-workspace install."""
         self.deps = deps
+        self.note_retention_months = note_retention_months
         self.runner = DigestRunner(deps, clients, grace=grace)
         self.reminders = ReminderRunner(deps, clients)
         self.alerts = AlertRunner(deps, clients)
@@ -101,6 +114,15 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
+        if self.note_retention_months is not None:
+            self.scheduler.add_job(
+                self.blank_old_notes,
+                "cron",
+                hour=RETENTION_HOUR,
+                id="note-retention",
+                coalesce=True,
+                max_instances=1,
+            )
         # A change that can move a score marks its workspace for the next minute's drop-alert check.
         self.deps.changes.on_data_change(self.alerts.alerts.mark)
         self.scheduler.start()
@@ -123,6 +145,7 @@ class Scheduler:
             log.exception("catching up missed digests failed")
         self._remind()  # reminders missed while the app was down go out now, not in a minute
         self._snapshot()  # today's score history (and a new workspace's backfill) without waiting
+        self.blank_old_notes()  # a day the app was down at 03:00 is not a day notes are kept longer
 
     def _snapshot(self) -> None:
         try:
@@ -138,6 +161,27 @@ class Scheduler:
                 self.alerts.check(fresh)
             except Exception:
                 log.exception("checking drop alerts at the daily snapshot failed")
+
+    def blank_old_notes(self) -> None:
+        """Blank the communication notes older than the retention period, in every workspace."""
+        if self.note_retention_months is None:
+            return
+        try:
+            blanked = retention.blank_old_notes(
+                self.deps.db,
+                months=self.note_retention_months,
+                now=self.deps.clock(),
+                actor="scheduler",
+            )
+        except Exception:
+            log.exception("blanking old communication notes failed")
+            return
+        if blanked:
+            log.info(
+                "note retention: blanked %d notes older than %d months",
+                sum(blanked.values()),
+                self.note_retention_months,
+            )
 
     def _alert_marked(self) -> None:
         try:

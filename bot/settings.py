@@ -38,6 +38,8 @@ class Settings:
     port: int = DEFAULT_PORT
     # Slack user IDs allowed to change scoring weights besides workspace admins and owners.
     admins: frozenset[str] = frozenset()
+    # Communication notes older than this many months are blanked daily; None keeps them forever.
+    note_retention_months: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +56,7 @@ class Settings:
             api_url += "/"
         admins = frozenset(a.strip() for a in env.get("PARTNERBOT_ADMINS", "").split(",") if a.strip())
         return cls(
+            note_retention_months=_retention_months(env.get("PARTNERBOT_NOTE_RETENTION_MONTHS", "")),
             database_url=env.get("DATABASE_URL", "").strip() or default_database_url(),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
@@ -71,6 +74,14 @@ class Settings:
         """Multi-workspace mode: no single bot token, but the app's OAuth credentials. Each workspace
         that installs Partnerbot gets its own token, kept in the database (bot/installs.py)."""
         return not self.slack_bot_token and bool(self.slack_client_id or self.slack_client_secret)
+
+    def require_retention(self) -> int:
+        """``partnerbot retention`` needs the period; say how to set it."""
+        if self.note_retention_months is None:
+            raise ConfigurationError(
+                "PARTNERBOT_NOTE_RETENTION_MONTHS is not set: set it to how many months notes are kept"
+            )
+        return self.note_retention_months
 
     def require_slack(self) -> None:
         """``serve`` cannot start without these; say which one to set."""
@@ -94,3 +105,24 @@ class Settings:
             )
         if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
             raise ConfigurationError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+
+# At most a century: a larger number is a typo, not a policy.
+MAX_RETENTION_MONTHS = 1200
+
+
+def _retention_months(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        months = int(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"PARTNERBOT_NOTE_RETENTION_MONTHS must be a whole number of months, got {text!r}"
+        ) from None
+    if not 1 <= months <= MAX_RETENTION_MONTHS:
+        raise ConfigurationError(
+            f"PARTNERBOT_NOTE_RETENTION_MONTHS must be between 1 and {MAX_RETENTION_MONTHS}, got {months}"
+        )
+    return months

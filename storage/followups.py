@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage.models import FollowUp, FollowUpStatus, Interaction
 from storage.once import add_once
+from storage.slack_ids import FORMER_USER
 
 # Longest a reminder may stay claimed by a process that then went silent (died mid-send): after
 # it, another process takes the reminder over, so none is lost.
@@ -173,6 +174,7 @@ def _unreminded(now: datetime, lease: timedelta) -> list:
     return [
         FollowUp.status == FollowUpStatus.OPEN,
         FollowUp.owner.is_not(None),
+        FollowUp.owner != FORMER_USER,  # a forgotten person is reminded of nothing
         or_(FollowUp.reminded_for.is_(None), FollowUp.reminded_for < FollowUp.due_on),
         or_(FollowUp.reminder_claimed_at.is_(None), FollowUp.reminder_claimed_at < now - lease),
     ]

@@ -26,3 +26,9 @@ def parse_user_id(text: str) -> str | None:
     text = text.strip()
     match = USER_MENTION.fullmatch(text) or BARE_USER_ID.fullmatch(text)
     return match.group(1) if match else None
+
+
+# Who a record names once its person asked to be forgotten (``partnerbot forget-user``): shaped
+# like a user ID so it fits every column that holds one, and shown as "a former user". No Slack
+# ID is this (real ones are longer and random).
+FORMER_USER = "U0FORMER"

@@ -78,6 +78,8 @@ def changes_since(session: Session, team_id: str, version: int) -> Changes:
     now = current(session, team_id)
     if now == version:
         return Changes(now, frozenset())
+    if now < version:
+        return Changes(now, None)  # the workspace was forgotten (forget-team) and started again
     rows = session.execute(
         select(DataChange.version, DataChange.partner_id).where(
             DataChange.team_id == team_id, DataChange.version > version

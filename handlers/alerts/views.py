@@ -11,7 +11,7 @@ from handlers.shared.blocks import SlackBlock, actions, button, context_block, s
 from handlers.shared.ids import AlertIds
 from handlers.shared.lines import from_to, score_text
 from handlers.shared.replies import Reply, slack_date
-from handlers.shared.text import escape, escaped_shortened, literal, shorten
+from handlers.shared.text import escape, escaped_shortened, literal, mention, shorten
 from storage.alerts import DROP_RANGE, Settings
 
 
@@ -83,5 +83,5 @@ def settings_reply(settings: Settings, *, saved: bool = False) -> Reply:
     low, high = DROP_RANGE
     small = f"Admins change them: `/partner alerts drop:&lt;{low}-{high}&gt; on|off`"
     if settings.updated_by:
-        small = f"Last changed by <@{settings.updated_by}> {slack_date(settings.updated_at)} · " + small
+        small = f"Last changed by {mention(settings.updated_by)} {slack_date(settings.updated_at)} · " + small
     return Reply(text, [section(text), context_block(small)])

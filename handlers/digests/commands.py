@@ -13,7 +13,7 @@ from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import CHANNEL_MENTION, first_word, record_id, whole_number
 from handlers.shared.replies import Reply, slack_date, with_ignored
-from handlers.shared.text import escape
+from handlers.shared.text import escape, mention
 from storage import digests as digest_store
 
 MAX_TOP = 25
@@ -163,7 +163,7 @@ def remove(request: CommandRequest, rest: str) -> Reply:
         assert subscription_id is not None
         if subscription.created_by != request.user_id and not request.is_admin():
             raise UserError(
-                f"Only <@{subscription.created_by}>, who set up digest #{subscription_id}, or an admin "
+                f"Only {mention(subscription.created_by)}, who set up digest #{subscription_id}, or an admin "
                 "can remove it."
             )
         channel_id = subscription.channel_id

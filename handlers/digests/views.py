@@ -13,7 +13,7 @@ from handlers.services.schedules import Cadence
 from handlers.shared.blocks import SlackBlock, context_block, divider, header, section, sections
 from handlers.shared.lines import money, rank_change_mark
 from handlers.shared.replies import Reply, slack_date
-from handlers.shared.text import escape, literal, shorten
+from handlers.shared.text import escape, literal, mention, shorten
 from storage.digests import LastRun
 from storage.models import DigestSubscription, Project, ProjectStatus
 
@@ -84,7 +84,7 @@ def digest_message(
     if not attention.empty:
         items = [
             f"• *{literal(shorten(str(row['name']), 60))}* — {escape(str(row['reason']))}"
-            + (f" · <@{row['owner']}>" if isinstance(row.get("owner"), str) else "")
+            + (f" · {mention(row['owner'])}" if isinstance(row.get("owner"), str) else "")
             for _, row in attention.head(ATTENTION_SHOWN).iterrows()
         ]
         more = len(attention) - ATTENTION_SHOWN

@@ -18,7 +18,7 @@ from handlers.shared.errors import UserError
 from handlers.shared.parsing import CHANNEL_MENTION, MENTION, action_value, first_word, record_id
 from handlers.shared.partner_names import require_active, resolve_partner
 from handlers.shared.replies import Reply
-from handlers.shared.text import escape, literal, plural
+from handlers.shared.text import escape, literal, mention, plural
 from storage import feedback as feedback_store
 from storage import partners as partner_store
 from storage.models import SurveyStatus
@@ -100,9 +100,9 @@ def send(request: CommandRequest, rest: str) -> Reply | None:
                     )
                 )
             else:
-                problems.append(f"I couldn't message <@{target}> ({error}).")
+                problems.append(f"I couldn't message {mention(target)} ({error}).")
             continue
-        sent.append(f"<@{target}>" if target in users else f"<#{target}>")
+        sent.append(mention(target) if target in users else f"<#{target}>")
         if not posted.get("ts"):
             continue
         with request.deps.db.transaction() as session:
@@ -161,7 +161,7 @@ def close(request: CommandRequest, rest: str) -> Reply:
             return Reply(f"Survey #{survey.id} is already closed.")
         if request.user_id != survey.created_by and not request.is_admin():
             raise UserError(
-                f"Only <@{survey.created_by}>, who sent survey #{survey.id}, or an admin can close it."
+                f"Only {mention(survey.created_by)}, who sent survey #{survey.id}, or an admin can close it."
             )
         feedback_store.close_survey(session, survey, now=request.deps.now())
         answered = feedback_store.partner_summary(

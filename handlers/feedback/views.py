@@ -29,7 +29,7 @@ from handlers.shared.lines import comment_lines, satisfaction_line
 from handlers.shared.parsing import record_id
 from handlers.shared.partner_picker import partner_input
 from handlers.shared.replies import Reply
-from handlers.shared.text import escaped_shortened, literal, plural, shorten
+from handlers.shared.text import escaped_shortened, literal, mention, plural, shorten
 from storage.feedback import Comment, FeedbackSummary
 from storage.models import Survey
 
@@ -132,7 +132,10 @@ def parse_invitation_value(value: object) -> tuple[str, int] | None:
 
 def survey_invitation(survey: Survey, partner_name: str, *, closed: bool = False) -> Reply:
     name = literal(shorten(partner_name, 200))
-    ask = f"<@{survey.created_by}> would like your view of our relationship with *{name}*. It takes a minute."
+    ask = (
+        f"{mention(survey.created_by)} would like your view of our relationship with *{name}*. "
+        "It takes a minute."
+    )
     blocks: list[SlackBlock] = [section(ask)]
     if closed:
         blocks.append(

@@ -22,7 +22,7 @@ from handlers.shared.ids import FollowUpIds
 from handlers.shared.limits import MESSAGE_BLOCKS
 from handlers.shared.lines import kind_label
 from handlers.shared.replies import Reply, slack_date
-from handlers.shared.text import first_words, literal, plural, shorten
+from handlers.shared.text import first_words, literal, mention, plural, shorten
 from storage.models import FollowUp
 
 LISTED = 40  # follow-ups listed with a button each, within a message's 50 blocks
@@ -92,7 +92,8 @@ def created_reply(follow_up: FollowUp, *, today: date, owner_is_you: bool = True
         f"Follow-up #{follow_up.id} with *{partner}*: {literal(shorten(follow_up.what, 300))} — due "
         f"*{day_text(due, today=today)}* ({due.isoformat()})."
     )
-    note = WHEN_REMINDED if owner_is_you else f"<@{follow_up.owner}> will be reminded at 09:00 their time."
+    owner = mention(follow_up.owner or "")
+    note = WHEN_REMINDED if owner_is_you else f"{owner} will be reminded at 09:00 their time."
     blocks: list[SlackBlock] = [
         section(text),
         context_block(note),
@@ -109,7 +110,7 @@ def done_reply(follow_up: FollowUp) -> Reply:
 
 def already_done(follow_up: FollowUp) -> str:
     """Who closed it and when (the buttons of an old reminder were used)."""
-    by = f" by <@{follow_up.done_by}>" if follow_up.done_by else ""
+    by = f" by {mention(follow_up.done_by)}" if follow_up.done_by else ""
     on = f" on {follow_up.done_on.isoformat()}" if follow_up.done_on else ""
     partner = literal(shorten(follow_up.partner.name, 100))
     return f"Follow-up #{follow_up.id} with *{partner}* was already done{on}{by}."

@@ -30,7 +30,7 @@ from handlers.shared.follow_up_parts import done_button, follow_up_line
 from handlers.shared.ids import HomeIds
 from handlers.shared.lines import kind_label, project_line
 from handlers.shared.replies import slack_date
-from handlers.shared.text import TEXT_LIMIT, escape, first_words, literal, shorten
+from handlers.shared.text import TEXT_LIMIT, escape, first_words, literal, mention, shorten
 
 OWN_LIMIT = 15  # the user's own partners listed
 TOP_COUNT = 5
@@ -66,7 +66,7 @@ def _contact(row: pd.Series) -> str:
 
 def _owner(row: pd.Series) -> str:
     owner = row.get("owner")
-    return f"<@{escape(owner)}>" if isinstance(owner, str) and owner else "no owner"
+    return mention(owner) if isinstance(owner, str) and owner else "no owner"
 
 
 def own_line(row: pd.Series, total: int, flagged: set[int]) -> str:

@@ -31,7 +31,7 @@ from handlers.shared.limits import PLAIN_TEXT_INPUT_LIMIT
 from handlers.shared.lines import need_line
 from handlers.shared.partner_picker import partner_input
 from handlers.shared.replies import Reply
-from handlers.shared.text import escape, escaped_shortened, plural
+from handlers.shared.text import escape, escaped_shortened, mention, plural
 from storage.models import Need, NeedDifficulty, NeedPriority, NeedType
 
 LIST_LIMIT = 30  # three sections of ten lines: far below Slack's 50 blocks with the summary
@@ -126,7 +126,7 @@ def need_reply(need: Need, verb: str, *, today: date) -> Reply:
 
 def already_closed(need: Need) -> str:
     """What a person is told when they close a need someone closed already: how, when, by whom."""
-    by = f" by <@{need.closed_by}>" if need.closed_by else ""
+    by = f" by {mention(need.closed_by)}" if need.closed_by else ""
     when = f" on {need.closed_on.isoformat()}" if need.closed_on else ""
     notes = f" (“{escaped_shortened(need.close_notes, 200)}”)" if need.close_notes else ""
     return f"Need #{need.id} was already closed as *{need.status.value}*{when}{by}{notes}; nothing changed."

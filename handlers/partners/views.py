@@ -21,6 +21,7 @@ from handlers.shared.blocks import (
 from handlers.shared.ids import Action, Block, Callback, HomeIds
 from storage.models import Partner, PartnerStatus
 from storage.partners import NAME_MAX_LENGTH
+from storage.slack_ids import FORMER_USER
 
 # A tier, region or category: a word or two, as its column holds.
 PROFILE_TEXT_LIMIT = 80
@@ -57,7 +58,8 @@ def _owner_field(owner: str | None) -> InputBlock:
     who = UserSelectElement(
         action_id=Action.OWNER_SELECT.value,
         placeholder=plain("Who looks after this partner"),
-        initial_user=owner or None,
+        # A former user (forget-user) is nobody Slack can pick: the field starts empty.
+        initial_user=owner if owner and owner != FORMER_USER else None,
     )
     return form_field(Block.OWNER.value, "Owner", who, optional=True)
 

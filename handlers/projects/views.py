@@ -33,7 +33,7 @@ from handlers.shared.limits import PLAIN_TEXT_INPUT_LIMIT
 from handlers.shared.lines import money, project_line
 from handlers.shared.partner_picker import partner_input
 from handlers.shared.replies import Reply
-from handlers.shared.text import escape, literal, plural, shorten
+from handlers.shared.text import escape, literal, mention, plural, shorten
 from scoring.projects import success_rate
 from storage.models import Partner, Project, ProjectStatus, Resource, ResourceKind
 from storage.projects import OutcomeRow
@@ -153,7 +153,7 @@ def project_reply(project: Project, verb: str, *, today: date) -> Reply:
 
 
 def already_closed(project: Project) -> str:
-    by = f" by <@{project.closed_by}>" if project.closed_by else ""
+    by = f" by {mention(project.closed_by)}" if project.closed_by else ""
     when = f" on {project.closed_on.isoformat()}" if project.closed_on else ""
     return f"Project #{project.id} was already closed as *{project.status.value}*{when}{by}; nothing changed."
 

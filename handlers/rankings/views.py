@@ -8,7 +8,7 @@ from handlers.rankings.questions import TopQuery
 from handlers.shared.blocks import SlackBlock, context_block, header, section, sections
 from handlers.shared.lines import rank_change_mark, score_text
 from handlers.shared.replies import Reply, slack_date
-from handlers.shared.text import escape, literal, plural, shorten
+from handlers.shared.text import escape, literal, mention, plural, shorten
 from scoring import Weights
 from storage.ranking import StalePartner, WeightChangeRecord
 
@@ -75,7 +75,7 @@ def stale_reply(found: list[StalePartner], total: int, days: int) -> Reply:
         when = (
             f"last contact {slack_date(partner.last_contact)}" if partner.last_contact else "never contacted"
         )
-        owner = f" · <@{partner.owner}>" if partner.owner else " · no owner"
+        owner = f" · {mention(partner.owner)}" if partner.owner else " · no owner"
         lines.append(f"• *{literal(shorten(partner.name, 80))}* — {when}{owner}")
     blocks: list[SlackBlock] = [
         header(f"No contact for {days}+ days: {total} partner{'s' if total != 1 else ''}"),
@@ -109,7 +109,7 @@ def weights_reply(weights: Weights, history: list[WeightChangeRecord], *, custom
             old = {**defaults, **h.old}
             new = {**defaults, **h.new}
             moved = ", ".join(f"{k} {old[k]:g}→{new[k]:g}" for k in new if old[k] != new[k])
-            changes.append(f"• {slack_date(h.changed_at)} <@{h.changed_by}>: {moved}")
+            changes.append(f"• {slack_date(h.changed_at)} {mention(h.changed_by)}: {moved}")
         blocks.append(section("*Recent changes*\n" + "\n".join(changes)))
     return Reply("Scoring weights: " + ", ".join(f"{k} {v:g}" for k, v in weights.as_dict().items()), blocks)
 
@@ -126,7 +126,7 @@ def attention_reply(rows: pd.DataFrame, *, stale_days: int, floor: int) -> Reply
         )
     lines = []
     for _, row in rows.head(ATTENTION_LIMIT).iterrows():
-        owner = f" · <@{row['owner']}>" if isinstance(row.get("owner"), str) else ""
+        owner = f" · {mention(row['owner'])}" if isinstance(row.get("owner"), str) else ""
         lines.append(f"• *{literal(shorten(str(row['name']), 80))}* — {escape(row['reason'])}{owner}")
     blocks: list[SlackBlock] = [
         header(f"Needs attention: {plural(len(rows), 'partner')}"),

@@ -25,6 +25,7 @@ from storage import alerts as alert_store
 from storage import ranking as ranking_store
 from storage import versions
 from storage.db import Database
+from storage.slack_ids import FORMER_USER
 
 LEASE = timedelta(minutes=5)  # a claim not sent by then (its process died) is taken over
 WEEK = timedelta(days=7)
@@ -196,8 +197,9 @@ class DropAlerts:
                 or partner_id not in before.index
                 or not isinstance(owner, str)
                 or not owner
+                or owner == FORMER_USER
             ):
-                continue  # a partner without an owner alerts nobody
+                continue  # a partner without an owner (or whose owner was forgotten) alerts nobody
             was = before.loc[partner_id]
             score_before, score_after = _number(was["score"]), _number(row["score"])
             fell = (

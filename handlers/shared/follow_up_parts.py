@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ButtonElement
 
 from handlers.shared.blocks import button
 from handlers.shared.ids import FollowUpIds
-from handlers.shared.text import literal, shorten
+from handlers.shared.text import literal, mention, shorten
 from storage.models import FollowUp
 
 
@@ -43,7 +43,7 @@ def follow_up_line(
         head += f" *{literal(shorten(follow_up.partner.name, 60))}*:"
     parts = [f"{head} {literal(shorten(follow_up.what, 150))}", due_text(follow_up, today=today)]
     if with_owner:
-        parts.append(f"<@{follow_up.owner}>" if follow_up.owner else "no owner")
+        parts.append(mention(follow_up.owner) if follow_up.owner else "no owner")
     return " · ".join(parts)
 
 

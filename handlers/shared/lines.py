@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from handlers.shared.replies import slack_date
-from handlers.shared.text import escaped_shortened, literal, shorten
+from handlers.shared.text import escaped_shortened, literal, mention, shorten
 from storage.feedback import Comment
 from storage.models import InteractionKind, Need, NeedPriority, Partner, PartnerStatus, Project
 
@@ -55,7 +55,7 @@ def profile_line(partner: Partner) -> str:
         if value
     ]
     if partner.owner:
-        parts.append(f"owner <@{partner.owner}>")
+        parts.append(f"owner {mention(partner.owner)}")
     for label, amount in (("revenue", partner.revenue), ("cost", partner.cost)):
         if amount is not None:
             parts.append(f"{label} {amount:,.2f}")
@@ -71,7 +71,7 @@ def satisfaction_line(value: float | None, category: str | None) -> str:
 def comment_lines(comments: list[Comment], *, each: int = 400) -> str:
     lines = []
     for c in comments:
-        who = "anonymous" if c.respondent is None else f"<@{c.respondent}>"
+        who = "anonymous" if c.respondent is None else mention(c.respondent)
         if c.external:
             who += " (external)"
         lines.append(f"• “{escaped_shortened(c.text, each)}” — {who}, {slack_date(c.submitted_at)}")
@@ -119,9 +119,9 @@ def need_line(need: Need, *, today: date, with_partner: bool = True, owner: bool
     priority = f"*{need.priority.value}*" if need.priority is NeedPriority.HIGH else need.priority.value
     parts += [need.type.value, f"priority {priority}", f"difficulty {need.difficulty.value}"]
     if owner and need.partner.owner:
-        parts.append(f"owner <@{need.partner.owner}>")
+        parts.append(f"owner {mention(need.partner.owner)}")
     if need.status.closed:
-        by = f" by <@{need.closed_by}>" if need.closed_by else ""
+        by = f" by {mention(need.closed_by)}" if need.closed_by else ""
         when = f" {need.closed_on.isoformat()}" if need.closed_on else ""
         parts.append(f"*{need.status.value}*{when}{by}")
     else:

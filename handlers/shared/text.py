@@ -7,8 +7,18 @@ Everything a person typed goes through :func:`escape` before Slack shows it, so 
 from __future__ import annotations
 
 from handlers.shared.limits import TEXT_LIMIT
+from storage.slack_ids import FORMER_USER
 
-__all__ = ["TEXT_LIMIT", "escape", "escaped_shortened", "first_words", "literal", "plural", "shorten"]
+__all__ = [
+    "TEXT_LIMIT",
+    "escape",
+    "escaped_shortened",
+    "first_words",
+    "literal",
+    "mention",
+    "plural",
+    "shorten",
+]
 ELLIPSIS = "…"
 
 # Characters Slack's mrkdwn reads as formatting. A zero-width joiner after them breaks the
@@ -21,6 +31,12 @@ def escape(text: str | None) -> str:
     if not text:
         return ""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    """A person named in a message: their Slack mention, or "a former user" once they were
+    forgotten (``partnerbot forget-user`` leaves their records attributed to ``FORMER_USER``)."""
+    return "a former user" if user_id == FORMER_USER else f"<@{escape(user_id)}>"
 
 
 def literal(text: str | None) -> str:

@@ -23,7 +23,7 @@ from handlers.shared.lines import (
     score_text,
 )
 from handlers.shared.replies import Reply, slack_date
-from handlers.shared.text import escape, escaped_shortened, literal, plural, shorten
+from handlers.shared.text import escape, escaped_shortened, literal, mention, plural, shorten
 from scoring import ComponentExplanation, Explanation
 from storage.feedback import Comment, FeedbackSummary
 from storage.interactions import ContactSummary
@@ -44,7 +44,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 def recent_block(item: Interaction) -> SectionBlock:
     kind = kind_label(item.kind)
-    who = f" · <@{item.user_id}>" if item.user_id else ""
+    who = f" · {mention(item.user_id)}" if item.user_id else ""
     heading = f"*{kind}* · {slack_date(item.occurred_at)}{who}"
     if item.follow_up_on:
         heading += f" · follow up {item.follow_up_on.isoformat()}"

@@ -29,6 +29,9 @@ def test_values_are_read_and_normalised() -> None:
     [
         ({"PORT": "abc"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
+        ({"PARTNERBOT_NOTE_RETENTION_MONTHS": "six"}, "PARTNERBOT_NOTE_RETENTION_MONTHS"),
+        ({"PARTNERBOT_NOTE_RETENTION_MONTHS": "0"}, "PARTNERBOT_NOTE_RETENTION_MONTHS"),
+        ({"PARTNERBOT_NOTE_RETENTION_MONTHS": "1201"}, "PARTNERBOT_NOTE_RETENTION_MONTHS"),
     ],
 )
 def test_bad_values_name_the_setting(env: dict[str, str], names: str) -> None:
@@ -57,3 +60,10 @@ def test_serve_requirements_name_what_to_set(env: dict[str, str], names: str) ->
 def test_secrets_never_appear_in_repr() -> None:
     settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-secret-token", "SLACK_SIGNING_SECRET": "sssecret"})
     assert "secret" not in repr(settings)
+
+
+def test_note_retention_is_off_unless_set_and_then_a_number_of_months() -> None:
+    assert Settings.from_env({}).note_retention_months is None
+    assert Settings.from_env({"PARTNERBOT_NOTE_RETENTION_MONTHS": " 18 "}).note_retention_months == 18
+    with pytest.raises(ConfigurationError, match="PARTNERBOT_NOTE_RETENTION_MONTHS is not set"):
+        Settings.from_env({}).require_retention()

@@ -9,6 +9,7 @@ from records import NASTY, partner
 from bot.standin.blockkit import assert_valid_modal
 from handlers.partners.views import EditPartnerMetadata, add_partner_modal, edit_partner_modal
 from handlers.shared import metadata
+from storage.slack_ids import FORMER_USER
 
 
 def test_edit_partner_modal_is_valid_and_prefilled() -> None:
@@ -22,6 +23,13 @@ def test_edit_partner_modal_is_valid_and_prefilled() -> None:
     assert blocks["revenue"]["element"]["initial_value"] == "1200.5"
     assert blocks["owner"]["element"]["initial_user"] == "U2"
     assert metadata.load(EditPartnerMetadata, view["private_metadata"]).partner_id == 7
+
+
+def test_a_partner_owned_by_a_former_user_opens_with_no_owner_picked() -> None:
+    view = edit_partner_modal(partner("Acme", owner=FORMER_USER))
+    assert_valid_modal(view)
+    owner = next(b for b in view["blocks"] if b["block_id"] == "owner")
+    assert "initial_user" not in owner["element"]
 
 
 USER = "U1"
