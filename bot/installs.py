@@ -41,6 +41,7 @@ BOT_SCOPES = (
     "im:write",
     "app_mentions:read",
     "im:history",
+    "files:read",
 )
 # An install link works for ten minutes, and once.
 STATE_SECONDS = 600

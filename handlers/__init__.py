@@ -10,6 +10,7 @@ from handlers import (
     alerts,
     digests,
     feedback,
+    files,
     followups,
     help,
     home,
@@ -39,6 +40,7 @@ FEATURES = (
     trends,
     alerts,
     home,
+    files,  # before mentions: its file_share listener must be matched first
     mentions,
     help,
 )

@@ -23,8 +23,9 @@ EXPECTED_BOT_SCOPES = {
     "app_mentions:read",
     "im:history",
     "channels:join",
-    "files:write",
-    "im:write",  # conversations.open: /partner trend's chart goes to the person's direct messages
+    "files:write",  # charts, and /partner export's CSV file
+    "files:read",  # files.info and the download of a CSV an admin uploads to import it
+    "im:write",  # conversations.open: /partner trend's chart and exports go to the person's DMs
 }
 EXPECTED_BOT_EVENTS = {"app_home_opened", "app_mention", "message.im", "app_uninstalled", "tokens_revoked"}
 # The scope each subscribed event needs (app_home_opened needs none).
@@ -39,6 +40,10 @@ METHOD_SCOPES = {
     "conversations_info": "channels:read",
     "conversations_open": "im:write",
     "files_upload_v2": "files:write",
+    # /partner export streams its file through the two steps files_upload_v2 takes
+    "files_getUploadURLExternal": "files:write",
+    "files_completeUploadExternal": "files:write",
+    "files_info": "files:read",
 }
 SCOPELESS_METHODS = {
     "views_open",

@@ -19,7 +19,11 @@ Transports (``bot.standin.http``, ``bot.standin.inprocess``) hand it requests th
   channels), an archived one answers ``is_archived``, a deleted one ``channel_not_found``. Channels
   never described behave as public channels the bot is in;
 - ``files_upload_v2`` works: the upload URL takes the bytes, ``files.completeUploadExternal`` shares
-  them (:meth:`shared_files`); uploads are recorded as calls of the method ``"file_upload"``.
+  them (:meth:`shared_files`); uploads are recorded as calls of the method ``"file_upload"``;
+- files people share (:meth:`add_file`) are described by ``files.info`` and served at their
+  ``url_private_download`` to a request with a valid token as ``Authorization: Bearer``; without
+  one Slack answers its sign-in page (HTML, status 200), as Slack does. Downloads are recorded as
+  calls of the method ``"file_download"``.
 """
 
 from __future__ import annotations
@@ -31,11 +35,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.standin.methods import METHODS
-from bot.standin.records import RESPONSE_METHOD, TRIGGER_TTL, UPLOAD_METHOD, Call, Failure
+from bot.standin.records import (
+    DOWNLOAD_METHOD,
+    RESPONSE_METHOD,
+    TRIGGER_TTL,
+    UPLOAD_METHOD,
+    Call,
+    Failure,
+)
 from bot.standin.wire import Reply, parse_args
 from bot.standin.workspace import Validator, Workspace
 
 Where = Callable[[Call], bool]
+# What Slack serves a file URL asked for without a valid token: its sign-in page, not an error.
+SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 ABANDON_POLL = 0.05  # seconds between checks that a delayed call's client is still there
 # Methods Slack answers without a token (oauth.v2.access authenticates with the app's credentials).
 TOKENLESS = ("api.test", "oauth.v2.access")
@@ -238,6 +251,8 @@ class SlackStandIn(Workspace):
         tells whether its client has gone away, for delayed answers."""
         if path.startswith("/upload/"):  # a file's bytes, whatever the content type says
             return self._upload(path, headers, raw)
+        if path.startswith(("/download/", "/private/")):
+            return self._download(path, headers)
         args = parse_args(query, raw, headers.get("content-type", ""))
         if path.startswith("/api/") and len(path) > len("/api/"):
             call = Call(path[len("/api/") :], args, headers, time.monotonic(), path, hung_up=hung_up)
@@ -262,6 +277,34 @@ class SlackStandIn(Workspace):
         received = self.receive_upload(file_id, data)
         self._answered(call, 200 if received else 404, {"ok": received})
         return Reply.text(200, f"OK - {len(data)}") if received else Reply.text(404, "not found")
+
+    def _download(self, path: str, headers: dict[str, str]) -> Reply:
+        """A shared file's bytes (``/download/<file id>/<name>``) for a request with a valid token."""
+        file_id = path.split("/")[2] if path.count("/") >= 2 else ""
+        call = Call(DOWNLOAD_METHOD, {"file_id": file_id}, headers, time.monotonic(), path)
+        self._record(call)
+        upload = self.file(file_id)
+        if self._token_refusal(call.token) is not None:
+            self._answered(call, 200, {"ok": False, "error": "sign_in_page"})
+            return Reply(200, SIGN_IN_PAGE, "text/html; charset=utf-8")
+        if upload is None or upload.data is None:
+            self._answered(call, 404, {"ok": False, "error": "file_not_found"})
+            return Reply.text(404, "not found")
+        self._answered(call, 200, {"ok": True, "size": len(upload.data)})
+        return Reply(200, upload.data, upload.mimetype or "application/octet-stream")
+
+    def _token_refusal(self, token: str | None) -> str | None:
+        """Slack's error for a call with this token, or None when the token is accepted."""
+        if self.installs.revoked(token):
+            return "token_revoked"
+        if not token:
+            return "not_authed"
+        allowed = (
+            token in self.accepted_tokens
+            if self.accepted_tokens is not None
+            else token.startswith(("xoxb-", "xoxp-"))
+        )
+        return None if allowed else "invalid_auth"
 
     def _record(self, call: Call) -> None:
         with self._changed:
@@ -324,19 +367,8 @@ class SlackStandIn(Workspace):
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             body = failure.body if failure.body is not None else {"ok": False, "error": failure.error}
             return failure.status, body, headers
-        token = call.token
-        if call.method not in TOKENLESS:
-            if self.installs.revoked(token):
-                return 200, {"ok": False, "error": "token_revoked"}, {}
-            if not token:
-                return 200, {"ok": False, "error": "not_authed"}, {}
-            allowed = (
-                token in self.accepted_tokens
-                if self.accepted_tokens is not None
-                else token.startswith(("xoxb-", "xoxp-"))
-            )
-            if not allowed:
-                return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if call.method not in TOKENLESS and (refused := self._token_refusal(call.token)):
+            return 200, {"ok": False, "error": refused}, {}
         method = METHODS.get(call.method)
         if method is None:
             return 404, {"ok": False, "error": "unknown_method", "req_method": call.method}, {}

@@ -259,6 +259,13 @@ def files_complete_upload_external(ws: Workspace, call: Call) -> Answer:
     return {"ok": True, "files": [{"id": u.id, "title": u.title, "name": u.filename} for u in shared]}
 
 
+def files_info(ws: Workspace, call: Call) -> Answer:
+    upload = ws.file(str(call.args.get("file") or ""))
+    if upload is None or upload.data is None:
+        return {"ok": False, "error": "file_not_found"}
+    return {"ok": True, "file": ws.file_object(upload)}
+
+
 METHODS: dict[str, Method] = {
     "api.test": api_test,
     "oauth.v2.access": oauth_v2_access,
@@ -278,4 +285,5 @@ METHODS: dict[str, Method] = {
     "conversations.info": conversations_info,
     "files.getUploadURLExternal": files_get_upload_url_external,
     "files.completeUploadExternal": files_complete_upload_external,
+    "files.info": files_info,
 }

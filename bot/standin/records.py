@@ -11,6 +11,7 @@ TRIGGER_TTL = 3.0  # seconds Slack lets a trigger_id open a modal
 RESPONSE_URL_USES = 5  # Slack accepts at most five posts to one response_url
 RESPONSE_METHOD = "response_url"  # the method name calls to a response_url are recorded under
 UPLOAD_METHOD = "file_upload"  # the method name POSTs to a files_upload_v2 upload URL are recorded under
+DOWNLOAD_METHOD = "file_download"  # the method name GETs of a file's url_private_download are recorded under
 
 
 @dataclass
@@ -75,6 +76,11 @@ class UploadedFile:
     channel: str | None = None  # where completeUploadExternal shared it
     thread_ts: str | None = None
     completed: bool = False
+    # Files a person shared (``Workspace.add_file``): what files.info says of them.
+    filetype: str = ""
+    mimetype: str = ""
+    user: str | None = None
+    size: int | None = None  # what files.info and the event say; None: the real length
 
 
 @dataclass

@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from bot.standin.installs import Installs
 from bot.standin.records import RESPONSE_URL_USES, Call, Channel, UploadedFile, User
@@ -252,6 +253,58 @@ class Workspace:
                 upload.thread_ts = thread_ts
                 upload.completed = True
             return [copy.copy(u) for u in uploads if u is not None]
+
+    def add_file(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        user: str,
+        channel: str,
+        filetype: str = "csv",
+        mimetype: str = "text/csv",
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """A file a person uploads to ``channel``: kept for files.info and its download URL; returns
+        the file object Slack puts in the ``file_share`` message event. ``size`` makes Slack state a
+        size other than the real one (a file growing as it is read)."""
+        upload = UploadedFile(
+            self.next_id("F"),
+            name,
+            len(data),
+            data=data,
+            title=name,
+            channel=channel,
+            completed=True,
+            filetype=filetype,
+            mimetype=mimetype,
+            user=user,
+            size=size,
+        )
+        with self.lock:
+            self.files[upload.id] = upload
+        return self.file_object(upload)
+
+    def file_object(self, upload: UploadedFile) -> dict[str, Any]:
+        """A file as files.info and message events describe it."""
+        download = f"{self.base_url}/download/{upload.id}/{quote(upload.filename)}"
+        return {
+            "id": upload.id,
+            "name": upload.filename,
+            "title": upload.title or upload.filename,
+            "filetype": upload.filetype,
+            "mimetype": upload.mimetype,
+            "size": upload.length if upload.size is None else upload.size,
+            "user": upload.user,
+            "url_private": download.replace("/download/", "/private/", 1),
+            "url_private_download": download,
+            "channels": [upload.channel] if upload.channel else [],
+        }
+
+    def file(self, file_id: str) -> UploadedFile | None:
+        with self.lock:
+            found = self.files.get(file_id)
+            return copy.copy(found) if found is not None else None
 
     def shared_files(self, channel: str | None = None) -> list[UploadedFile]:
         """Files completed (shared) by files.completeUploadExternal, optionally in one channel."""

@@ -97,6 +97,12 @@ USAGE: list[tuple[str, str, str]] = [
         "(default 10) or its satisfaction category falls; admins change them",
     ),
     (
+        "export [partners|interactions|feedback|projects|resources|needs|followups|history]",
+        "/partner export interactions",
+        "a table as CSV in your direct messages with me; admins import one by uploading a CSV to me "
+        "with the message `import partners` (or another table)",
+    ),
+    (
         "digest add #channel [daily HH:MM | weekly <weekday> HH:MM | monthly <day> HH:MM] [top N] "
         "[tz:<Area/City>] [no chart]",
         "/partner digest add #partners weekly monday 09:00 top 10",

@@ -8,8 +8,6 @@ them in order, and replies in a thread. Anything else gets a short list of what 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from slack_bolt import App, BoltContext, Say
@@ -17,6 +15,7 @@ from slack_bolt import App, BoltContext, Say
 from handlers.shared.blocks import section
 from handlers.shared.deps import Deps, deps_of, workspace
 from handlers.shared.errors import UserError
+from handlers.shared.events import SeenEvents
 from handlers.shared.questions import questions
 from handlers.shared.replies import Reply
 from scoring import ATTENTION_SATISFACTION_BELOW, ATTENTION_STALE_DAYS
@@ -34,26 +33,6 @@ HELP = (
     "• *what drives satisfaction?* — what goes with partner satisfaction, with 95% intervals\n"
     "Everything else: `/partner help`."
 )
-
-
-class SeenEvents:
-    """Event IDs already answered, so a retried delivery is not answered twice."""
-
-    def __init__(self, size: int = 5000) -> None:
-        self._size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str | None) -> bool:
-        if not event_id:
-            return True
-        with self._lock:
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = None
-            if len(self._seen) > self._size:
-                self._seen.popitem(last=False)
-            return True
 
 
 def answer(deps: Deps, team_id: str, text: str) -> Reply:

@@ -223,3 +223,28 @@ def test_signed_requests_verify_as_slack_signs_them() -> None:
     headers = sign("s3cret", raw, timestamp=1700000000)
     digest = hmac.new(b"s3cret", b"v0:1700000000:" + raw, hashlib.sha256).hexdigest()
     assert headers == {"X-Slack-Request-Timestamp": "1700000000", "X-Slack-Signature": f"v0={digest}"}
+
+
+def test_files_people_share_are_described_and_downloaded_with_a_token(
+    fake: HttpStandIn, client: WebClient
+) -> None:
+    shared = fake.add_file("partners.csv", b"name\nAcme\n", user="U7", channel="D7")
+    assert shared["size"] == 10 and shared["filetype"] == "csv" and shared["user"] == "U7"
+    info = client.files_info(file=shared["id"])["file"]
+    assert info == shared
+    with pytest.raises(SlackApiError, match="file_not_found"):
+        client.files_info(file="FNOPE")
+    url = shared["url_private_download"]
+    fetched = requests.get(url, headers={"Authorization": "Bearer xoxb-any"}, timeout=5)
+    assert fetched.status_code == 200 and fetched.content == b"name\nAcme\n"
+    assert fetched.headers["Content-Type"] == "text/csv"
+    # Without a token Slack serves its sign-in page, not the file.
+    anonymous = requests.get(url, timeout=5)
+    assert anonymous.status_code == 200 and anonymous.headers["Content-Type"].startswith("text/html")
+    assert b"Acme" not in anonymous.content
+    assert [c.ok for c in fake.calls_to("file_download")] == [True, False]
+
+
+def test_a_shared_file_can_state_another_size(fake: HttpStandIn, client: WebClient) -> None:
+    shared = fake.add_file("p.csv", b"x" * 100, user="U7", channel="D7", size=5)
+    assert client.files_info(file=shared["id"])["file"]["size"] == 5
