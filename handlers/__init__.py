@@ -22,6 +22,7 @@ from handlers import (
     rankings,
     show,
     trends,
+    workflows,
 )
 from handlers.shared import command, partner_picker
 
@@ -38,6 +39,7 @@ FEATURES = (
     digests,
     trends,
     alerts,
+    workflows,
     home,
     mentions,
     help,
