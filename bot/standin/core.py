@@ -19,7 +19,10 @@ Transports (``bot.standin.http``, ``bot.standin.inprocess``) hand it requests th
   channels), an archived one answers ``is_archived``, a deleted one ``channel_not_found``. Channels
   never described behave as public channels the bot is in;
 - ``files_upload_v2`` works: the upload URL takes the bytes, ``files.completeUploadExternal`` shares
-  them (:meth:`shared_files`); uploads are recorded as calls of the method ``"file_upload"``.
+  them (:meth:`shared_files`); uploads are recorded as calls of the method ``"file_upload"``;
+- Workflow Builder steps: :meth:`start_function` starts a run with its own ``xwfp-`` token, accepted
+  until ``functions.completeSuccess`` / ``functions.completeError`` ends the run (recorded on it,
+  :attr:`executions`); ending it twice answers ``execution_not_in_running_state``.
 """
 
 from __future__ import annotations
@@ -330,7 +333,7 @@ class SlackStandIn(Workspace):
                 token in self.accepted_tokens
                 if self.accepted_tokens is not None
                 else token.startswith(("xoxb-", "xoxp-"))
-            )
+            ) or self.running_function_token(token)  # a step's run token, while the run lasts
             if not allowed:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
         method = METHODS.get(call.method)
