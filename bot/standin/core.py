@@ -34,7 +34,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.standin.methods import METHODS
-from bot.standin.records import RESPONSE_METHOD, TRIGGER_TTL, UPLOAD_METHOD, Call, Failure
+from bot.standin.records import (
+    RESPONSE_METHOD,
+    TRIGGER_TTL,
+    UPLOAD_METHOD,
+    Call,
+    Failure,
+    FunctionExecution,
+)
 from bot.standin.wire import Reply, parse_args
 from bot.standin.workspace import Validator, Workspace
 
@@ -201,6 +208,22 @@ class SlackStandIn(Workspace):
                 f"no {method} call (#{count}) within {timeout}s; methods called so far: {seen}"
             )
         return call
+
+    def wait_for_function(self, execution_id: str, *, timeout: float = 5.0) -> FunctionExecution:
+        """A Workflow Builder step's run once the app has ended it (``functions.completeSuccess`` or
+        ``functions.completeError`` answered); AssertionError when it has not within ``timeout``."""
+        ends = ("functions.completeSuccess", "functions.completeError")
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                execution = self.execution(execution_id)
+                if execution is not None and not execution.running:
+                    return execution
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.args for c in self.calls if c.method in ends]
+                    raise AssertionError(f"run {execution_id} not ended within {timeout}s; ends seen: {seen}")
+                self._changed.wait(remaining)
 
     def wait_for_response(self, response_url: str, *, timeout: float = 5.0, count: int = 1) -> Call:
         path = urlsplit(response_url).path
