@@ -71,6 +71,16 @@ def _check_shape(body: dict[str, Any]) -> None:
             value = event.get(name)
             if value is not None and not isinstance(value, dict | str):
                 raise MalformedRequest(f"the event's '{name}' is a {type(value).__name__}")
+        if event["type"] == "function_executed":  # a Workflow Builder step: Bolt reads these three
+            function = event.get("function")
+            if (
+                not isinstance(function, dict)
+                or not isinstance(function.get("callback_id"), str)
+                or not isinstance(event.get("function_execution_id"), str)
+            ):
+                raise MalformedRequest("a function_executed event without its function or execution")
+            if event.get("inputs") is not None and not isinstance(event["inputs"], dict):
+                raise MalformedRequest("the function's 'inputs' is not an object")
     if kind in _FROM_A_PERSON or kind == "message_action":
         user = body.get("user")
         if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:

@@ -23,6 +23,7 @@ from handlers import (
     rankings,
     show,
     trends,
+    workflows,
 )
 from handlers.shared import command, partner_picker
 
@@ -39,6 +40,7 @@ FEATURES = (
     digests,
     trends,
     alerts,
+    workflows,
     home,
     files,  # before mentions: its file_share listener must be matched first
     mentions,

@@ -11,6 +11,9 @@ import pytest
 import yaml
 from jsonschema.validators import validator_for
 
+from handlers.shared.communications import KINDS_TEXT
+from handlers.shared.ids import WorkflowStep
+
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_PATH = ROOT / "manifest.yml"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "manifest.schema.1.0.0.json"
@@ -27,7 +30,14 @@ EXPECTED_BOT_SCOPES = {
     "files:read",  # files.info and the download of a CSV an admin uploads to import it
     "im:write",  # conversations.open: /partner trend's chart and exports go to the person's DMs
 }
-EXPECTED_BOT_EVENTS = {"app_home_opened", "app_mention", "message.im", "app_uninstalled", "tokens_revoked"}
+EXPECTED_BOT_EVENTS = {
+    "app_home_opened",
+    "app_mention",
+    "message.im",
+    "app_uninstalled",
+    "tokens_revoked",
+    "function_executed",
+}
 # The scope each subscribed event needs (app_home_opened needs none).
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history"}
 # The scope each Web API method the app calls needs (views.* and chat.getPermalink need none).
@@ -100,7 +110,10 @@ def test_manifest_basics(manifest):
     }
     settings = manifest["settings"]
     assert settings["interactivity"]["is_enabled"] is True
-    assert settings["org_deploy_enabled"] is False
+    # Workflow Builder steps only appear for an org-ready app run by this server (Slack's guide to
+    # custom steps for Bolt).
+    assert settings["org_deploy_enabled"] is True
+    assert settings["function_runtime"] == "remote"
     assert settings["socket_mode_enabled"] is False
     assert settings["token_rotation_enabled"] is False
 
@@ -197,3 +210,48 @@ def test_scopes_are_what_the_code_calls(manifest):
     events = manifest["settings"].get("event_subscriptions", {}).get("bot_events", [])
     needed = {"commands"} | used | {EVENT_SCOPES[e] for e in events if e in EVENT_SCOPES}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_workflow_steps_are_the_ones_the_app_listens_for(manifest):
+    functions = manifest["functions"]
+    assert set(functions) == {step.value for step in WorkflowStep}
+    for callback_id, function in functions.items():
+        assert function["title"] and function["description"], callback_id
+        for direction in ("input_parameters", "output_parameters"):
+            for name, parameter in function[direction].items():
+                # Slack shows the parameter's title in Workflow Builder and keys the value on its name.
+                assert parameter["name"] == name and parameter["title"], (callback_id, name)
+
+
+def test_workflow_step_parameters(manifest):
+    functions = manifest["functions"]
+
+    def shape(callback_id: str, direction: str) -> dict[str, tuple[str, bool]]:
+        parameters = functions[callback_id][direction]
+        return {name: (p["type"], p.get("is_required", False)) for name, p in parameters.items()}
+
+    assert shape("log_partner_communication", "input_parameters") == {
+        "partner": ("string", True),
+        "kind": ("string", True),
+        "notes": ("string", False),
+        "user": ("slack#/types/user_id", False),
+    }
+    assert shape("log_partner_communication", "output_parameters") == {"interaction_id": ("integer", True)}
+    assert shape("send_partner_survey", "input_parameters") == {
+        "partner": ("string", True),
+        "recipients": ("array", True),
+        "sent_by": ("slack#/types/user_id", False),
+    }
+    assert functions["send_partner_survey"]["input_parameters"]["recipients"]["items"] == {
+        "type": "slack#/types/user_id"
+    }
+    assert shape("send_partner_survey", "output_parameters") == {"survey_id": ("integer", True)}
+    assert shape("get_partner_score", "input_parameters") == {"partner": ("string", True)}
+    assert shape("get_partner_score", "output_parameters") == {
+        "score": ("number", True),
+        "rank": ("integer", True),
+        "category": ("string", False),
+    }
+    # The kinds a workflow author is told about are the kinds the step takes.
+    kinds = functions["log_partner_communication"]["input_parameters"]["kind"]["description"]
+    assert kinds.replace(" or ", ", ") == KINDS_TEXT

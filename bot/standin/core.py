@@ -24,6 +24,9 @@ Transports (``bot.standin.http``, ``bot.standin.inprocess``) hand it requests th
   ``url_private_download`` to a request with a valid token as ``Authorization: Bearer``; without
   one Slack answers its sign-in page (HTML, status 200), as Slack does. Downloads are recorded as
   calls of the method ``"file_download"``.
+- Workflow Builder steps: :meth:`start_function` starts a run with its own ``xwfp-`` token, accepted
+  until ``functions.completeSuccess`` / ``functions.completeError`` ends the run (recorded on it,
+  :attr:`executions`); ending it twice answers ``execution_not_in_running_state``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from bot.standin.records import (
     UPLOAD_METHOD,
     Call,
     Failure,
+    FunctionExecution,
 )
 from bot.standin.wire import Reply, parse_args
 from bot.standin.workspace import Validator, Workspace
@@ -214,6 +218,22 @@ class SlackStandIn(Workspace):
             )
         return call
 
+    def wait_for_function(self, execution_id: str, *, timeout: float = 5.0) -> FunctionExecution:
+        """A Workflow Builder step's run once the app has ended it (``functions.completeSuccess`` or
+        ``functions.completeError`` answered); AssertionError when it has not within ``timeout``."""
+        ends = ("functions.completeSuccess", "functions.completeError")
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                execution = self.execution(execution_id)
+                if execution is not None and not execution.running:
+                    return execution
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.args for c in self.calls if c.method in ends]
+                    raise AssertionError(f"run {execution_id} not ended within {timeout}s; ends seen: {seen}")
+                self._changed.wait(remaining)
+
     def wait_for_response(self, response_url: str, *, timeout: float = 5.0, count: int = 1) -> Call:
         path = urlsplit(response_url).path
         return self.wait_for(RESPONSE_METHOD, timeout=timeout, where=lambda c: c.path == path, count=count)
@@ -303,7 +323,7 @@ class SlackStandIn(Workspace):
             token in self.accepted_tokens
             if self.accepted_tokens is not None
             else token.startswith(("xoxb-", "xoxp-"))
-        )
+        ) or self.running_function_token(token)  # a workflow step's run token, while the run lasts
         return None if allowed else "invalid_auth"
 
     def _record(self, call: Call) -> None:

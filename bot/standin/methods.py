@@ -266,6 +266,35 @@ def files_info(ws: Workspace, call: Call) -> Answer:
     return {"ok": True, "file": ws.file_object(upload)}
 
 
+# --- Workflow Builder steps: how a run of a custom function ends -------------------------------
+
+
+def _json_arg(value: Any) -> Any:
+    """An object argument, sent as JSON text in a form or as an object in a JSON body."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def functions_complete_success(ws: Workspace, call: Call) -> Answer:
+    outputs = _json_arg(call.args.get("outputs"))
+    if not isinstance(outputs, dict):
+        return {"ok": False, "error": "invalid_arguments"}
+    error = ws.finish_function(str(call.args.get("function_execution_id") or ""), outputs=outputs)
+    return {"ok": False, "error": error} if error else {"ok": True}
+
+
+def functions_complete_error(ws: Workspace, call: Call) -> Answer:
+    message = call.args.get("error")
+    if not isinstance(message, str) or not message:
+        return {"ok": False, "error": "invalid_arguments"}
+    error = ws.finish_function(str(call.args.get("function_execution_id") or ""), error=message)
+    return {"ok": False, "error": error} if error else {"ok": True}
+
+
 METHODS: dict[str, Method] = {
     "api.test": api_test,
     "oauth.v2.access": oauth_v2_access,
@@ -286,4 +315,6 @@ METHODS: dict[str, Method] = {
     "files.getUploadURLExternal": files_get_upload_url_external,
     "files.completeUploadExternal": files_complete_upload_external,
     "files.info": files_info,
+    "functions.completeSuccess": functions_complete_success,
+    "functions.completeError": functions_complete_error,
 }

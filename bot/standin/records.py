@@ -92,3 +92,21 @@ class User:
     name: str = ""
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FunctionExecution:
+    """One run of a Workflow Builder step (a custom function), started by the driver
+    (:meth:`~bot.standin.workspace.Workspace.start_function`) and ended by the app with
+    ``functions.completeSuccess`` or ``functions.completeError``."""
+
+    id: str  # function_execution_id, "Fx…"
+    callback_id: str
+    inputs: dict[str, Any]
+    token: str  # the run's bot_access_token, "xwfp-…": good until the run ends
+    outputs: dict[str, Any] | None = None  # set by functions.completeSuccess
+    error: str | None = None  # set by functions.completeError
+
+    @property
+    def running(self) -> bool:
+        return self.outputs is None and self.error is None

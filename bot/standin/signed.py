@@ -1,6 +1,7 @@
 """The signed requests Slack sends an app: slash command forms, interactivity payloads and event
-envelopes, with Slack's v0 signature (slack_sdk's ``SignatureVerifier``), for whoever plays Slack
-towards the app: the console, the end-to-end tests and the benchmarks."""
+envelopes (a Workflow Builder step's ``function_executed`` among the events), with Slack's v0
+signature (slack_sdk's ``SignatureVerifier``), for whoever plays Slack towards the app: the console,
+the end-to-end tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -101,6 +102,43 @@ def event_envelope(
             {"team_id": team_id, "user_id": bot_user_id, "is_bot": True, "is_enterprise_install": False}
         ],
         "is_ext_shared_channel": False,
+    }
+
+
+def function_executed(
+    *,
+    callback_id: str,
+    inputs: dict[str, Any],
+    function_execution_id: str,
+    bot_access_token: str,
+    app_id: str,
+    title: str = "",
+    workflow_execution_id: str | None = None,
+) -> dict[str, Any]:
+    """A ``function_executed`` event: Workflow Builder running one of the app's steps. Bolt routes
+    it by ``function.callback_id``, completes it by ``function_execution_id`` and calls the Web API
+    with ``bot_access_token`` (the run's own token) instead of the installation's. Wrap it with
+    :func:`event_envelope` (the envelope's ``team_id`` is the workspace the workflow runs in)."""
+    return {
+        "type": "function_executed",
+        "function": {
+            "id": f"Fn{secrets.token_hex(5).upper()}",
+            "callback_id": callback_id,
+            "title": title or callback_id,
+            "description": "",
+            "type": "app",
+            "input_parameters": [],
+            "output_parameters": [],
+            "app_id": app_id,
+            "date_created": int(time.time()),
+            "date_updated": int(time.time()),
+            "date_deleted": 0,
+        },
+        "inputs": inputs,
+        "function_execution_id": function_execution_id,
+        "workflow_execution_id": workflow_execution_id or f"Wx{secrets.token_hex(5).upper()}",
+        "event_ts": f"{time.time():.6f}",
+        "bot_access_token": bot_access_token,
     }
 
 

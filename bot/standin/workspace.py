@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from bot.standin.installs import Installs
-from bot.standin.records import RESPONSE_URL_USES, Call, Channel, UploadedFile, User
+from bot.standin.records import RESPONSE_URL_USES, Call, Channel, FunctionExecution, UploadedFile, User
 
 
 class Validator(Protocol):
@@ -56,6 +56,7 @@ class Workspace:
         self._triggers: dict[str, float] = {}  # trigger id → monotonic time issued
         self._used_triggers: set[str] = set()
         self._response_urls: dict[str, int] = {}  # id → posts so far
+        self.executions: dict[str, FunctionExecution] = {}  # function_execution_id → the run
         self._counter = itertools.count(1)
         self.lock = threading.RLock()
 
@@ -314,6 +315,46 @@ class Workspace:
                 for f in self.files.values()
                 if f.completed and (channel is None or f.channel == channel)
             ]
+
+    # --- Workflow Builder steps (custom functions) ---------------------------------------------
+
+    def start_function(self, callback_id: str, inputs: dict[str, Any]) -> FunctionExecution:
+        """A new run of the step ``callback_id``, with its own token, as Slack starts one before
+        sending ``function_executed`` (``bot.standin.signed.function_executed``)."""
+        execution = FunctionExecution(
+            id=self.next_id("Fx"),
+            callback_id=callback_id,
+            inputs=copy.deepcopy(inputs),
+            token=f"xwfp-{secrets.token_hex(8)}-{secrets.token_hex(12)}",
+        )
+        with self.lock:
+            self.executions[execution.id] = execution
+        return execution
+
+    def execution(self, execution_id: str) -> FunctionExecution | None:
+        with self.lock:
+            return self.executions.get(execution_id)
+
+    def running_function_token(self, token: str) -> bool:
+        """Whether ``token`` is the token of a run still going (Slack's run tokens end with the run)."""
+        with self.lock:
+            return any(e.token == token and e.running for e in self.executions.values())
+
+    def finish_function(
+        self, execution_id: str, *, outputs: dict[str, Any] | None = None, error: str | None = None
+    ) -> str | None:
+        """End a run with its outputs or its error; the Slack error when it cannot be ended."""
+        with self.lock:
+            execution = self.executions.get(execution_id)
+            if execution is None:
+                return "function_execution_not_found"
+            if not execution.running:
+                return "execution_not_in_running_state"
+            if error is not None:
+                execution.error = error
+            else:
+                execution.outputs = copy.deepcopy(outputs or {})
+        return None
 
     # --- Slack's rules ----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
-from handlers.feedback.views import survey_invitation, survey_results
+from handlers.feedback.views import survey_results
 from handlers.services.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.deps import deps_of, workspace
@@ -18,6 +18,7 @@ from handlers.shared.errors import UserError
 from handlers.shared.parsing import CHANNEL_MENTION, MENTION, action_value, first_word, record_id
 from handlers.shared.partner_names import require_active, resolve_partner
 from handlers.shared.replies import Reply
+from handlers.shared.survey_invitations import MAX_RECIPIENTS, deliver_survey, survey_invitation
 from handlers.shared.text import escape, literal, mention, plural
 from storage import feedback as feedback_store
 from storage import partners as partner_store
@@ -25,12 +26,6 @@ from storage.models import SurveyStatus
 from storage.slack_ids import USER_MENTION
 
 log = logging.getLogger(__name__)
-MAX_RECIPIENTS = 50
-CHANNEL_PROBLEMS = {
-    "not_in_channel": "I'm not in <#{channel}>: add me with `/invite @Partnerbot` there, then send it again.",
-    "channel_not_found": "I can't see <#{channel}> (private, or I'm not in it): invite me there first.",
-    "is_archived": "<#{channel}> is archived.",
-}
 
 
 @subcommand("survey", "surveys")
@@ -85,36 +80,10 @@ def send(request: CommandRequest, rest: str) -> Reply | None:
     request.ack()
     if not users and not channels:
         return invitation  # posted where the command was typed, for everyone there
-    sent: list[str] = []
-    problems: list[str] = []
-    for target in users + channels:
-        try:
-            posted = request.client.chat_postMessage(channel=target, **invitation.as_message())
-        except SlackApiError as exc:
-            error = exc.response.get("error", "")
-            log.warning("survey %s not delivered to %s: %s", survey_id, target, error)
-            if target in channels:
-                problems.append(
-                    CHANNEL_PROBLEMS.get(error, "I couldn't post in <#{channel}> ({error}).").format(
-                        channel=target, error=error
-                    )
-                )
-            else:
-                problems.append(f"I couldn't message {mention(target)} ({error}).")
-            continue
-        sent.append(mention(target) if target in users else f"<#{target}>")
-        if not posted.get("ts"):
-            continue
-        with request.deps.db.transaction() as session:
-            survey = feedback_store.get_survey(session, request.team_id, survey_id)
-            if survey is not None:
-                feedback_store.add_invitation(
-                    session,
-                    survey,
-                    channel_id=posted.get("channel") or target,
-                    message_ts=posted["ts"],
-                    recipient=target if target in users else None,
-                )
+    delivery = deliver_survey(
+        request.client, request.deps, request.team_id, survey_id, invitation, users=users, channels=channels
+    )
+    sent, problems = delivery.sent, delivery.problems
     lines = []
     if sent:
         lines.append(f"Sent survey #{survey_id} about *{literal(partner_name)}* to {', '.join(sent)}.")

@@ -10,8 +10,6 @@ from slack_sdk.models.blocks import CheckboxesElement, InputBlock, RadioButtonsE
 from handlers.shared import metadata
 from handlers.shared.blocks import (
     SlackBlock,
-    actions,
-    button,
     context_block,
     fields_section,
     form_field,
@@ -29,7 +27,7 @@ from handlers.shared.lines import comment_lines, satisfaction_line
 from handlers.shared.parsing import record_id
 from handlers.shared.partner_picker import partner_input
 from handlers.shared.replies import Reply
-from handlers.shared.text import escaped_shortened, literal, mention, plural, shorten
+from handlers.shared.text import escaped_shortened, literal, plural, shorten
 from storage.feedback import Comment, FeedbackSummary
 from storage.models import Survey
 
@@ -117,36 +115,12 @@ def thanks_view(
     return modal("Thank you", blocks, close="Done")
 
 
-def invitation_button_value(survey: Survey) -> str:
-    # The survey's own workspace travels with the button: a Slack Connect click comes from another.
-    return f"{survey.team_id}:{survey.id}"
-
-
 def parse_invitation_value(value: object) -> tuple[str, int] | None:
     if not isinstance(value, str):
         return None
     team_id, _, survey_text = value.partition(":")
     survey_id = record_id(survey_text)
     return (team_id, survey_id) if team_id and survey_id is not None else None
-
-
-def survey_invitation(survey: Survey, partner_name: str, *, closed: bool = False) -> Reply:
-    name = literal(shorten(partner_name, 200))
-    ask = (
-        f"{mention(survey.created_by)} would like your view of our relationship with *{name}*. "
-        "It takes a minute."
-    )
-    blocks: list[SlackBlock] = [section(ask)]
-    if closed:
-        blocks.append(
-            context_block(f"Survey #{survey.id} · this survey is closed; thank you to everyone who answered.")
-        )
-    else:
-        value = invitation_button_value(survey)
-        blocks.append(actions(button("Give feedback", Ids.GIVE_BUTTON.value, value, style="primary")))
-        blocks.append(context_block(f"Survey #{survey.id} · you can answer again to change your answer"))
-    fallback = f"Feedback survey about {name}" + (" (closed)" if closed else "")
-    return Reply(fallback, blocks, in_channel=True)
 
 
 def nps_text(summary: FeedbackSummary) -> str:

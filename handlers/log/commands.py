@@ -3,12 +3,11 @@ confirms it with Edit and Undo buttons; ``/partner log`` alone opens the form (h
 
 from __future__ import annotations
 
-import re
-
 from handlers.log.follow_ups import open_with_partner, promise
 from handlers.log.form import open_log_form
-from handlers.log.views import NOTES_REQUIRED, LogDraft, LogMetadata, logged_confirmation
+from handlers.log.views import LogDraft, LogMetadata, logged_confirmation
 from handlers.shared.command import CommandRequest, subcommand
+from handlers.shared.communications import read_kind, require_notes, take_project
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import first_word
 from handlers.shared.partner_names import partner_project, require_active, resolve_partner
@@ -17,23 +16,6 @@ from handlers.shared.text import escape
 from handlers.shared.when import check_new_date, take_follow_up
 from storage import interactions as interaction_store
 from storage.kinds import parse_kind
-from storage.models import InteractionKind
-
-KINDS_TEXT = ", ".join(k.value for k in InteractionKind)
-# ``project:12`` anywhere in the notes names the joint project the communication was about.
-_PROJECT = re.compile(r"(?<!\S)project:#?(\d+)(?!\S) ?", re.IGNORECASE)
-
-
-def take_project(notes: str) -> tuple[str, str | None]:
-    """The notes without their ``project:<id>`` (the rest kept exactly as typed), and the id.
-
-    >>> take_project("kickoff project:12 went well")
-    ('kickoff went well', '12')
-    """
-    match = _PROJECT.search(notes)
-    if match is None:
-        return notes, None
-    return (notes[: match.start()] + notes[match.end() :]).strip(), match.group(1)
 
 
 @subcommand("log", "l")
@@ -50,29 +32,15 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
         )
         require_active(match.partner)
         kind_word, notes = first_word(match.rest)
-        kind = parse_kind(kind_word) if kind_word else None
-        if kind is None:
-            name = escape(match.partner.name)
-            if not kind_word:
-                raise UserError(
-                    f"What kind of communication? e.g. `/partner log {name} call Renewal talk` "
-                    f"(kinds: {KINDS_TEXT})."
-                )
-            raise UserError(
-                f"“{escape(kind_word[:40])}” isn't a kind I know. Use one of: {KINDS_TEXT} — "
-                f"e.g. `/partner log {name} call Renewal talk`."
-            )
+        name = escape(match.partner.name)
+        kind = read_kind(kind_word, example=f"`/partner log {name} call Renewal talk`")
         notes, project_number = take_project(notes)
         project = partner_project(session, request.team_id, match.partner, project_number)
         today = request.deps.now().astimezone(request.zone()).date()
         notes, follow_up_on, _ = take_follow_up(notes, today=today)
         if follow_up_on is not None and (problem := check_new_date(follow_up_on, today=today)):
             raise UserError(f"The follow-up: {problem}")
-        if kind in NOTES_REQUIRED and not notes:
-            raise UserError(
-                f"A {kind.value} needs a few words: `/partner log {escape(match.partner.name)} "
-                f"{kind.value} what happened…`"
-            )
+        require_notes(kind, notes, example=f"`/partner log {name} {kind.value} what happened…`")
         logged = interaction_store.log_interaction(
             session,
             request.team_id,

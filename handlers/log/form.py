@@ -14,8 +14,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.log.follow_ups import keep_in_step, open_with_partner, promise
-from handlers.log.views import NOTES_REQUIRED, LogDraft, LogMetadata, log_modal, logged_confirmation
+from handlers.log.views import LogDraft, LogMetadata, log_modal, logged_confirmation
 from handlers.shared import metadata
+from handlers.shared.communications import NOTES_REQUIRED
 from handlers.shared.deps import Deps, deps_of, user_zone, workspace
 from handlers.shared.errors import UserError
 from handlers.shared.form import Form

@@ -33,9 +33,6 @@ from handlers.shared.replies import Reply, slack_date
 from handlers.shared.text import first_words, literal, shorten
 from storage.models import FollowUp, Interaction, InteractionKind, Partner
 
-# Kinds that say nothing on their own, so the notes are what is being logged.
-NOTES_REQUIRED = {InteractionKind.NOTE, InteractionKind.OTHER}
-
 
 @dataclass(frozen=True)
 class LogMetadata:

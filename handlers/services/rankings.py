@@ -1,7 +1,8 @@
 """Computing a workspace's ranking: storage's grouped queries, then scoring's pure functions.
 
-Shared by ``/partner top``, ``/partner show``, mentions and digests. A cache keyed by the
-workspace's data version lets a question repeated with nothing changed be answered from memory.
+Shared by ``/partner top``, ``/partner show``, mentions, digests and the Workflow Builder steps. A
+cache keyed by the workspace's data version lets a question repeated with nothing changed be
+answered from memory.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import pandas as pd
 
 from scoring import (
     KIND_WEIGHTS,
+    Explanation,
     ScoringSettings,
     Weights,
+    explain,
     loyalty_categories,
     loyalty_level,
     rank_changes,
@@ -537,3 +540,29 @@ class RankingCache:
                     self._refreshing.discard(key)
 
         threading.Thread(target=run, name=f"ranking-{key[0]}", daemon=True).start()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One partner's place in its workspace's ranking: the score taken apart (scoring.explain),
+    out of how many partners, and its loyalty category."""
+
+    explanation: Explanation
+    partner_count: int
+    loyalty: str | None
+
+
+def partner_standing(rankings: RankingCache, team_id: str, partner_id: int) -> Standing | None:
+    """The partner's standing in the ranking in memory (brought up to date behind the answer after a
+    change; before it, when the partner is new to the ranking). None when the partner is not ranked
+    (archived, or added since the ranking was computed)."""
+    ranking = rankings.get(team_id)
+    if not (ranking.scored["partner_id"] == partner_id).any():
+        ranking = rankings.get(team_id, fresh=True)  # only its rows are read: a patch
+    try:
+        explanation = explain(ranking.scored, partner_id, ranking.settings)
+    except KeyError:
+        return None
+    row = ranking.scored.loc[ranking.scored["partner_id"] == partner_id]
+    loyalty = row["loyalty"].iloc[0] if "loyalty" in row and not row.empty else None
+    return Standing(explanation, ranking.partner_count, None if pd.isna(loyalty) else str(loyalty))

@@ -139,3 +139,12 @@ class AlertIds(enum.StrEnum):
 
     LOG_BUTTON = "alert_log"
     SURVEY_BUTTON = "alert_survey"
+
+
+class WorkflowStep(enum.StrEnum):
+    """The callback IDs of Partnerbot's Workflow Builder steps, declared under ``functions`` in
+    manifest.yml (Slack keys a workflow's step on it: renaming one breaks the workflows using it)."""
+
+    LOG_COMMUNICATION = "log_partner_communication"
+    SEND_SURVEY = "send_partner_survey"
+    PARTNER_SCORE = "get_partner_score"

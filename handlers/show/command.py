@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from handlers.services.projects import partner_projects
+from handlers.services.rankings import partner_standing
 from handlers.services.satisfaction import SATISFACTION_WINDOW_DAYS, partner_satisfaction
 from handlers.shared.blocks import SlackBlock, context_block
 from handlers.shared.command import CommandRequest, subcommand
@@ -31,7 +32,6 @@ from handlers.show.views import (
     partner_profile,
     projects_blocks,
 )
-from scoring import explain
 from storage import feedback as feedback_store
 from storage import followups as follow_up_store
 from storage import interactions as interaction_store
@@ -98,17 +98,14 @@ def load_feedback(session: Session, team_id: str, partner_id: int, now: datetime
 def score_blocks(deps: Deps, team_id: str, partner: Partner) -> list[SlackBlock]:
     """The partner's score taken apart, from the ranking in memory (brought up to date behind the
     answer after a change; before it, when the partner is new to the ranking)."""
-    ranking = deps.rankings.get(team_id)
-    if not (ranking.scored["partner_id"] == partner.id).any():
-        ranking = deps.rankings.get(team_id, fresh=True)  # only its rows are read: a patch
-    try:
-        explanation = explain(ranking.scored, partner.id, ranking.settings)
-    except KeyError:  # added since the ranking was computed
+    standing = partner_standing(deps.rankings, team_id, partner.id)
+    if standing is None:  # added since the ranking was computed
         return [context_block("The score appears in a moment: ask again.")]
-    row = ranking.scored.loc[ranking.scored["partner_id"] == partner.id]
-    loyalty = row["loyalty"].iloc[0] if "loyalty" in row and not row.empty else None
+    explanation = standing.explanation
     four_weeks = four_weeks_ago(deps, team_id, partner.id, explanation.score)
-    return explanation_blocks(explanation, ranking.partner_count, loyalty=loyalty, four_weeks=four_weeks)
+    return explanation_blocks(
+        explanation, standing.partner_count, loyalty=standing.loyalty, four_weeks=four_weeks
+    )
 
 
 def four_weeks_ago(deps: Deps, team_id: str, partner_id: int, score: float | None) -> str | None:

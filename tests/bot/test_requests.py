@@ -66,3 +66,18 @@ def test_strict_parsing_accepts_slacks_own_shapes() -> None:
     event = {"type": "event_callback", "event": {"type": "app_mention", "user": "U1"}, "team_id": "T1"}
     assert parse_slack_body(json.dumps(event), "application/json", strict=True) == event
     assert parse_slack_body("ssl_check=1&token=x", "application/x-www-form-urlencoded", strict=True)
+
+
+def test_a_function_executed_event_must_carry_its_function_and_inputs() -> None:
+    """Bolt routes a Workflow Builder step by ``function.callback_id`` and reads ``inputs`` as an object."""
+    event = {"type": "function_executed", "function": {"callback_id": "get_partner_score"}}
+    good = {**event, "function_execution_id": "Fx1", "inputs": {"partner": "Acme"}}
+    envelope = {"type": "event_callback", "team_id": "T1"}
+    assert parse_slack_body(json.dumps({**envelope, "event": good}), "application/json", strict=True)
+    for bad, reason in (
+        ({**good, "function": "get_partner_score"}, "without its function"),
+        ({**good, "function_execution_id": None}, "without its function or execution"),
+        ({**good, "inputs": ["Acme"]}, "'inputs' is not an object"),
+    ):
+        with pytest.raises(MalformedRequest, match=reason):
+            parse_slack_body(json.dumps({**envelope, "event": bad}), "application/json", strict=True)

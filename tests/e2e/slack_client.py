@@ -16,12 +16,14 @@ import requests
 
 from bot.standin.blockkit import validate_message_payload
 from bot.standin.http import HttpStandIn
+from bot.standin.records import FunctionExecution
 from bot.standin.signed import (
     FORM,
     JSON,
     command_body,
     event_body,
     event_envelope,
+    function_executed,
     interaction_body,
     sign,
     slash_command,
@@ -168,6 +170,21 @@ class SlackClient:
         result = self.post(event_body(envelope), JSON, headers=headers)
         result.request = envelope
         return result
+
+    def run_step(self, callback_id: str, inputs: dict[str, Any], *, team: str) -> FunctionExecution:
+        """Run a Workflow Builder step as Slack does: a run with its own token, the signed
+        ``function_executed`` event (acknowledged within 3 s), then the run once the app ended it."""
+        execution = self.standin.start_function(callback_id, inputs)
+        event = function_executed(
+            callback_id=callback_id,
+            inputs=inputs,
+            function_execution_id=execution.id,
+            bot_access_token=execution.token,
+            app_id=self.standin.app_id,
+        )
+        result = self.send_event(event, team=team)
+        assert result.status == 200 and result.elapsed < 3, (result.status, result.elapsed, result.text)
+        return self.standin.wait_for_function(execution.id, timeout=15)
 
     def send_options(
         self,

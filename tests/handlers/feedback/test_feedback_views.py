@@ -16,7 +16,6 @@ from handlers.feedback.views import (
     feedback_partner_modal,
     nps_text,
     parse_invitation_value,
-    survey_invitation,
     survey_results,
     thanks_view,
 )
@@ -24,6 +23,7 @@ from handlers.log.views import LogDraft, LogMetadata, log_modal
 from handlers.shared import metadata
 from handlers.shared.errors import UserError
 from handlers.shared.ids import Action, Block
+from handlers.shared.survey_invitations import survey_invitation
 from storage.feedback import Comment, FeedbackSummary
 from storage.models import Survey
 
