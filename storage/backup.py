@@ -142,8 +142,9 @@ def _sqlite_backup(
 # --- PostgreSQL -------------------------------------------------------------------------------------
 
 
-def _major(version_text: str) -> int | None:
-    found = re.search(r"(\d+)(?:\.\d+)?", version_text)
+def pg_dump_major(version_text: str) -> int | None:
+    """The major version in ``pg_dump --version``'s answer ("pg_dump (PostgreSQL) 15.2 (Debian …)")."""
+    found = re.search(r"\(PostgreSQL\)\s+(\d+)", version_text) or re.search(r"(\d+)", version_text)
     return int(found.group(1)) if found else None
 
 
@@ -161,7 +162,7 @@ def find_pg_dump(database: Database) -> tuple[str | None, str]:
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return None, f"{program} --version failed ({exc})"
-    tool = _major(answer.stdout.split(")")[-1] if ")" in answer.stdout else answer.stdout)
+    tool = pg_dump_major(answer.stdout)
     with database.engine.connect() as connection:
         server = int(connection.execute(text("SHOW server_version_num")).scalar_one()) // 10000
     if tool is None or tool < server:

@@ -160,10 +160,10 @@ def reset_sequences(connection: Connection) -> None:
     for table, column, sequence in rows:
         if table not in ours or sequence is None:
             continue
+        largest = f"MAX({quote(column)})"
         connection.execute(
             text(
-                f"SELECT setval(:sequence, COALESCE(MAX({quote(column)}), 1), MAX({quote(column)}) IS NOT NULL) "
-                f"FROM {quote(table)}"
+                f"SELECT setval(:sequence, COALESCE({largest}, 1), {largest} IS NOT NULL) FROM {quote(table)}"
             ),
             {"sequence": sequence},
         )
