@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import memory
 from bot.app import build_app, build_deps, slack_client
+from bot.backups import NightlyBackups
 from bot.scheduler import Scheduler, digest_client
 from bot.server import serve_http, wsgi_app
 from bot.settings import ConfigurationError, Settings
@@ -44,6 +45,13 @@ def check_token(client: WebClient, settings: Settings) -> None:
         ) from None
 
 
+def nightly_backups(settings: Settings, database: Database) -> NightlyBackups | None:
+    """The nightly backups PARTNERBOT_BACKUP_DIR asks for, or None."""
+    if settings.backup_dir is None:
+        return None
+    return NightlyBackups(database, settings.backup_dir, keep=settings.backup_keep)
+
+
 def run_server(settings: Settings, database: Database, *, host: str, scheduler: bool) -> int:
     """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
     memory.limit_arenas()  # before any thread allocates
@@ -56,7 +64,7 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
     warm_rankings(deps, database)
     digests = None
     if scheduler:
-        digests = Scheduler(deps, digest_client(settings))
+        digests = Scheduler(deps, digest_client(settings), backups=nightly_backups(settings, database))
         digests.start()
     else:
         log.info("digest scheduler off in this process (--no-scheduler)")
@@ -90,7 +98,11 @@ def run_scheduler(settings: Settings, database: Database) -> int:
     client = slack_client(settings)
     check_token(client, settings)
     upgrade(database)
-    digests = Scheduler(build_deps(settings, database), digest_client(settings))
+    digests = Scheduler(
+        build_deps(settings, database),
+        digest_client(settings),
+        backups=nightly_backups(settings, database),
+    )
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     digests.start()

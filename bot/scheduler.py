@@ -1,7 +1,8 @@
 """The scheduler's wiring: APScheduler 3.11 in-process — one job per digest subscription, every
 minute the follow-up reminders that are due (``handlers.followups.reminders``), and every few
 minutes the daily score-history snapshot of any workspace that lacks today's
-(``handlers.services.history``: claimed once per workspace and day in the database).
+(``handlers.services.history``: claimed once per workspace and day in the database), and with
+PARTNERBOT_BACKUP_DIR the day's backup (``bot.backups``: claimed once per UTC day).
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
@@ -23,6 +24,7 @@ from apscheduler.triggers.base import BaseTrigger
 from slack_sdk import WebClient
 
 from bot.app import slack_client
+from bot.backups import NightlyBackups
 from bot.settings import Settings
 from handlers.alerts.runner import AlertRunner
 from handlers.digests.runner import GRACE, DigestRunner
@@ -59,8 +61,16 @@ def digest_client(settings: Settings) -> WebClient:
 
 
 class Scheduler:
-    def __init__(self, deps: Deps, client: WebClient, *, grace: timedelta = GRACE) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        client: WebClient,
+        *,
+        grace: timedelta = GRACE,
+        backups: NightlyBackups | None = None,
+    ) -> None:
         self.deps = deps
+        self.backups = backups
         self.runner = DigestRunner(deps, client, grace=grace)
         self.reminders = ReminderRunner(deps, client)
         self.alerts = AlertRunner(deps, client)
@@ -98,6 +108,16 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
+        if self.backups is not None:
+            # Checked as often as the snapshots: the first check after 00:00 UTC takes the day's backup.
+            self.scheduler.add_job(
+                self._back_up,
+                "interval",
+                seconds=SNAPSHOT_SECONDS,
+                id="nightly-backup",
+                coalesce=True,
+                max_instances=1,
+            )
         # A change that can move a score marks its workspace for the next minute's drop-alert check.
         self.deps.changes.on_data_change(self.alerts.alerts.mark)
         self.scheduler.start()
@@ -120,6 +140,15 @@ class Scheduler:
             log.exception("catching up missed digests failed")
         self._remind()  # reminders missed while the app was down go out now, not in a minute
         self._snapshot()  # today's score history (and a new workspace's backfill) without waiting
+        self._back_up()  # a day missed while the app was down is backed up now
+
+    def _back_up(self) -> None:
+        if self.backups is None:
+            return
+        try:
+            self.backups.run_once()
+        except Exception:
+            log.exception("the nightly backup failed")
 
     def _snapshot(self) -> None:
         try:
