@@ -1,5 +1,5 @@
-"""The ``partnerbot`` command: serve, migrate, import, export, forget-team, forget-user,
-forget-partner, retention (see README, "Operating it")."""
+"""The ``partnerbot`` command: serve, migrate, import, export, backup, restore, forget-team,
+forget-user, forget-partner, retention (see README, "Operating it")."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.console.args import DESCRIPTION as CONSOLE_DESCRIPTION
 from bot.console.args import HELP as CONSOLE_HELP
 from bot.console.args import add_console_arguments
+from bot.progress import CountingLines, progress_bars
 from bot.settings import ConfigurationError, Settings
 from storage.db import Database, DatabaseUnavailable
 
@@ -89,7 +90,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     database = open_database(settings)
     source = _open_input(args.file)
     try:
-        result = import_csv(database, args.table, source, team_id=args.team)
+        with progress_bars() as progress:
+            lines: Any = source
+            if progress.enabled and source is not sys.stdin:
+                lines = CountingLines(source, progress, Path(args.file).stat().st_size)
+            result = import_csv(database, args.table, lines, team_id=args.team)
     except TransferError as failure:
         raise CommandFailed(f"import failed, nothing was written: {failure}") from None
     except UnicodeDecodeError as exc:
@@ -108,12 +113,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     database = open_database(settings)
     try:
-        if args.output in (None, "-"):
-            sys.stdout.reconfigure(newline="")  # type: ignore[attr-defined]
-            rows = export_csv(database, args.table, sys.stdout, team_id=args.team)
-        else:
-            with Path(args.output).open("w", encoding="utf-8", newline="") as target:
-                rows = export_csv(database, args.table, target, team_id=args.team)
+        with progress_bars() as progress:
+            if args.output in (None, "-"):
+                sys.stdout.reconfigure(newline="")  # type: ignore[attr-defined]
+                rows = export_csv(database, args.table, sys.stdout, team_id=args.team, progress=progress)
+            else:
+                with Path(args.output).open("w", encoding="utf-8", newline="") as target:
+                    rows = export_csv(database, args.table, target, team_id=args.team, progress=progress)
     except TransferError as failure:
         raise CommandFailed(f"export failed: {failure}") from None
     print(f"exported {rows} {args.table} from team {args.team}", file=sys.stderr)
@@ -229,6 +235,57 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.backup import find_pg_dump, take_backup
+    from storage.backup_file import BackupError
+
+    # The schema is left as it is: a backup is of the database as the running app has it.
+    database = open_database(settings, migrate=False)
+    pg_dump = None
+    if database.dialect == "postgresql":
+        pg_dump, why = find_pg_dump(database)
+        log.info("backup with %s", f"pg_dump: {why}" if pg_dump else f"COPY ({why})")
+    try:
+        with progress_bars() as progress:
+            result = take_backup(database, Path(args.file), pg_dump=pg_dump, progress=progress)
+    except BackupError as failure:
+        raise CommandFailed(f"backup failed, no file was written: {failure}") from None
+    manifest = result.manifest
+    print(
+        f"backed up {manifest.rows} rows of {len(manifest.tables)} tables ({manifest.backend}, "
+        f"{manifest.method}, schema {manifest.revision}) to {args.file}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.backup_file import RestoreRefused
+    from storage.restore import restore_backup
+
+    database = open_database(settings, migrate=False)
+    try:
+        with progress_bars() as progress:
+            result = restore_backup(database, Path(args.file), force=args.force, progress=progress)
+    except RestoreRefused as refusal:
+        raise CommandFailed(f"restore refused: {refusal}") from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CommandFailed(f"restore failed: {reason}") from None
+    if result.replaced:
+        replaced = ", ".join(f"{rows} {table}" for table, rows in sorted(result.replaced.items()))
+        print(f"replaced what the database held: {replaced} rows", file=sys.stderr)
+    manifest = result.manifest
+    print(
+        f"restored {manifest.rows} rows of {len(manifest.tables)} tables from {args.file} "
+        f"(taken {manifest.created_at}, schema {manifest.revision}; now up to date)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnerbot",
@@ -338,6 +395,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("--team", help="only this workspace (default: every workspace)")
     retention.set_defaults(func=cmd_retention)
+
+    backup = commands.add_parser(
+        "backup",
+        help="write a backup of the whole database to FILE, while the app keeps serving",
+        description="Write every workspace's records, as they were at one moment, to FILE (a Partnerbot "
+        "backup: a zip with a manifest). SQLite: the online backup API; PostgreSQL: pg_dump when one "
+        "able to dump the server is on PATH, otherwise the app's own COPY export in one snapshot. The "
+        "file appears only when complete.",
+    )
+    backup.add_argument("file", help="the backup file to write (replaced if it exists)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="load a backup into the database at DATABASE_URL (empty, or --force)",
+        description="Load a Partnerbot backup into the database at DATABASE_URL, then bring its schema "
+        "up to date. Refuses a file that is not a Partnerbot backup, a newer Partnerbot's, the other "
+        "kind of database's, and a database that already holds records unless --force. Stop the app "
+        "first.",
+    )
+    restore.add_argument("file", help="the backup file")
+    restore.add_argument(
+        "--force", action="store_true", help="replace the records the database already holds"
+    )
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

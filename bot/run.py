@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import memory
 from bot.app import build_app, build_deps, slack_client, slack_clients
+from bot.backups import NightlyBackups
 from bot.installs import INSTALL_PATH, InstalledWorkspaces, installation_store
 from bot.scheduler import Scheduler
 from bot.server import serve_http, wsgi_app
@@ -59,6 +60,13 @@ def check_slack(client: WebClient, settings: Settings) -> None:
         ) from None
 
 
+def nightly_backups(settings: Settings, database: Database) -> NightlyBackups | None:
+    """The nightly backups PARTNERBOT_BACKUP_DIR asks for, or None."""
+    if settings.backup_dir is None:
+        return None
+    return NightlyBackups(database, settings.backup_dir, keep=settings.backup_keep)
+
+
 def run_server(settings: Settings, database: Database, *, host: str, scheduler: bool) -> int:
     """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
     memory.limit_arenas()  # before any thread allocates
@@ -77,6 +85,7 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
             deps,
             slack_clients(settings, database, patient=True),
             note_retention_months=settings.note_retention_months,
+            backups=nightly_backups(settings, database),
         )
         digests.start()
     else:
@@ -114,6 +123,7 @@ def run_scheduler(settings: Settings, database: Database) -> int:
         build_deps(settings, database),
         slack_clients(settings, database, patient=True),
         note_retention_months=settings.note_retention_months,
+        backups=nightly_backups(settings, database),
     )
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}

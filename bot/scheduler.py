@@ -3,7 +3,8 @@ minute the follow-up reminders that are due (``handlers.followups.reminders``), 
 minutes the daily score-history snapshot of any workspace that lacks today's
 (``handlers.services.history``: claimed once per workspace and day in the database), and at 03:00
 UTC, with ``PARTNERBOT_NOTE_RETENTION_MONTHS`` set, the blanking of old communication notes
-(``handlers.services.retention``: idempotent, so it needs no claim).
+(``handlers.services.retention``: idempotent, so it needs no claim); and with PARTNERBOT_BACKUP_DIR
+the day's backup (``bot.backups``: claimed once per UTC day).
 
 Jobs are rebuilt from the subscriptions table at start and re-synced every minute (and at once
 after a change made in this process) — nothing is pickled. Every trigger carries the
@@ -25,6 +26,7 @@ from apscheduler.triggers.base import BaseTrigger
 from slack_sdk import WebClient
 
 from bot.app import slack_client
+from bot.backups import NightlyBackups
 from bot.settings import Settings
 from handlers.alerts.runner import AlertRunner
 from handlers.digests.runner import GRACE, DigestRunner
@@ -72,11 +74,13 @@ class Scheduler:
         *,
         grace: timedelta = GRACE,
         note_retention_months: int | None = None,
+        backups: NightlyBackups | None = None,
     ) -> None:
         """``clients``: each workspace's client (bot.app.slack_clients), or the one client of a
         single-workspace install."""
         self.deps = deps
         self.note_retention_months = note_retention_months
+        self.backups = backups
         self.runner = DigestRunner(deps, clients, grace=grace)
         self.reminders = ReminderRunner(deps, clients)
         self.alerts = AlertRunner(deps, clients)
@@ -123,6 +127,16 @@ class Scheduler:
                 coalesce=True,
                 max_instances=1,
             )
+        if self.backups is not None:
+            # Checked as often as the snapshots: the first check after 00:00 UTC takes the day's backup.
+            self.scheduler.add_job(
+                self._back_up,
+                "interval",
+                seconds=SNAPSHOT_SECONDS,
+                id="nightly-backup",
+                coalesce=True,
+                max_instances=1,
+            )
         # A change that can move a score marks its workspace for the next minute's drop-alert check.
         self.deps.changes.on_data_change(self.alerts.alerts.mark)
         self.scheduler.start()
@@ -146,6 +160,15 @@ class Scheduler:
         self._remind()  # reminders missed while the app was down go out now, not in a minute
         self._snapshot()  # today's score history (and a new workspace's backfill) without waiting
         self.blank_old_notes()  # a day the app was down at 03:00 is not a day notes are kept longer
+        self._back_up()  # a day missed while the app was down is backed up now
+
+    def _back_up(self) -> None:
+        if self.backups is None:
+            return
+        try:
+            self.backups.run_once()
+        except Exception:
+            log.exception("the nightly backup failed")
 
     def _snapshot(self) -> None:
         try:

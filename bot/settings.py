@@ -12,6 +12,8 @@ from pathlib import Path
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+# Nightly backups kept in PARTNERBOT_BACKUP_DIR unless PARTNERBOT_BACKUP_KEEP says otherwise.
+DEFAULT_BACKUP_KEEP = 7
 
 
 class ConfigurationError(Exception):
@@ -40,6 +42,9 @@ class Settings:
     admins: frozenset[str] = frozenset()
     # Communication notes older than this many months are blanked daily; None keeps them forever.
     note_retention_months: int | None = None
+    # Where the scheduler writes a backup each UTC day (None: no nightly backups), and how many it keeps.
+    backup_dir: Path | None = None
+    backup_keep: int = DEFAULT_BACKUP_KEEP
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +60,7 @@ class Settings:
         if not api_url.endswith("/"):
             api_url += "/"
         admins = frozenset(a.strip() for a in env.get("PARTNERBOT_ADMINS", "").split(",") if a.strip())
+        backup_dir, backup_keep = _backup_settings(env)
         return cls(
             note_retention_months=_retention_months(env.get("PARTNERBOT_NOTE_RETENTION_MONTHS", "")),
             database_url=env.get("DATABASE_URL", "").strip() or default_database_url(),
@@ -67,6 +73,8 @@ class Settings:
             slack_api_url=api_url,
             port=port,
             admins=admins,
+            backup_dir=backup_dir,
+            backup_keep=backup_keep,
         )
 
     @property
@@ -126,3 +134,21 @@ def _retention_months(text: str) -> int | None:
             f"PARTNERBOT_NOTE_RETENTION_MONTHS must be between 1 and {MAX_RETENTION_MONTHS}, got {months}"
         )
     return months
+
+
+def _backup_settings(env: Mapping[str, str]) -> tuple[Path | None, int]:
+    """PARTNERBOT_BACKUP_DIR (a folder, made if missing) and PARTNERBOT_BACKUP_KEEP (a count, 1 or more)."""
+    folder_text = env.get("PARTNERBOT_BACKUP_DIR", "").strip()
+    folder = Path(folder_text).expanduser() if folder_text else None
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise ConfigurationError(f"PARTNERBOT_BACKUP_DIR must be a folder, and {folder} is a file")
+    keep_text = env.get("PARTNERBOT_BACKUP_KEEP", "").strip() or str(DEFAULT_BACKUP_KEEP)
+    try:
+        keep = int(keep_text)
+    except ValueError:
+        raise ConfigurationError(
+            f"PARTNERBOT_BACKUP_KEEP must be a number of backups, got {keep_text!r}"
+        ) from None
+    if keep < 1:
+        raise ConfigurationError(f"PARTNERBOT_BACKUP_KEEP must be 1 or more, got {keep}")
+    return folder, keep

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from storage.db import Database
 
@@ -39,3 +39,39 @@ def is_up_to_date(database: Database) -> bool:
     with database.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     return current == set(script.get_heads())
+
+
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def head_revision() -> str:
+    """The newest schema revision this code knows (what ``upgrade`` brings a database to)."""
+    head = _scripts().get_current_head()
+    assert head is not None, "the migrations have one head"
+    return head
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether this code's migrations include ``revision`` (a newer Partnerbot's is unknown here)."""
+    try:
+        return _scripts().get_revision(revision) is not None
+    except Exception:  # alembic raises its own resolution errors for an unknown or malformed id
+        return False
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema revision a database is at (None: no Partnerbot schema in it)."""
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return heads[0] if heads else None
+
+
+def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+    """Migrate on ``connection`` inside the caller's transaction (a restore builds a backup's
+    schema and loads its rows in one transaction, so a failure leaves nothing behind)."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

@@ -17,6 +17,7 @@ from typing import TextIO
 from sqlalchemy import select
 
 from storage import rollups, versions
+from storage.backup_file import Progress, no_progress
 from storage.bulk import CHUNK_SIZE, RowsRefused, insert_rows
 from storage.csv.cells import length_limit
 from storage.csv.columns import ImportContext
@@ -31,6 +32,8 @@ from storage.models import Interaction, Partner, utc_now
 __all__ = ["ImportFailed", "ImportResult", "TransferError", "export_csv", "import_csv"]
 
 _TEAM_LIMIT = length_limit(Partner.__table__, "team_id")
+# Rows between an export's progress reports (a terminal's progress bar).
+_PROGRESS_EVERY = 1_000
 
 
 @dataclass(frozen=True)
@@ -104,11 +107,14 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
     return ImportResult(kind=kind, rows=written)
 
 
-def export_csv(database: Database, kind: str, target: TextIO, *, team_id: str) -> int:
+def export_csv(
+    database: Database, kind: str, target: TextIO, *, team_id: str, progress: Progress = no_progress
+) -> int:
     """Write workspace ``team_id``'s rows of ``kind`` to ``target`` as CSV; returns the rows written.
 
     The columns are the import columns in their documented order, so ``import_csv`` reads the
     output back unchanged. Text that a spreadsheet would run as a formula is prefixed with ``'``.
+    ``progress`` hears the rows written so far as they go.
 
     >>> export_csv(database, "partners", sys.stdout, team_id="T1")
     name,tier,region,category,owner,revenue,cost,status
@@ -129,4 +135,7 @@ def export_csv(database: Database, kind: str, target: TextIO, *, team_id: str) -
         for row in result:
             writer.writerow([column.cell(value) for column, value in zip(columns, row, strict=True)])
             written += 1
+            if written % _PROGRESS_EVERY == 0:
+                progress(kind, written, None)
+    progress(kind, written, None)
     return written

@@ -67,3 +67,25 @@ def test_note_retention_is_off_unless_set_and_then_a_number_of_months() -> None:
     assert Settings.from_env({"PARTNERBOT_NOTE_RETENTION_MONTHS": " 18 "}).note_retention_months == 18
     with pytest.raises(ConfigurationError, match="PARTNERBOT_NOTE_RETENTION_MONTHS is not set"):
         Settings.from_env({}).require_retention()
+
+
+def test_nightly_backups_are_off_until_a_folder_is_given(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert Settings.from_env({}).backup_dir is None and Settings.from_env({}).backup_keep == 7
+    settings = Settings.from_env({"PARTNERBOT_BACKUP_DIR": f" {tmp_path} ", "PARTNERBOT_BACKUP_KEEP": "3"})
+    assert settings.backup_dir == tmp_path and settings.backup_keep == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("none", "must be a number of backups, got 'none'"), ("0", "must be 1 or more, got 0")],
+)
+def test_a_backup_count_that_is_not_one_or_more_is_refused(value: str, reason: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"PARTNERBOT_BACKUP_KEEP {reason}"):
+        Settings.from_env({"PARTNERBOT_BACKUP_KEEP": value})
+
+
+def test_a_backup_folder_that_is_a_file_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    with pytest.raises(ConfigurationError, match="PARTNERBOT_BACKUP_DIR must be a folder"):
+        Settings.from_env({"PARTNERBOT_BACKUP_DIR": str(a_file)})
