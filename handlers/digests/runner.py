@@ -19,6 +19,10 @@ from storage.models import DigestRunStatus
 log = logging.getLogger(__name__)
 CHART_POINTS = 6
 CHART_PARTNERS = 5
+# A ranking never goes to a channel shared with another organisation (Slack Connect): the run is
+# skipped, not the subscription turned off, so it resumes by itself if the channel stops being shared.
+SHARED_OUTCOME = "not posted: the channel is shared with another organisation"
+UNKNOWN_OUTCOME = "not posted: Slack could not say whether the channel is shared with another organisation"
 
 __all__ = ["GRACE", "DigestRunner", "Due"]
 
@@ -40,6 +44,10 @@ class DigestRunner:
         claim = self.runs.claim(due)
         if isinstance(claim, str):
             return claim
+        # Asked at every run, not only at `digest add`: a channel can be shared after it subscribed.
+        shared = self.deps.shared_channels.lookup(self.client, claim.team_id, claim.channel_id)
+        if shared is not False:  # shared, or Slack could not say: never post a ranking on a guess
+            return self._skip_shared(claim, shared)
         scored = None
         try:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
@@ -108,6 +116,22 @@ class DigestRunner:
             except (SlackClientError, OSError) as exc:
                 return None, f"failed: could not reach Slack ({type(exc).__name__})", DigestRunStatus.FAILED
         return None, "failed", DigestRunStatus.FAILED
+
+    def _skip_shared(self, claim: Claim, shared: bool | None) -> str:
+        """Record the run as skipped; tell the owner once when the channel is shared (not when Slack
+        merely could not say: that is usually over by the next run)."""
+        outcome = SHARED_OUTCOME if shared else UNKNOWN_OUTCOME
+        log.warning("digest %s for %s %s", claim.subscription_id, claim.channel_id, outcome)
+        if shared and self.runs.outcome_before(claim) != SHARED_OUTCOME:  # told once, not every run
+            self._tell(
+                claim.owner,
+                f"I didn't post digest #{claim.subscription_id} in <#{claim.channel_id}>: the channel is "
+                "now shared with another organisation, and a digest shows scores and ranks. It stays "
+                "paused while the channel is shared; `/partner digest remove "
+                f"{claim.subscription_id}` stops it, `/partner digest add #channel` picks another channel.",
+            )
+        self.runs.finish(claim, status=DigestRunStatus.SKIPPED, outcome=outcome)
+        return outcome
 
     def _join(self, channel_id: str) -> bool:
         try:
