@@ -45,9 +45,11 @@ class DigestRunner:
         if isinstance(claim, str):
             return claim
         # Asked at every run, not only at `digest add`: a channel can be shared after it subscribed.
-        shared = self.deps.shared_channels.lookup(self.client, claim.team_id, claim.channel_id)
-        if shared is not False:  # shared, or Slack could not say: never post a ranking on a guess
-            return self._skip_shared(claim, shared)
+        sharing = self.deps.shared_channels.check(self.client, claim.team_id, claim.channel_id)
+        # Slack says channel_not_found only about a channel the bot cannot see (deleted, or private
+        # without it), where chat.postMessage is refused too: posting finds out which, as before.
+        if sharing.shared is not False and sharing.error != "channel_not_found":
+            return self._skip_shared(claim, sharing.shared)  # shared, or unknown: never on a guess
         scored = None
         try:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -79,6 +80,15 @@ def privately(reply: Reply) -> Reply:
     return Reply(reply.text, blocks, in_channel=False).with_note(SHARED_CHANNEL_NOTE)
 
 
+@dataclass(frozen=True)
+class Sharing:
+    """What is known about a channel: ``shared`` None when Slack could not say, with its error
+    (``channel_not_found``: deleted, or private without the bot) or why not."""
+
+    shared: bool | None
+    error: str | None = None
+
+
 class SharedChannels:
     """The shared-channel decision per (workspace, channel), kept briefly; safe from any thread."""
 
@@ -101,24 +111,23 @@ class SharedChannels:
         """Whether ``channel_id`` is shared with another organisation; when that cannot be told,
         yes. ``said``: what the request itself says (trusted, and remembered for the next question
         about this channel)."""
-        found = self.lookup(client, team_id, channel_id, said=said)
-        return True if found is None else found
+        return self.check(client, team_id, channel_id, said=said).shared is not False
 
-    def lookup(
+    def check(
         self, client: WebClient, team_id: str, channel_id: str | None, *, said: bool | None = None
-    ) -> bool | None:
-        """Like :meth:`is_shared`, but None when it cannot be told (Slack failed or was slow), for
-        callers that say something different then (the digest runner)."""
+    ) -> Sharing:
+        """Like :meth:`is_shared`, but saying when it cannot be told (Slack failed or was slow), for
+        callers that act differently then (the digest runner)."""
         if not channel_id:
-            return False  # no channel (a modal, the Home tab): nothing is shown to anyone else
+            return Sharing(False)  # no channel (a modal, the Home tab): nobody else sees it
         key = (team_id, channel_id)
         if said is not None:
             self._remember(key, said)
-            return said
+            return Sharing(said)
         with self._lock:
             known = self._known.get(key)
         if known is not None and self._clock() < known[1]:
-            return known[0]
+            return Sharing(known[0])
         future = _lookups.submit(self._look_up, client, key)
         try:
             return future.result(timeout=self.lookup_seconds)
@@ -130,7 +139,7 @@ class SharedChannels:
                 team_id,
                 self.lookup_seconds,
             )
-            return None
+            return Sharing(None, "slow")
 
     def forget(self, team_id: str, channel_id: str) -> None:
         with self._lock:
@@ -140,7 +149,7 @@ class SharedChannels:
         with self._lock:
             self._known[key] = (shared, self._clock() + self.cache_seconds)
 
-    def _look_up(self, client: WebClient, key: tuple[str, str]) -> bool | None:
+    def _look_up(self, client: WebClient, key: tuple[str, str]) -> Sharing:
         team_id, channel_id = key
         channel: Any = None
         try:
@@ -158,7 +167,7 @@ class SharedChannels:
                 team_id,
                 reason,
             )
-            return None  # not remembered: the next request asks again
+            return Sharing(None, reason)  # not remembered: the next request asks again
         shared = shared_per_slack(channel)
         self._remember(key, shared)
-        return shared
+        return Sharing(shared)
