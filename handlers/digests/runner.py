@@ -45,7 +45,7 @@ class DigestRunner:
         if isinstance(claim, str):
             return claim
         # Asked at every run, not only at `digest add`: a channel can be shared after it subscribed.
-        sharing = self.deps.shared_channels.check(self.client, claim.team_id, claim.channel_id)
+        sharing = self.deps.shared_channels.check(self.client, claim.team_id, claim.channel_id, fresh=True)
         # Slack says channel_not_found only about a channel the bot cannot see (deleted, or private
         # without it), where chat.postMessage is refused too: posting finds out which, as before.
         if sharing.shared is not False and sharing.error != "channel_not_found":

@@ -15,8 +15,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -114,10 +114,17 @@ class SharedChannels:
         return self.check(client, team_id, channel_id, said=said).shared is not False
 
     def check(
-        self, client: WebClient, team_id: str, channel_id: str | None, *, said: bool | None = None
+        self,
+        client: WebClient,
+        team_id: str,
+        channel_id: str | None,
+        *,
+        said: bool | None = None,
+        fresh: bool = False,
     ) -> Sharing:
         """Like :meth:`is_shared`, but saying when it cannot be told (Slack failed or was slow), for
-        callers that act differently then (the digest runner)."""
+        callers that act differently then (the digest runner). ``fresh``: ask Slack even if the
+        answer is known (a digest, posted once a day at most, asks at the moment it posts)."""
         if not channel_id:
             return Sharing(False)  # no channel (a modal, the Home tab): nobody else sees it
         key = (team_id, channel_id)
@@ -126,7 +133,7 @@ class SharedChannels:
             return Sharing(said)
         with self._lock:
             known = self._known.get(key)
-        if known is not None and self._clock() < known[1]:
+        if known is not None and not fresh and self._clock() < known[1]:
             return Sharing(known[0])
         future = _lookups.submit(self._look_up, client, key)
         try:
@@ -140,10 +147,6 @@ class SharedChannels:
                 self.lookup_seconds,
             )
             return Sharing(None, "slow")
-
-    def forget(self, team_id: str, channel_id: str) -> None:
-        with self._lock:
-            self._known.pop((team_id, channel_id), None)
 
     def _remember(self, key: tuple[str, str], shared: bool) -> None:
         with self._lock:

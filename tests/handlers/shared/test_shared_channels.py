@@ -74,7 +74,15 @@ def test_slacks_flags_decide_as_its_docs_mean_them(channel: dict[str, Any], shar
 
 @pytest.mark.parametrize(
     ("value", "read"),
-    [(True, True), (False, False), ("true", True), ("false", False), ("TRUE", True), (None, None), ("maybe", None)],
+    [
+        (True, True),
+        (False, False),
+        ("true", True),
+        ("false", False),
+        ("TRUE", True),
+        (None, None),
+        ("maybe", None),
+    ],
 )
 def test_a_flag_is_read_as_json_or_as_a_form_sends_it(value: Any, read: bool | None) -> None:
     assert flag(value) is read
@@ -111,6 +119,8 @@ def test_conversations_info_is_asked_once_per_channel_and_workspace_while_it_is_
     clock.now += 61
     assert channels.is_shared(slack, "T1", "C1") is False  # type: ignore[arg-type]
     assert slack.asked == ["C1", "C1", "C1"]
+    assert channels.check(slack, "T1", "C1", fresh=True) == Sharing(False)  # type: ignore[arg-type]
+    assert slack.asked == ["C1", "C1", "C1", "C1"]  # asked although known
 
 
 def test_a_failed_lookup_counts_as_shared_says_so_in_the_log_and_is_asked_again(
@@ -136,7 +146,9 @@ def test_a_slow_lookup_counts_as_shared_without_waiting_for_it(caplog: pytest.Lo
     finally:
         slack.release.set()
     assert slack.asked == ["CSLOW"]
-    assert any("CSLOW" in r.getMessage() and "treating it as shared" in r.getMessage() for r in caplog.records)
+    assert any(
+        "CSLOW" in r.getMessage() and "treating it as shared" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_no_channel_is_nobody_elses() -> None:
