@@ -42,6 +42,8 @@ BOT_SCOPES = (
     "app_mentions:read",
     "im:history",
     "files:read",
+    "channels:read",
+    "groups:read",
 )
 # An install link works for ten minutes, and once.
 STATE_SECONDS = 600

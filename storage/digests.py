@@ -216,6 +216,16 @@ def last_runs(session: Session, subscription_ids: list[int]) -> dict[int, LastRu
     return {r.subscription_id: LastRun(r.scheduled_for, r.status, r.outcome) for r in rows}
 
 
+def outcome_before(session: Session, subscription_id: int, *, run_id: int) -> str | None:
+    """The outcome of the subscription's run just before ``run_id`` (None: it is the first)."""
+    return session.scalar(
+        select(DigestRun.outcome)
+        .where(DigestRun.subscription_id == subscription_id, DigestRun.id < run_id)
+        .order_by(DigestRun.id.desc())
+        .limit(1)
+    )
+
+
 def run_status(session: Session, subscription_id: int, period: str) -> DigestRunStatus | None:
     return session.scalar(
         select(DigestRun.status).where(

@@ -26,6 +26,10 @@ EXPECTED_BOT_SCOPES = {
     "app_mentions:read",
     "im:history",
     "channels:join",
+    # conversations.info: whether a channel is shared with another organisation (Slack Connect),
+    # public and private channels alike
+    "channels:read",
+    "groups:read",
     "files:write",  # charts, and /partner export's CSV file
     "files:read",  # files.info and the download of a CSV an admin uploads to import it
     "im:write",  # conversations.open: /partner trend's chart and exports go to the person's DMs
@@ -40,14 +44,14 @@ EXPECTED_BOT_EVENTS = {
 }
 # The scope each subscribed event needs (app_home_opened needs none).
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history"}
-# The scope each Web API method the app calls needs (views.* and chat.getPermalink need none).
-METHOD_SCOPES = {
+# The scopes each Web API method the app calls needs (views.* and chat.getPermalink need none).
+METHOD_SCOPES: dict[str, str | tuple[str, ...]] = {
     "chat_postMessage": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
     "users_info": "users:read",
     "conversations_join": "channels:join",
-    "conversations_info": "channels:read",
+    "conversations_info": ("channels:read", "groups:read"),  # public and private channels
     "conversations_open": "im:write",
     "files_upload_v2": "files:write",
     # /partner export streams its file through the two steps files_upload_v2 takes
@@ -206,7 +210,8 @@ def _called_methods() -> set[str]:
 
 def test_scopes_are_what_the_code_calls(manifest):
     """No more scopes than the app uses, and none missing: derived from the Web API calls in the code."""
-    used = {METHOD_SCOPES[m] for m in _called_methods() if m in METHOD_SCOPES}
+    scopes = [METHOD_SCOPES[m] for m in _called_methods() if m in METHOD_SCOPES]
+    used = {s for scope in scopes for s in ((scope,) if isinstance(scope, str) else scope)}
     events = manifest["settings"].get("event_subscriptions", {}).get("bot_events", [])
     needed = {"commands"} | used | {EVENT_SCOPES[e] for e in events if e in EVENT_SCOPES}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed

@@ -224,6 +224,10 @@ def conversations_info(ws: Workspace, call: Call) -> Answer:
         "is_archived": bool(channel and channel.archived),
         "is_member": channel.member if channel else True,
         "is_im": channel_id.startswith("D"),
+        "is_shared": bool(channel and (channel.ext_shared or channel.org_shared)),
+        "is_ext_shared": bool(channel and channel.ext_shared),
+        "is_org_shared": bool(channel and channel.org_shared),
+        "is_pending_ext_shared": bool(channel and channel.pending_ext_shared),
     }
     return {"ok": True, "channel": described}
 

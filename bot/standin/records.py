@@ -62,6 +62,11 @@ class Channel:
     archived: bool = False
     exists: bool = True  # False: deleted, or never visible to the bot
     name: str | None = None  # None: the ID in lower case
+    # Slack Connect: shared with another organisation, or invited to be (conversations.info's
+    # is_ext_shared / is_pending_ext_shared); org_shared: shared within our own Enterprise Grid only.
+    ext_shared: bool = False
+    pending_ext_shared: bool = False
+    org_shared: bool = False
 
 
 @dataclass

@@ -61,9 +61,11 @@ def slash_command(
     channel_name: str = "partners",
     team_domain: str | None = None,
     token: str = VERIFICATION_TOKEN,
+    ext_shared: bool | None = False,
 ) -> dict[str, str]:
-    """A slash command's form fields, as Slack posts them."""
-    return {
+    """A slash command's form fields, as Slack posts them. ``ext_shared``: the channel is shared
+    with another organisation (``is_ext_shared_channel``); None leaves the field out."""
+    form = {
         "token": token,
         "team_id": team_id,
         "team_domain": team_domain or team_id.lower(),
@@ -78,6 +80,9 @@ def slash_command(
         "response_url": response_url,
         "trigger_id": trigger_id,
     }
+    if ext_shared is not None:
+        form["is_ext_shared_channel"] = "true" if ext_shared else "false"
+    return form
 
 
 def event_envelope(
@@ -88,8 +93,10 @@ def event_envelope(
     bot_user_id: str,
     event_id: str | None = None,
     token: str = VERIFICATION_TOKEN,
+    ext_shared: bool = False,
 ) -> dict[str, Any]:
-    """The Events API envelope around ``event``, as Slack posts it."""
+    """The Events API envelope around ``event``, as Slack posts it (``ext_shared``: the event's
+    channel is shared with another organisation)."""
     return {
         "token": token,
         "team_id": team_id,
@@ -101,7 +108,7 @@ def event_envelope(
         "authorizations": [
             {"team_id": team_id, "user_id": bot_user_id, "is_bot": True, "is_enterprise_install": False}
         ],
-        "is_ext_shared_channel": False,
+        "is_ext_shared_channel": ext_shared,
     }
 
 

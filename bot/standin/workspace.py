@@ -124,7 +124,8 @@ class Workspace:
             return self.users.get(user_id) or User(user_id, **self.user_defaults)
 
     def set_channel(self, channel_id: str, **fields: Any) -> Channel:
-        """Describe a channel: ``member``, ``private``, ``archived``, ``exists``, ``name`` (see
+        """Describe a channel: ``member``, ``private``, ``archived``, ``exists``, ``name``, and Slack
+        Connect's ``ext_shared``, ``pending_ext_shared``, ``org_shared`` (see
         :class:`~bot.standin.records.Channel`)."""
         channel = Channel(channel_id, **fields)
         with self.lock:

@@ -23,7 +23,9 @@ USAGE = (
 )
 
 
-@subcommand("digest", "digests")
+# Subscriptions, schedules and outcomes, never the ranking itself (which add keeps out of shared
+# channels and the runner never posts there).
+@subcommand("digest", "digests", internal=False)
 def digest_command(request: CommandRequest, rest: str) -> Reply | None:
     action, after = first_word(rest)
     handlers = {
@@ -63,6 +65,18 @@ def digest_channel(rest: str) -> str:
     return found[0]
 
 
+def refuse_shared(request: CommandRequest, channel_id: str) -> None:
+    """No digest for a channel shared with another organisation: it would show them the ranking."""
+    # What Slack said about the channel the command was typed in holds for that channel only.
+    said = request.shared_flag if channel_id == request.channel_id else None
+    if request.deps.shared_channels.is_shared(request.client, request.team_id, channel_id, said=said):
+        raise UserError(
+            f"<#{channel_id}> is shared with another organisation (or Slack could not tell me it "
+            "isn't), and a digest shows scores and ranks, which stay inside. Subscribe one of your "
+            "own channels instead."
+        )
+
+
 def add(request: CommandRequest, rest: str) -> Reply:
     channel_id = digest_channel(rest)
     words = CHANNEL_MENTION.sub(" ", rest).split()
@@ -97,6 +111,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
     cadence, left = parse_cadence(left)
     if left:
         raise UserError(f"I didn't understand “{escape(' '.join(left)[:40])}”. {USAGE}")
+    refuse_shared(request, channel_id)
     if zone_name is None:
         zone_name = request.zone().key
     with request.deps.db.transaction() as session:

@@ -20,6 +20,10 @@ from storage.models import DigestRunStatus
 log = logging.getLogger(__name__)
 CHART_POINTS = 6
 CHART_PARTNERS = 5
+# A ranking never goes to a channel shared with another organisation (Slack Connect): the run is
+# skipped, not the subscription turned off, so it resumes by itself if the channel stops being shared.
+SHARED_OUTCOME = "not posted: the channel is shared with another organisation"
+UNKNOWN_OUTCOME = "not posted: Slack could not say whether the channel is shared with another organisation"
 
 __all__ = ["GRACE", "DigestRunner", "Due"]
 
@@ -45,10 +49,14 @@ class DigestRunner:
         client = self.clients.for_team(claim.team_id)
         if client is None:  # uninstalled since it subscribed: nothing to post with, no retry
             outcome = "skipped: Partnerbot is no longer installed in this workspace"
-            self.runs.finish(
-                claim, status=DigestRunStatus.SKIPPED, outcome=outcome, message_ts=None, scored=None
-            )
+            self.runs.finish(claim, status=DigestRunStatus.SKIPPED, outcome=outcome)
             return outcome
+        # Asked at every run, not only at `digest add`: a channel can be shared after it subscribed.
+        sharing = self.deps.shared_channels.check(client, claim.team_id, claim.channel_id, fresh=True)
+        # Slack says channel_not_found only about a channel the bot cannot see (deleted, or private
+        # without it), where chat.postMessage is refused too: posting finds out which, as before.
+        if sharing.shared is not False and sharing.error != "channel_not_found":
+            return self._skip_shared(client, claim, sharing.shared)  # shared, or unknown: never on a guess
         try:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
             scored = ranking.scored
@@ -120,6 +128,23 @@ class DigestRunner:
             except (SlackClientError, OSError) as exc:
                 return None, f"failed: could not reach Slack ({type(exc).__name__})", DigestRunStatus.FAILED
         return None, "failed", DigestRunStatus.FAILED
+
+    def _skip_shared(self, client: WebClient, claim: Claim, shared: bool | None) -> str:
+        """Record the run as skipped; tell the owner once when the channel is shared (not when Slack
+        merely could not say: that is usually over by the next run)."""
+        outcome = SHARED_OUTCOME if shared else UNKNOWN_OUTCOME
+        log.warning("digest %s for %s %s", claim.subscription_id, claim.channel_id, outcome)
+        if shared and self.runs.outcome_before(claim) != SHARED_OUTCOME:  # told once, not every run
+            self._tell(
+                client,
+                claim.owner,
+                f"I didn't post digest #{claim.subscription_id} in <#{claim.channel_id}>: the channel is "
+                "now shared with another organisation, and a digest shows scores and ranks. It stays "
+                "paused while the channel is shared; `/partner digest remove "
+                f"{claim.subscription_id}` stops it, `/partner digest add #channel` picks another channel.",
+            )
+        self.runs.finish(claim, status=DigestRunStatus.SKIPPED, outcome=outcome)
+        return outcome
 
     def _join(self, client: WebClient, channel_id: str) -> bool:
         try:

@@ -28,7 +28,8 @@ from storage.slack_ids import USER_MENTION
 log = logging.getLogger(__name__)
 
 
-@subcommand("survey", "surveys")
+# Sending and closing a survey suit a shared channel (partners are asked there); its results do not.
+@subcommand("survey", "surveys", internal=lambda rest: first_word(rest)[0].casefold() == "results")
 def survey_command(request: CommandRequest, rest: str) -> Reply | None:
     action, after = first_word(rest)
     if action.casefold() == "results":

@@ -9,7 +9,7 @@ from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.replies import Reply, with_ignored
 
 
-@subcommand("help", "?", "h")
+@subcommand("help", "?", "h", internal=False)  # what the app can do: nothing internal
 def show_help(request: CommandRequest, rest: str) -> Reply:
     return with_ignored(help_reply(), rest)
 

@@ -58,6 +58,6 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
         reply = logged_confirmation(
             logged.interaction, match.partner, follow_up=follow_up, offered=offered, today=today
         )
-    request.ack(reply)  # the confirmation first; the Home tab is republished after it
+    request.send(reply)  # the confirmation first; the Home tab is republished after it
     request.deps.changes.data_changed(request.team_id, request.user_id)
     return None

@@ -191,6 +191,11 @@ class DigestRuns:
         with self.database.read() as session:
             return project_store.closed_between(session, team_id, since=since.date(), until=until.date())
 
+    def outcome_before(self, claim: Claim) -> str | None:
+        """How the subscription's previous run ended (to tell its owner about a problem once)."""
+        with self.database.read() as session:
+            return digest_store.outcome_before(session, claim.subscription_id, run_id=claim.run_id)
+
     def turn_off(self, subscription_id: int, reason: str) -> None:
         with self.database.transaction() as session:
             digest_store.disable(session, subscription_id, reason)

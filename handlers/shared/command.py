@@ -3,6 +3,10 @@
 Each sub-command is a function ``(CommandRequest, rest) -> Reply | None``. It may acknowledge
 early itself (``request.ack()``) before slow work or before opening a modal; whatever it returns
 then goes through ``response_url``. A UserError becomes a message for the person who typed.
+
+A sub-command whose answers show what stays inside the organisation (scores, ranks, notes, needs,
+follow-ups…) is declared ``internal`` (the default); typed in a channel shared with another
+organisation (handlers.shared.shared_channels), its answers go to the person only, saying why.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from handlers.shared.ids import SLASH_COMMAND
 from handlers.shared.limits import ACK_SECONDS
 from handlers.shared.parsing import split_subcommand
 from handlers.shared.replies import Reply
+from handlers.shared.shared_channels import privately, said_by_request
 from handlers.shared.text import escape, shorten
 
 # Slack waits ACK_SECONDS for the acknowledgement; keep a second's margin for the network.
@@ -42,6 +47,10 @@ class CommandRequest:
     _ack: Ack = field(repr=False)
     _respond: Respond = field(repr=False)
     acknowledged: bool = False
+    # What Slack said about the channel (is_ext_shared_channel); None: ask conversations.info.
+    shared_flag: bool | None = None
+    # Whether this sub-command's answers show what must stay inside the organisation.
+    internal: bool = False
 
     def ack(self, reply: Reply | None = None) -> None:
         """Acknowledge now (Slack's 3-second rule), optionally with the visible answer."""
@@ -72,8 +81,17 @@ class CommandRequest:
         """The person's own Slack time zone (UTC when Slack cannot tell)."""
         return user_zone(self.deps, self.client, self.team_id, self.user_id)
 
+    def in_shared_channel(self) -> bool:
+        """Whether the command was typed in a channel shared with another organisation."""
+        return self.deps.shared_channels.is_shared(
+            self.client, self.team_id, self.channel_id, said=self.shared_flag
+        )
+
     def send(self, reply: Reply) -> None:
-        """Answer the person: in the acknowledgement if still possible, else via response_url."""
+        """Answer the person: in the acknowledgement if still possible, else via response_url. An
+        internal answer in a shared channel is the person's only, whatever the reply asked for."""
+        if self.internal and self.in_shared_channel():
+            reply = privately(reply)
         if not self.acknowledged:
             self.ack(reply)
         else:
@@ -81,15 +99,22 @@ class CommandRequest:
 
 
 Subcommand = Callable[[CommandRequest, str], Reply | None]
+Internal = bool | Callable[[str], bool]
 _ROUTES: dict[str, Subcommand] = {}
 _ALIASES: dict[str, str] = {}
+_INTERNAL: dict[str, Internal] = {}
 
 
-def subcommand(name: str, *aliases: str) -> Callable[[Subcommand], Subcommand]:
-    """Declare a sub-command of ``/partner`` (used by each feature module)."""
+def subcommand(name: str, *aliases: str, internal: Internal = True) -> Callable[[Subcommand], Subcommand]:
+    """Declare a sub-command of ``/partner`` (used by each feature module).
+
+    ``internal``: whether its answers show what must stay inside the organisation — True (the
+    default, so a new sub-command is private in a shared channel until someone decides otherwise),
+    False, or a test of the words typed after the sub-command's name."""
 
     def decorate(func: Subcommand) -> Subcommand:
         _ROUTES[name] = func
+        _INTERNAL[name] = internal
         for alias in aliases:
             _ALIASES[alias] = name
         return func
@@ -99,6 +124,12 @@ def subcommand(name: str, *aliases: str) -> Callable[[Subcommand], Subcommand]:
 
 def known_subcommands() -> list[str]:
     return sorted(_ROUTES)
+
+
+def is_internal(name: str, rest: str) -> bool:
+    """Whether ``/partner <name> <rest>`` answers with what must stay inside the organisation."""
+    declared = _INTERNAL.get(_ALIASES.get(name, name), True)
+    return declared(rest) if callable(declared) else declared
 
 
 def on_partner_command(
@@ -114,10 +145,12 @@ def on_partner_command(
         deps=deps_of(context),
         _ack=ack,
         _respond=respond,
+        shared_flag=said_by_request(command),
     )
     sub = split_subcommand(command.get("text", ""))
     name = _ALIASES.get(sub.name, sub.name) or "help"
     handler = _ROUTES.get(name)
+    request.internal = handler is not None and is_internal(name, sub.rest)
     try:
         if handler is None:
             raise UserError(
@@ -127,6 +160,7 @@ def on_partner_command(
         reply = handler(request, sub.rest)
     except UserError as error:
         reply = Reply(error.message)
+        request.internal = False  # what was wrong with the command, always for the person only
     if reply is not None:
         request.send(reply)
     elif not request.acknowledged:

@@ -25,6 +25,7 @@ from handlers.services.history import ScoreHistory
 from handlers.services.rankings import RankingCache
 from handlers.shared.background import BackgroundWork
 from handlers.shared.people import People
+from handlers.shared.shared_channels import SharedChannels
 from storage.db import Database
 
 DEPS_KEY = "partnerbot_deps"
@@ -45,6 +46,8 @@ class Deps:
     rankings: RankingCache = field(init=False)
     history: ScoreHistory = field(init=False)
     background: BackgroundWork = field(default_factory=BackgroundWork)
+    # Which channels are shared with another organisation (Slack Connect), kept for a minute.
+    shared_channels: SharedChannels = field(default_factory=SharedChannels)
     # (team, user) pairs whose Home tab this process has published: only those are republished.
     home_viewers: set[tuple[str, str]] = field(default_factory=set)
 

@@ -130,6 +130,7 @@ class SlackClient:
         signed: bool = True,
         timestamp: int | None = None,
         secret: str | None = None,
+        ext_shared: bool | None = False,
     ) -> SlackResult:
         trigger_id = trigger_id or self.standin.new_trigger_id()
         response_url = response_url or self.standin.new_response_url()
@@ -142,6 +143,7 @@ class SlackClient:
             response_url=response_url,
             trigger_id=trigger_id,
             app_id=self.standin.app_id,
+            ext_shared=ext_shared,
         )
         result = self.post(command_body(form), FORM, signed=signed, timestamp=timestamp, secret=secret)
         result.response_url, result.trigger_id, result.request = response_url, trigger_id, form
@@ -155,7 +157,13 @@ class SlackClient:
         return self._check_ack(result, str(payload.get("type")))
 
     def send_event(
-        self, event: dict[str, Any], *, event_id: str | None = None, team: str = "T1", retry_num: int = 0
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        team: str = "T1",
+        retry_num: int = 0,
+        ext_shared: bool = False,
     ) -> SlackResult:
         envelope = event_envelope(
             event,
@@ -163,6 +171,7 @@ class SlackClient:
             app_id=self.standin.app_id,
             bot_user_id=self.standin.bot_user_id,
             event_id=event_id,
+            ext_shared=ext_shared,
         )
         headers = (
             {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}

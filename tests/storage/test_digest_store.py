@@ -278,3 +278,22 @@ def test_run_status_and_known_periods(database: Database, team_id: str, other_te
             "2026-06-15",
         }
         assert digests.known_periods(session, subscription, []) == set()
+
+
+def test_outcome_before_is_the_subscriptions_previous_run_only(database: Database, team_id: str) -> None:
+    sub, other = subscribe(database, team_id), subscribe(database, team_id, "C2")
+    first = claim(database, sub, "2026-06-14")
+    assert first is not None
+    assert digests_outcome_before(database, sub, first) is None  # the first run has none
+    finish(database, first, DigestRunStatus.SKIPPED)
+    elsewhere = claim(database, other, "2026-06-15")
+    assert elsewhere is not None
+    finish(database, elsewhere, DigestRunStatus.POSTED)
+    second = claim(database, sub, "2026-06-15")
+    assert second is not None
+    assert digests_outcome_before(database, sub, second) == "skipped"  # not the other subscription's
+
+
+def digests_outcome_before(database: Database, subscription_id: int, run_id: int) -> str | None:
+    with database.read() as session:
+        return digests.outcome_before(session, subscription_id, run_id=run_id)

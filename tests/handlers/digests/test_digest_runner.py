@@ -369,6 +369,7 @@ def test_the_chart_is_uploaded_in_the_digests_thread_when_on(
     assert png.filename == "partner-scores.png" and png.title == "Top partners' scores over recent periods"
     assert png.data is not None and png.data.startswith(b"\x89PNG\r\n\x1a\n") and len(png.data) > 5000
     assert [c.method for c in slack.calls if c.method != "chat.postMessage"] == [
+        "conversations.info",  # is the channel shared with another organisation? (no)
         "files.getUploadURLExternal",
         "file_upload",
         "files.completeUploadExternal",
@@ -862,3 +863,54 @@ def test_changes_and_movers_come_from_the_snapshot_at_the_periods_start(
     assert marks == ["▲3", "▼1", "▼1"]
     assert movers.startswith("*Biggest movers:* ") and f"*{names[order[0]]}* ▲3 (now #1)" in movers
     assert "▲▼ since 14 Jun 2026 (score history)" in footer
+
+
+@pytest.mark.parametrize("sharing", [{"ext_shared": True}, {"pending_ext_shared": True}])
+def test_a_digest_never_reaches_a_channel_shared_with_another_organisation(
+    database: Database,
+    team_id: str,
+    runner: DigestRunner,
+    slack: HttpStandIn,
+    sharing: dict[str, bool],
+) -> None:
+    seed(database, team_id)
+    sub = subscribe(database, team_id, "CEXT", chart=True)
+    slack.set_channel("CEXT", **sharing)  # shared (or invited to be) after it subscribed
+    assert runner.run(Due(sub, TODAY, NOW)) == digest_runner.SHARED_OUTCOME
+    assert runner.run(Due(sub, "2026-06-16", NOW + timedelta(days=1))) == digest_runner.SHARED_OUTCOME
+    assert attempts(slack, "CEXT") == [] and slack.shared_files() == []
+    # Its subscriber is told once, not at every run.
+    [told] = slack.calls_to("chat.postMessage", lambda c: c.args.get("channel") == OWNER)
+    assert "shared with another organisation" in told.args["text"] and "<#CEXT>" in told.args["text"]
+    recorded = runs(database, sub)
+    assert {p: (r.status, r.outcome) for p, r in recorded.items()} == {
+        TODAY: ("skipped", digest_runner.SHARED_OUTCOME),
+        "2026-06-16": ("skipped", digest_runner.SHARED_OUTCOME),
+    }
+    assert subscription(database, sub).enabled  # paused, not off: unshared, it posts again
+    slack.set_channel("CEXT")
+    assert runner.run(Due(sub, "2026-06-17", NOW + timedelta(days=2))) == "posted"
+    assert len(posts(slack, "CEXT")) == 1
+
+
+def test_a_channel_shared_only_within_our_own_organisation_gets_its_digest(
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
+) -> None:
+    seed(database, team_id)
+    sub = subscribe(database, team_id, "CGRID")
+    slack.set_channel("CGRID", org_shared=True)
+    assert runner.run(Due(sub, TODAY, NOW)) == "posted"
+    assert len(posts(slack, "CGRID")) == 1
+
+
+def test_when_slack_cannot_say_whether_a_channel_is_shared_the_digest_is_not_posted(
+    database: Database, team_id: str, runner: DigestRunner, slack: HttpStandIn
+) -> None:
+    seed(database, team_id)
+    sub = subscribe(database, team_id, "CUNSURE")
+    slack.fail_next("conversations.info", error="fatal_error", times=None)
+    assert runner.run(Due(sub, TODAY, NOW)) == digest_runner.UNKNOWN_OUTCOME
+    assert attempts(slack, "CUNSURE") == []
+    # Not told: that is Slack's passing trouble, not something the subscriber can change.
+    assert not slack.calls_to("chat.postMessage", lambda c: c.args.get("channel") == OWNER)
+    assert runs(database, sub)[TODAY].status == "skipped"
