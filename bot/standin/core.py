@@ -18,6 +18,8 @@ Transports (``bot.standin.http``, ``bot.standin.inprocess``) hand it requests th
   ``chat.postMessage`` with ``not_in_channel`` until ``conversations.join`` (refused for private
   channels), an archived one answers ``is_archived``, a deleted one ``channel_not_found``. Channels
   never described behave as public channels the bot is in;
+- ``apps.connections.open`` takes only an app-level token (``xapp-``, in the Authorization header)
+  and answers a URL of the Socket Mode stand-in (:mod:`bot.standin.socket_mode`) when one runs;
 - ``files_upload_v2`` works: the upload URL takes the bytes, ``files.completeUploadExternal`` shares
   them (:meth:`shared_files`); uploads are recorded as calls of the method ``"file_upload"``.
 """

@@ -24,6 +24,7 @@ The WebSocket protocol itself is the ``websockets`` library's (the ``standin`` e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import socket
@@ -198,10 +199,8 @@ class SocketModeStandIn:
         with self._changed:
             links = list(self._links)
         for link in links:
-            try:
+            with contextlib.suppress(OSError):  # already gone
                 link.connection.socket.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def wait_connected(self, count: int = 1, timeout: float = 10.0) -> None:
         """Wait until ``count`` connections have been opened in all and one is live."""

@@ -49,7 +49,8 @@ def socket_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServerProcess]:
     """The module's server in Socket Mode; on SIGTERM at the end it must exit 0 and hang up."""
-    env = serve_env(standin, database_url, SLACK_APP_TOKEN=APP_TOKEN)
+    # No signing secret: nothing Slack sends in Socket Mode is signed, so none is needed.
+    env = serve_env(standin, database_url, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET=None)
     process = ServerProcess(env, tmp_path_factory.mktemp("cwd")).start()
     try:
         process.wait_ready()
