@@ -8,6 +8,7 @@ import threading
 import time
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 WARM_TEAMS = 50
 WARM_PARTNERS = 1_000
 WARM_SECONDS = 10.0
+# Socket Mode: how often the connection is pinged; one that stops answering is replaced.
+PING_SECONDS = 10.0
+# How long a stopping server waits for its Socket Mode connection to close.
+CLOSE_SECONDS = 3.0
 
 
 def check_token(client: WebClient, settings: Settings) -> None:
@@ -43,6 +48,22 @@ def check_token(client: WebClient, settings: Settings) -> None:
     except OSError as exc:
         raise ConfigurationError(
             f"cannot reach Slack at {settings.slack_api_url} ({exc}) — check SLACK_API_URL and the network"
+        ) from None
+    if settings.slack_app_token:
+        check_app_token(client, settings.slack_app_token)
+
+
+def check_app_token(client: WebClient, app_token: str) -> None:
+    """Ask Slack for a Socket Mode URL (apps.connections.open) before anything changes, so a refused
+    app-level token stops ``serve`` with the reason rather than after the schema was brought up to
+    date. The URL is not used: the handler asks for its own when it connects."""
+    try:
+        client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        raise ConfigurationError(
+            f"Slack refused SLACK_APP_TOKEN ({error}) — set it to an app-level token (xapp-…) with the "
+            "connections:write scope, and turn Socket Mode on in the app's settings"
         ) from None
 
 
@@ -138,11 +159,30 @@ def run_scheduler(settings: Settings, database: Database) -> int:
     return 0
 
 
+def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
+    """Bolt's Socket Mode adapter on the websocket-client library, not slack_sdk's built-in client:
+    the built-in one does not notice a connection Slack dropped without a close frame (it spins
+    on the dead socket until its pings have failed five times, about a minute with no requests
+    answered), while websocket-client ends the session at once and the adapter reconnects with a
+    fresh URL from apps.connections.open (tests/e2e/test_socket_mode.py)."""
+    return SocketModeHandler(app, app_token, ping_interval=PING_SECONDS)
+
+
+def close_within(handler: SocketModeHandler, seconds: float) -> None:
+    """Close the Socket Mode connection, waiting at most ``seconds``: websocket-client waits for
+    Slack's answer to its close frame and joins its threads one after another, which after a
+    few reconnects added up to more than the 10 s a deployment gives a stopping process. Requests
+    still unacknowledged then are sent again by Slack to whichever process is connected."""
+    closing = threading.Thread(target=handler.close, name="socket-mode-close", daemon=True)
+    closing.start()
+    closing.join(seconds)
+    if closing.is_alive():
+        log.warning("the Socket Mode connection did not close within %.0f s; stopping anyway", seconds)
+
+
 def _serve(settings: Settings, database: Database, app: App, *, host: str) -> None:
     if settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        handler = SocketModeHandler(app, settings.slack_app_token)
+        handler = socket_mode_handler(app, settings.slack_app_token)
         handler.connect()
         log.info("connected to Slack in Socket Mode; /healthz still served on port %s", settings.port)
         try:
@@ -153,7 +193,7 @@ def _serve(settings: Settings, database: Database, app: App, *, host: str) -> No
                 port=settings.port,
             )
         finally:
-            handler.close()
+            close_within(handler, CLOSE_SECONDS)
     else:
         installed = None
         if settings.installs_anywhere:

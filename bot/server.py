@@ -113,9 +113,10 @@ def wsgi_app(
     many workspaces, the install pages."""
     slack = None
     if app is not None:
-        if not signing_secret:
+        if events and not signing_secret:
             raise ValueError("serving Slack requests needs the signing secret")
-        slack = SlackEvents(app, signing_secret=signing_secret, installed=installed)
+        # Without events only the install pages (GET) reach it: nothing to verify a signature on.
+        slack = SlackEvents(app, signing_secret=signing_secret or "", installed=installed)
     slack_paths = {SLACK_PATH} if events else set()
     if app is not None and app.oauth_flow is not None:
         # GET only (Bolt's adapter answers anything else on them with a 404).

@@ -107,7 +107,8 @@ class Settings:
             )
         elif not self.slack_bot_token.startswith("xoxb-"):
             raise ConfigurationError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-        if not self.slack_signing_secret:
+        # Socket Mode requests come through the app's own connection, not signed HTTP: no secret needed.
+        if not self.slack_signing_secret and not self.slack_app_token:
             raise ConfigurationError(
                 "SLACK_SIGNING_SECRET is not set: copy it from the app's Basic Information page"
             )

@@ -18,6 +18,8 @@ Transports (``bot.standin.http``, ``bot.standin.inprocess``) hand it requests th
   ``chat.postMessage`` with ``not_in_channel`` until ``conversations.join`` (refused for private
   channels), an archived one answers ``is_archived``, a deleted one ``channel_not_found``. Channels
   never described behave as public channels the bot is in;
+- ``apps.connections.open`` takes only an app-level token (``xapp-``, in the Authorization header)
+  and answers a URL of the Socket Mode stand-in (:mod:`bot.standin.socket_mode`) when one runs;
 - ``files_upload_v2`` works: the upload URL takes the bytes, ``files.completeUploadExternal`` shares
   them (:meth:`shared_files`); uploads are recorded as calls of the method ``"file_upload"``;
 - files people share (:meth:`add_file`) are described by ``files.info`` and served at their
@@ -53,9 +55,11 @@ from bot.standin.workspace import Validator, Workspace
 Where = Callable[[Call], bool]
 # What Slack serves a file URL asked for without a valid token: its sign-in page, not an error.
 SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
+APP_LEVEL_METHOD = "apps.connections.open"  # the one method called with the app-level token (xapp-)
 ABANDON_POLL = 0.05  # seconds between checks that a delayed call's client is still there
-# Methods Slack answers without a token (oauth.v2.access authenticates with the app's credentials).
-TOKENLESS = ("api.test", "oauth.v2.access")
+# Methods not called with a bot token: oauth.v2.access authenticates with the app's credentials,
+# apps.connections.open checks its app-level token itself.
+TOKENLESS = ("api.test", "oauth.v2.access", APP_LEVEL_METHOD)
 
 
 class SlackStandIn(Workspace):

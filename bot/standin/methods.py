@@ -55,6 +55,19 @@ def oauth_v2_access(ws: Workspace, call: Call) -> Answer:
     return ws.installs.exchange(args)
 
 
+def apps_connections_open(ws: Workspace, call: Call) -> Answer:
+    """A Socket Mode URL for an app-level token, which Slack takes only in the Authorization header."""
+    auth = call.headers.get("authorization", "")
+    if not auth.startswith("Bearer "):
+        return {"ok": False, "error": "not_authed"}
+    token = auth[len("Bearer ") :]
+    if not token.startswith("xapp-"):
+        return {"ok": False, "error": "not_allowed_token_type"}
+    if ws.socket_mode is None or not ws.socket_mode.accepts(token):
+        return {"ok": False, "error": "invalid_auth"}
+    return {"ok": True, "url": ws.socket_mode.issue_url()}
+
+
 def users_info(ws: Workspace, call: Call) -> Answer:
     user_id = call.args.get("user")
     if not user_id:
@@ -303,6 +316,7 @@ METHODS: dict[str, Method] = {
     "api.test": api_test,
     "oauth.v2.access": oauth_v2_access,
     "auth.test": auth_test,
+    "apps.connections.open": apps_connections_open,
     "users.info": users_info,
     "views.open": views_open,
     "views.push": views_open,

@@ -23,6 +23,14 @@ class Validator(Protocol):
     def message(self, payload: Any) -> None: ...
 
 
+class SocketModeServer(Protocol):
+    """The Socket Mode side (``bot.standin.socket_mode.SocketModeStandIn``) apps.connections.open uses."""
+
+    def accepts(self, token: str) -> bool: ...
+
+    def issue_url(self) -> str: ...
+
+
 class Workspace:
     """Slack's side of one workspace; every method is safe to call from any thread."""
 
@@ -46,6 +54,7 @@ class Workspace:
         self.validator = validator
         self.base_url = ""  # set by the transport: where response_urls and upload URLs point
         self.web_url = web_url  # the workspace's own address, in permalinks
+        self.socket_mode: SocketModeServer | None = None  # set by a running Socket Mode stand-in
         self.user_defaults = dict(user_defaults or {})
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}

@@ -57,6 +57,12 @@ def test_serve_requirements_name_what_to_set(env: dict[str, str], names: str) ->
     assert "\n" not in str(error.value)
 
 
+def test_socket_mode_needs_no_signing_secret() -> None:
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-A1-1-x"})
+    settings.require_slack()
+    assert settings.slack_signing_secret is None and settings.slack_app_token == "xapp-1-A1-1-x"
+
+
 def test_secrets_never_appear_in_repr() -> None:
     settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-secret-token", "SLACK_SIGNING_SECRET": "sssecret"})
     assert "secret" not in repr(settings)
