@@ -122,6 +122,22 @@ def test_two_workspaces_each_answered_with_its_own_token_and_neither_sees_the_ot
 
     assert [r["name"] for r in export_rows(database_url, "partners", first)] == ["Only First"]
     assert [r["name"] for r in export_rows(database_url, "partners", second)] == ["Only Second"]
+    # Each workspace's digest is posted with its own token, showing only its own partners.
+    for team, token, mine, theirs in (
+        (first, first_token, "Only First", "Only Second"),
+        (second, second_token, "Only Second", "Only First"),
+    ):
+        channel = "C" + team[1:]
+        slack.command_ok(f"digest add <#{channel}|digests> daily 09:00", team=team)
+        now = slack.send_command(f"digest now <#{channel}|digests>", team=team)
+        assert now.status == 200
+        assert "posted" in str(standin.wait_for_response(now.response_url or "", timeout=20).args.get("text"))
+        (post,) = standin.calls_to(
+            "chat.postMessage", lambda c, ch=channel: c.args.get("channel") == ch and c.ok
+        )
+        assert post.token == token
+        assert mine in str(post.args) and theirs not in str(post.args)
+
     shown = slack.command_ok("show Only Second", team=first)
     assert "I don't know a partner called “Only Second”" in shown.json["text"], shown.json
 
