@@ -16,8 +16,9 @@ import pytest
 import requests
 
 from bot.standin.http import HttpStandIn
-from bot.standin.signed import sign
+from bot.standin.signed import function_executed, sign
 from bot.standin.texts import iter_texts
+from handlers.shared.ids import WorkflowStep
 
 from .conftest import REPO, ServerProcess, serve_env, server_env
 from .slack_client import SlackClient
@@ -224,6 +225,14 @@ EVENT_SAMPLES = {
     "app_mention": {"type": "app_mention", "user": "U1", "text": "<@UBOT> show Acme"},
     "message.im": {"type": "message", "channel_type": "im", "user": "U1", "text": "show Acme"},
     "app_home_opened": {"type": "app_home_opened", "user": "U1", "tab": "home"},
+    # A step run for a partner nobody added: acknowledged at once, the run failed with a message.
+    "function_executed": function_executed(
+        callback_id=WorkflowStep.PARTNER_SCORE.value,
+        inputs={"partner": "Nobody Inc"},
+        function_execution_id="Fx0SAMPLE",
+        bot_access_token="xwfp-sample",
+        app_id="AAPP",
+    ),
 }
 
 
