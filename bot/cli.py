@@ -54,6 +54,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.run import run_server
 
     settings.require_slack()
+    if args.workers > 1 and settings.slack_app_token:
+        raise ConfigurationError(
+            "--workers (or WEB_CONCURRENCY) shares Slack's HTTP requests between processes; in Socket "
+            "Mode (SLACK_APP_TOKEN set) run one worker"
+        )
     database = open_database(settings, migrate=False, lock_timeout=SERVER_LOCK_TIMEOUT)
     return run_server(
         settings, database, host=args.host, scheduler=not args.no_scheduler, workers=args.workers

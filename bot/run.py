@@ -127,11 +127,6 @@ def run_server(
 
 
 def _run_workers(settings: Settings, database: Database, *, host: str, scheduler: bool, workers: int) -> int:
-    if settings.slack_app_token:
-        raise ConfigurationError(
-            "--workers (or WEB_CONCURRENCY) serves Slack's HTTP requests; in Socket Mode "
-            "(SLACK_APP_TOKEN set) run one worker"
-        )
     listening = prefork.listen(host, settings.port)
     database.dispose()  # nothing pooled in the parent is handed down to the workers
 

@@ -128,6 +128,10 @@ class Database:
         must not open another transaction."""
         return self._group.run(work)
 
+    def waiting_writes(self) -> int:
+        """How many grouped works wait for the next group (they are not yet committed)."""
+        return self._group.waiting()
+
     @contextmanager
     def _write_turn(self) -> Iterator[None]:
         """SQLite: wait (at most the lock timeout) for this process's other writers to finish."""

@@ -65,6 +65,10 @@ class GroupCommit:
             raise item.error
         return item.result  # type: ignore[no-any-return]
 
+    def waiting(self) -> int:
+        """How many works wait for the next group."""
+        return self._writer().qsize()
+
     def stop(self) -> None:
         """Let the writer thread end once the works queued before this are done."""
         with self._start_lock:
