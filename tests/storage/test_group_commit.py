@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from storage import interactions, partners
@@ -40,7 +40,8 @@ def queued_behind_a_held_group(
     """Submit ``works`` while the writer is busy with another group, so they form the next one."""
     held, release = threading.Event(), threading.Event()
 
-    def hold(_session: Session) -> None:
+    def hold(session: Session) -> None:
+        session.execute(select(1))  # a real transaction, with its own COMMIT
         held.set()
         release.wait(10)
 
