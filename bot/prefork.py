@@ -34,6 +34,10 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def _start(serve: Callable[[], int]) -> int:
     pid = os.fork()
     if pid:
@@ -41,7 +45,9 @@ def _start(serve: Callable[[], int]) -> int:
     code = 1
     try:
         for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, signal.SIG_DFL)  # the worker's own server installs its handlers
+            # Stopped while still starting (nothing to finish yet): exit 0. Once serving, waitress's
+            # own handler lets the requests in flight finish first.
+            signal.signal(sig, _exit_cleanly)
         code = serve()
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else 0
