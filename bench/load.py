@@ -21,6 +21,7 @@ from bench.proc import (
     Server,
     family_cpu_seconds,
     family_peaks,
+    family_pss,
     reset_family_peaks,
     run_cli,
     summarise_profile,
@@ -239,6 +240,21 @@ def bench_ack(
                 "and its workers were killed with SIGKILL right after the last ack",
             )
         )
+        acknowledged = len(answers) - len(failed)
+        lost = max(0, acknowledged - stored)
+        ctx.add(
+            Row(
+                "ack under load: lost after kill -9",
+                where,
+                lost,
+                "count",
+                None,
+                None,
+                "0",
+                verdict(lost == 0),
+                note=f"“Logged …” acks ({acknowledged}) not found in the database after SIGKILL",
+            )
+        )
     except BenchError as exc:
         ctx.add(
             Row(
@@ -256,6 +272,7 @@ def _workers_rss_row(ctx: Context, db: BenchDatabase, server: Server) -> None:
     if len(peaks) < 2:
         return
     total = sum(peaks.values())
+    pss = family_pss(server.pid)
     ctx.add(
         Row(
             "server peak RSS, all processes: ack under load",
@@ -268,7 +285,9 @@ def _workers_rss_row(ctx: Context, db: BenchDatabase, server: Server) -> None:
             verdict(total < 300 * 1024 * 1024),
             note=f"parent + {len(peaks) - 1} workers; largest worker "
             f"{max(v for k, v in peaks.items() if k != server.pid) / 1024 / 1024:.0f} MB, "
-            f"parent {peaks[server.pid] / 1024 / 1024:.0f} MB (shared pages counted in each)",
+            f"parent {peaks[server.pid] / 1024 / 1024:.0f} MB (pages shared since the fork counted in "
+            f"each); proportional share (PSS) of all processes after the load "
+            f"{(pss or 0) / 1024 / 1024:.0f} MB",
         )
     )
 

@@ -96,6 +96,21 @@ def family_peaks(pid: int) -> dict[int, int]:
     return {member: proc_status(member).get("VmHWM", 0) for member in family(pid)}
 
 
+def family_pss(pid: int) -> int | None:
+    """Proportional set size of ``pid`` and its workers, in bytes: pages shared between them
+    (inherited at the fork) counted once in all, as the machine's memory sees them."""
+    total = 0
+    for member in family(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            return None
+    return total
+
+
 def reset_family_peaks(pid: int) -> bool:
     return all([reset_peak(member) for member in family(pid)])
 

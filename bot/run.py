@@ -127,6 +127,14 @@ def run_server(
 
 
 def _run_workers(settings: Settings, database: Database, *, host: str, scheduler: bool, workers: int) -> int:
+    if database.dialect == "sqlite":
+        # One writer at a time: across processes SQLite's busy handler polls (sleeps of up to
+        # 100 ms) where one process's group commit hands the lock over at once (docs/scaling.md).
+        log.warning(
+            "SQLite with %d workers: writers in different processes wait on each other; "
+            "use PostgreSQL for more than one worker",
+            workers,
+        )
     listening = prefork.listen(host, settings.port)
     database.dispose()  # nothing pooled in the parent is handed down to the workers
 
