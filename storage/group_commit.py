@@ -106,7 +106,7 @@ class GroupCommit:
         if len(works) > 1:
             try:
                 with self._transaction() as session:
-                    results = [w.work(session) for w in works]
+                    results = [_flushed(w.work, session) for w in works]
             except Exception:
                 log.debug("a group of %d writes failed; each runs again alone", len(works), exc_info=True)
             else:
@@ -122,6 +122,14 @@ class GroupCommit:
                 w.error = error
             finally:
                 w.done.set()
+
+
+def _flushed(work: Callable[[Session], T], session: Session) -> T:
+    """Run one work of a group and flush what it changed, so a session hook (``after_flush``: the
+    data versions, an audit trail) sees each work's changes apart from the next one's."""
+    result = work(session)
+    session.flush()
+    return result
 
 
 def _take_group(waiting: queue.SimpleQueue[_Work[Any] | None]) -> Iterator[_Work[Any] | None]:
