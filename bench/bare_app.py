@@ -2,7 +2,8 @@
 server (``bot.server.wsgi_app`` + ``serve_http``: waitress, same thread count, same request parsing).
 
 ``/partner`` acks with nothing; the ``partner_select`` type-ahead acks with an empty option list.
-Run as ``python -m bench.bare_app`` with SLACK_SIGNING_SECRET, SLACK_API_URL and PORT set; the
+Run as ``python -m bench.bare_app`` with SLACK_SIGNING_SECRET, SLACK_API_URL and PORT set (and
+WORKERS > 1 to serve it from that many forked processes, as ``partnerbot serve --workers``); the
 benchmark does that.
 """
 
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot import prefork
 from bot.server import serve_http, wsgi_app
 from storage.db import Database
 
@@ -50,7 +52,18 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     # The health check needs a database: an in-memory SQLite one, never touched otherwise.
     application = wsgi_app(build(), Database("sqlite://"), signing_secret=os.environ["SLACK_SIGNING_SECRET"])
-    serve_http(application, host="127.0.0.1", port=int(os.environ["PORT"]))
+    workers = int(os.environ.get("WORKERS", "1"))
+    port = int(os.environ["PORT"])
+    if workers <= 1:
+        serve_http(application, host="127.0.0.1", port=port)
+        return
+    listening = prefork.listen("127.0.0.1", port)
+
+    def serve() -> int:
+        serve_http(application, host="127.0.0.1", port=port, listening=listening)
+        return 0
+
+    raise SystemExit(prefork.run_workers(workers, serve))
 
 
 if __name__ == "__main__":

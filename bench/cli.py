@@ -74,6 +74,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_POSTGRES_URL,
         help="PostgreSQL server (loopback only); the suite creates and drops its own databases",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="serve the app (and the bare-ack app) from this many processes (serve --workers; default 1)",
+    )
     parser.add_argument("--seed", type=int, default=42, help="seed of the generated workspace (default 42)")
     parser.add_argument("--top-runs", type=int, help="timed /partner top runs (default 10, --quick 5)")
     parser.add_argument(
@@ -133,9 +139,11 @@ def run_database(ctx: Context, kind: str) -> None:
         if not wants_server:
             return
         server = partnerbot_server(
-            db.url, ctx.standin.api_url, ctx.secret, ctx.work_dir / f"server-{kind}.log"
+            db.url, ctx.standin.api_url, ctx.secret, ctx.work_dir / f"server-{kind}.log", workers=ctx.workers
         ).start()
-        bare = bare_server(ctx.standin.api_url, ctx.secret, ctx.work_dir / f"bare-{kind}.log").start()
+        bare = bare_server(
+            ctx.standin.api_url, ctx.secret, ctx.work_dir / f"bare-{kind}.log", workers=ctx.workers
+        ).start()
         measure.warm_up(server, BENCH_TEAM, ctx.standin)
         measure.warm_up(bare, BENCH_TEAM, ctx.standin)
         idle = proc_status(server.pid).get("VmRSS")
@@ -220,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         keep=args.keep,
         auto_profile=not args.no_profile,
+        workers=max(1, args.workers),
         deadline=started + budget * 60,
         standin=standin,
     )

@@ -74,6 +74,7 @@ class Context:
     deadline: float  # time.monotonic() after which remaining steps are skipped
     standin: HttpStandIn
     rows: list[Row] = field(default_factory=list)
+    workers: int = 1  # processes serving the app and the bare-ack app (serve --workers)
     secret: str = field(default_factory=lambda: secrets.token_hex(16))
     events: list[str] = field(default_factory=list)
 

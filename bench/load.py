@@ -1,6 +1,8 @@
-"""Issue 6, item 1: acknowledgement under load. 400 signed ``/partner log <partner> call …``
-requests, 16 at a time, against ``partnerbot serve``, next to the bare-ack app behind the same
-HTTP server; then a check that exactly 400 communications were stored (``partnerbot export``)."""
+"""Issue 6, item 1 and issue 17: acknowledgement under load. 400 signed ``/partner log <partner>
+call …`` requests, 16 at a time, against ``partnerbot serve`` (``--workers N`` with ``python -m
+bench --workers N``), next to the bare-ack app served the same way; then the server and its workers
+are killed with SIGKILL at once and exactly 400 communications must still be stored (``partnerbot
+export``): every acknowledged log was committed before its ack."""
 
 from __future__ import annotations
 
@@ -13,7 +15,17 @@ import numpy as np
 from bench import databases, measure, slack
 from bench.context import ACK_TEAM, Context
 from bench.databases import BenchDatabase
-from bench.proc import BenchError, Profiler, Server, cpu_seconds, reset_peak, run_cli, summarise_profile
+from bench.proc import (
+    BenchError,
+    Profiler,
+    Server,
+    family_cpu_seconds,
+    family_peaks,
+    family_pss,
+    reset_family_peaks,
+    run_cli,
+    summarise_profile,
+)
 from bench.ranking import rss_row
 from bench.report import ERROR, Row, summary, time_ratio, verdict
 from bot.standin.texts import texts
@@ -78,20 +90,20 @@ def bench_ack(
 
     # The floor first: the same requests (signed for the bare app) against the bare-ack app.
     measure.warm_up(bare, ACK_TEAM, ctx.standin, 20)
-    bare_cpu = cpu_seconds(bare.pid)
+    bare_cpu = family_cpu_seconds(bare.pid)
     bare_answers, bare_wall = run_load(
         bare, requests_for(ctx, bare.secret, names, count), concurrency, budget
     )
-    bare_cpu = (cpu_seconds(bare.pid) or 0) - (bare_cpu or 0)
+    bare_cpu = (family_cpu_seconds(bare.pid) or 0) - (bare_cpu or 0)
     bare_fig = _figures(bare_answers, bare_wall)
     bare_errors = sum(a.status != 200 for a in bare_answers) + (count - len(bare_answers))
 
     measure.warm_up(server, ACK_TEAM, ctx.standin, 20)
-    reset = reset_peak(server.pid)
+    reset = reset_family_peaks(server.pid)
     ctx.log(f"{db.kind}: {count} × /partner log, {concurrency} at a time …")
-    server_cpu = cpu_seconds(server.pid)
+    server_cpu = family_cpu_seconds(server.pid)
     answers, wall = run_load(server, requests_for(ctx, server.secret, names, count), concurrency, budget)
-    server_cpu = (cpu_seconds(server.pid) or 0) - (server_cpu or 0)
+    server_cpu = (family_cpu_seconds(server.pid) or 0) - (server_cpu or 0)
     fig = _figures(answers, wall)
     failed = [a for a in answers if not _is_logged(a)]
     errors = len(failed) + (count - len(answers))
@@ -187,6 +199,7 @@ def bench_ack(
         )
     )
     rss_row(ctx, db, "ack under load", server, idle, reset)
+    _workers_rss_row(ctx, db, server)
     commit = databases.commit_floor(db, threads=concurrency, transactions=count)
     ctx.add(
         Row(
@@ -208,6 +221,8 @@ def bench_ack(
         )
     )
 
+    # kill -9 right after the last ack: whatever was acknowledged must be on disk already.
+    server.kill_hard()
     try:
         export = run_cli(db.url, "export", "interactions", "--team", ACK_TEAM, timeout=120)
         stored = sum(1 for _ in csv.DictReader(io.StringIO(export.stdout, newline="")))
@@ -221,7 +236,23 @@ def bench_ack(
                 None,
                 f"= {count}",
                 verdict(stored == count),
-                note="interactions of the load workspace, counted in `partnerbot export`",
+                note="interactions of the load workspace, counted in `partnerbot export` after the server "
+                "and its workers were killed with SIGKILL right after the last ack",
+            )
+        )
+        acknowledged = len(answers) - len(failed)
+        lost = max(0, acknowledged - stored)
+        ctx.add(
+            Row(
+                "ack under load: lost after kill -9",
+                where,
+                lost,
+                "count",
+                None,
+                None,
+                "0",
+                verdict(lost == 0),
+                note=f"“Logged …” acks ({acknowledged}) not found in the database after SIGKILL",
             )
         )
     except BenchError as exc:
@@ -230,8 +261,36 @@ def bench_ack(
                 "ack under load: stored", where, None, "count", None, None, f"= {count}", ERROR, note=str(exc)
             )
         )
+    server.start()  # again, for the profile below and the clean stop on SIGTERM at the end
     if ctx.auto_profile and p99_ratio is not None and p99_ratio > P99_GOAL:
         p99_row.note = profile_ack(ctx, db, server, names, count, concurrency)
+
+
+def _workers_rss_row(ctx: Context, db: BenchDatabase, server: Server) -> None:
+    """With ``--workers N``: the memory of all processes together. Peak RSS counts the pages the
+    workers share with the parent since the fork once per process, so the row gives their
+    proportional share (PSS, each shared page split between its sharers) after the load, and the
+    peaks in the note."""
+    peaks = family_peaks(server.pid)
+    if len(peaks) < 2:
+        return
+    pss = family_pss(server.pid)
+    largest = max(v for k, v in peaks.items() if k != server.pid)
+    ctx.add(
+        Row(
+            "server memory (PSS), all processes: ack under load",
+            db.kind,
+            pss,
+            "MB",
+            None,
+            None,
+            "< 300 MB",
+            verdict(None if pss is None else pss < 300 * 1024 * 1024),
+            note=f"parent + {len(peaks) - 1} workers after the load; peak RSS: largest worker "
+            f"{largest / 1024 / 1024:.0f} MB, parent {peaks[server.pid] / 1024 / 1024:.0f} MB, "
+            f"sum {sum(peaks.values()) / 1024 / 1024:.0f} MB (shared pages counted in each)",
+        )
+    )
 
 
 def profile_ack(

@@ -3,6 +3,7 @@ py-spy; and what /proc says about them (RSS, peak RSS)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -73,6 +74,45 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def family(pid: int) -> list[int]:
+    """``pid`` and its child processes (the workers of ``serve --workers N``)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [pid, *(int(child) for child in children.read().split())]
+    except OSError:
+        return [pid]
+
+
+def family_cpu_seconds(pid: int) -> float | None:
+    """CPU time of ``pid`` and its workers together."""
+    times = [cpu_seconds(member) for member in family(pid)]
+    return sum(t for t in times if t is not None) if any(t is not None for t in times) else None
+
+
+def family_peaks(pid: int) -> dict[int, int]:
+    """Peak RSS (VmHWM, bytes) of ``pid`` and of each of its workers."""
+    return {member: proc_status(member).get("VmHWM", 0) for member in family(pid)}
+
+
+def family_pss(pid: int) -> int | None:
+    """Proportional set size of ``pid`` and its workers, in bytes: pages shared between them
+    (inherited at the fork) counted once in all, as the machine's memory sees them."""
+    total = 0
+    for member in family(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            return None
+    return total
+
+
+def reset_family_peaks(pid: int) -> bool:
+    return all([reset_peak(member) for member in family(pid)])
 
 
 def reset_peak(pid: int) -> bool:
@@ -238,6 +278,18 @@ class Server:
             self._log = None
         return code
 
+    def kill_hard(self) -> None:
+        """SIGKILL the server and every worker at once: no process gets to finish anything."""
+        if self.proc is None:
+            return
+        for member in family(self.proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(member, signal.SIGKILL)
+        self.proc.wait(10)
+        if self._log:
+            self._log.close()
+            self._log = None
+
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
@@ -247,7 +299,9 @@ class Server:
             self._log = None
 
 
-def partnerbot_server(database_url: str, api_url: str, secret: str, log_path: Path) -> Server:
+def partnerbot_server(
+    database_url: str, api_url: str, secret: str, log_path: Path, *, workers: int = 1
+) -> Server:
     env = child_env(
         SLACK_BOT_TOKEN="xoxb-bench",
         SLACK_SIGNING_SECRET=secret,
@@ -259,11 +313,14 @@ def partnerbot_server(database_url: str, api_url: str, secret: str, log_path: Pa
     # scheduler` beside them). A fresh database's first score-history backfill would otherwise
     # run in the background of the timed requests: bench/history.py measures that on its own.
     command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--no-scheduler"]
+    command += ["--workers", str(workers)]
     return Server("partnerbot serve", command, env, log_path)
 
 
-def bare_server(api_url: str, secret: str, log_path: Path) -> Server:
-    env = child_env(SLACK_SIGNING_SECRET=secret, SLACK_API_URL=api_url, PORT=str(free_port()))
+def bare_server(api_url: str, secret: str, log_path: Path, *, workers: int = 1) -> Server:
+    env = child_env(
+        SLACK_SIGNING_SECRET=secret, SLACK_API_URL=api_url, PORT=str(free_port()), WORKERS=str(workers)
+    )
     return Server("bare-ack app", [sys.executable, "-m", "bench.bare_app"], env, log_path)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -53,8 +54,25 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.run import run_server
 
     settings.require_slack()
+    if args.workers > 1 and settings.slack_app_token:
+        raise ConfigurationError(
+            "--workers (or WEB_CONCURRENCY) shares Slack's HTTP requests between processes; in Socket "
+            "Mode (SLACK_APP_TOKEN set) run one worker"
+        )
     database = open_database(settings, migrate=False, lock_timeout=SERVER_LOCK_TIMEOUT)
-    return run_server(settings, database, host=args.host, scheduler=not args.no_scheduler)
+    return run_server(
+        settings, database, host=args.host, scheduler=not args.no_scheduler, workers=args.workers
+    )
+
+
+def _worker_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"workers must be a whole number, got {text!r}") from None
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError(f"workers must be between 1 and 64, got {count}")
+    return count
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
@@ -305,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-scheduler",
         action="store_true",
         help="do not run the digest scheduler in this process (for extra replicas)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=os.environ.get("WEB_CONCURRENCY", "1"),
+        help="worker processes serving the port, each with its own threads, one core each "
+        "(default $WEB_CONCURRENCY or 1)",
     )
     serve.set_defaults(func=cmd_serve)
 

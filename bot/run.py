@@ -12,7 +12,7 @@ from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import memory
+from bot import memory, prefork
 from bot.app import build_app, build_deps, slack_client, slack_clients
 from bot.backups import NightlyBackups
 from bot.installs import INSTALL_PATH, InstalledWorkspaces, installation_store
@@ -88,12 +88,18 @@ def nightly_backups(settings: Settings, database: Database) -> NightlyBackups | 
     return NightlyBackups(database, settings.backup_dir, keep=settings.backup_keep)
 
 
-def run_server(settings: Settings, database: Database, *, host: str, scheduler: bool) -> int:
-    """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM."""
+def run_server(
+    settings: Settings, database: Database, *, host: str, scheduler: bool, workers: int = 1
+) -> int:
+    """Check Slack accepts the token, bring the schema up to date, then serve until SIGTERM.
+    ``workers`` > 1: that many forked processes serve the port (bot.prefork); the digest
+    scheduler, if any, runs in the parent only."""
     memory.limit_arenas()  # before any thread allocates
     client = slack_client(settings)
     check_slack(client, settings)
     upgrade(database)  # after the token check, so a bad token fails before anything changes
+    if workers > 1:
+        return _run_workers(settings, database, host=host, scheduler=scheduler, workers=workers)
     deps = build_deps(settings, database)
     deps.rankings.after_full = memory.give_back
     app = build_app(settings, database, client=client, deps=deps)
@@ -118,6 +124,63 @@ def run_server(settings: Settings, database: Database, *, host: str, scheduler: 
             digests.stop()
     database.dispose()
     return 0
+
+
+def _run_workers(settings: Settings, database: Database, *, host: str, scheduler: bool, workers: int) -> int:
+    if database.dialect == "sqlite":
+        # One writer at a time: across processes SQLite's busy handler polls (sleeps of up to
+        # 100 ms) where one process's group commit hands the lock over at once (docs/scaling.md).
+        log.warning(
+            "SQLite with %d workers: writers in different processes wait on each other; "
+            "use PostgreSQL for more than one worker",
+            workers,
+        )
+    listening = prefork.listen(host, settings.port)
+    database.dispose()  # nothing pooled in the parent is handed down to the workers
+
+    def serve() -> int:
+        database.after_fork()
+        client = slack_client(settings)
+        deps = build_deps(settings, database)
+        deps.rankings.after_full = memory.give_back
+        app = build_app(settings, database, client=client, deps=deps)
+        warm_rankings(deps, database)
+        installed = None
+        if settings.installs_anywhere:
+            installed = InstalledWorkspaces(installation_store(settings, database))
+        serve_http(
+            wsgi_app(app, database, signing_secret=settings.slack_signing_secret, installed=installed),
+            host=host,
+            port=settings.port,
+            listening=listening,
+        )
+        database.dispose()
+        return 0
+
+    digests: list[Scheduler] = []
+
+    def start_scheduler() -> None:  # after the forks: no worker inherits its threads
+        if not scheduler:
+            log.info("digest scheduler off (--no-scheduler)")
+            return
+        digests.append(
+            Scheduler(
+                build_deps(settings, database),
+                slack_clients(settings, database, patient=True),
+                note_retention_months=settings.note_retention_months,
+                backups=nightly_backups(settings, database),
+            )
+        )
+        digests[0].start()
+
+    try:
+        code = prefork.run_workers(workers, serve, started=start_scheduler)
+    finally:
+        for running in digests:
+            running.stop()
+        listening.close()
+    database.dispose()
+    return code
 
 
 def warm_rankings(deps: Deps, database: Database) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
@@ -154,12 +155,16 @@ def serve_http(
     host: str,
     port: int,
     on_ready: Callable[[int], None] | None = None,
+    listening: socket.socket | None = None,
 ) -> None:
-    """Serve until SIGTERM or SIGINT."""
+    """Serve until SIGTERM or SIGINT. ``listening``: a socket bound already (by the parent of
+    several workers, bot.prefork); otherwise ``host`` and ``port`` are bound here."""
+    where: dict[str, Any] = (
+        {"sockets": [listening]} if listening is not None else {"host": host, "port": port}
+    )
     server = waitress.create_server(
         application,
-        host=host,
-        port=port,
+        **where,
         threads=HTTP_THREADS,
         ident="partnerbot",
         clear_untrusted_proxy_headers=True,
@@ -168,7 +173,8 @@ def serve_http(
     )
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        bound_port = server.effective_port  # type: ignore[union-attr]
+        port_of = listening.getsockname() if listening is not None else None
+        bound_port = port_of[1] if port_of else server.effective_port  # type: ignore[union-attr]
         log.info("Partnerbot listening on http://%s:%s%s", host, bound_port, SLACK_PATH)
         if on_ready:
             on_ready(int(bound_port))

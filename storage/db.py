@@ -2,14 +2,19 @@
 
 A unit of work is one short transaction: ``with db.transaction() as session`` commits on
 success, rolls back on any error and always closes, so nothing is left half-written.
+
+``db.grouped(work)`` runs a small write the person is waiting for (a logged communication) in a
+transaction shared with the other requests queued at that moment (storage.group_commit): one
+commit — one fsync — saves them all, and each request returns only after it, so nothing
+acknowledged is lost. The shared transaction is an ordinary ``transaction()``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -18,8 +23,12 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import versions
+from storage.group_commit import GroupCommit
 
 _WRITE_OPTION = "partnerbot_write"
+# PostgreSQL: a pooled connection older than this is replaced (instead of pinging every checkout).
+RECYCLE_SECONDS = 600
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(Exception):
@@ -66,7 +75,11 @@ class Database:
         else:
             milliseconds = int(lock_timeout * 1000)
             kwargs.update(
-                pool_pre_ping=True,
+                # No ping before every checkout (a round trip per request): a connection the server
+                # dropped fails one statement, SQLAlchemy then discards every older pooled
+                # connection, and that request's person gets the database apology.
+                pool_pre_ping=False,
+                pool_recycle=RECYCLE_SECONDS,
                 pool_size=10,
                 max_overflow=10,
                 connect_args={"connect_timeout": 5, "options": f"-c lock_timeout={milliseconds}"},
@@ -85,6 +98,7 @@ class Database:
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
         versions.watch(self._write)
+        self._group = GroupCommit(self.transaction, wait_seconds=lock_timeout + 1.0)
 
     @property
     def dialect(self) -> str:
@@ -107,6 +121,17 @@ class Database:
         with self._write_turn(), self._write() as session, session.begin():
             yield session
 
+    def grouped(self, work: Callable[[Session], T]) -> T:
+        """Run ``work(session)`` in a write transaction, possibly shared with other requests' work,
+        and return its result once that transaction has committed. ``work`` may run twice (alone,
+        after a shared attempt failed), so it must only read and write through ``session``; it
+        must not open another transaction."""
+        return self._group.run(work)
+
+    def waiting_writes(self) -> int:
+        """How many grouped works wait for the next group (they are not yet committed)."""
+        return self._group.waiting()
+
     @contextmanager
     def _write_turn(self) -> Iterator[None]:
         """SQLite: wait (at most the lock timeout) for this process's other writers to finish."""
@@ -127,4 +152,9 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        self._group.stop()
         self.engine.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked worker: leave the parent's pooled connections to the parent."""
+        self.engine.dispose(close=False)

@@ -145,6 +145,25 @@ def follow_ups(
     return list(found), int(total)
 
 
+def first_open(session: Session, team_id: str, *, owner: str, partner_id: int, limit: int) -> list[FollowUp]:
+    """``owner``'s open follow-ups with one partner, earliest date first: one query, no count
+    (a log's confirmation offers them, on the acknowledgement's hot path)."""
+    return list(
+        session.scalars(
+            select(FollowUp)
+            .options(joinedload(FollowUp.partner))
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.status == FollowUpStatus.OPEN,
+                FollowUp.owner == owner,
+                FollowUp.partner_id == partner_id,
+            )
+            .order_by(FollowUp.due_on, FollowUp.id)
+            .limit(limit)
+        )
+    )
+
+
 def overdue_by_partner(session: Session, team_id: str, *, today: date) -> dict[int, tuple[int, date]]:
     """partner_id → (open follow-ups due before today, the earliest date), for needs-attention."""
     rows = session.execute(

@@ -38,8 +38,13 @@ def log_interaction(
     permalink: str | None = None,
     request_key: str | None = None,
     project_id: int | None = None,
+    rerun_on_conflict: bool = False,
 ) -> Logged:
-    """Store one communication. The same ``request_key`` twice stores it once."""
+    """Store one communication. The same ``request_key`` twice stores it once.
+
+    ``rerun_on_conflict``: the caller runs this again in a new transaction when it fails
+    (``Database.grouped``), so a concurrent replay that wins the race is found by the check below
+    then; no savepoint (two round trips on PostgreSQL) is needed to survive the conflict here."""
     if request_key is not None:
         earlier = find_by_request(session, team_id, request_key)
         if earlier is not None:
@@ -56,6 +61,10 @@ def log_interaction(
         request_key=request_key,
         project_id=project_id,
     )
+    if rerun_on_conflict:
+        session.add(interaction)
+        session.flush()  # the id, for the confirmation's buttons
+        return _counted(session, interaction)
     try:
         with session.begin_nested():
             session.add(interaction)
@@ -65,6 +74,11 @@ def log_interaction(
         if earlier is None:
             raise
         return Logged(earlier, created=False)
+    return _counted(session, interaction)
+
+
+def _counted(session: Session, interaction: Interaction) -> Logged:
+    team_id, partner_id, occurred_at = interaction.team_id, interaction.partner_id, interaction.occurred_at
     rollups.counted(session, team_id, partner_id, interaction.kind, occurred_at, +1)
     rollups.newer_contact(session, team_id, partner_id, occurred_at)
     return Logged(interaction, created=True)

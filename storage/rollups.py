@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select, update
@@ -32,10 +33,6 @@ KIND_COLUMNS: dict[InteractionKind, str] = {
 COUNT_COLUMNS: tuple[str, ...] = ("communications", *KIND_COLUMNS.values())
 
 
-def _upsert(session: Session) -> Any:  # the dialect's own INSERT … ON CONFLICT construct
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def counted(
     session: Session, team_id: str, partner_id: int, kind: InteractionKind, occurred_at: datetime, step: int
 ) -> None:
@@ -44,14 +41,10 @@ def counted(
     day = occurred_at.astimezone(UTC).date()
     column = KIND_COLUMNS[InteractionKind(kind)]
     values = {name: 0 for name in COUNT_COLUMNS} | {"communications": step, column: step}
-    table = ActivityDay.__table__
-    statement = _upsert(session)(table).values(team_id=team_id, day=day, partner_id=partner_id, **values)
-    # Atomic in the database: two people logging for the same partner and day both count.
-    statement = statement.on_conflict_do_update(
-        index_elements=["team_id", "day", "partner_id"],
-        set_={name: table.c[name] + statement.excluded[name] for name in ("communications", column)},
+    dialect = session.get_bind().dialect.name
+    session.execute(
+        _count_in(dialect, column), {"team_id": team_id, "day": day, "partner_id": partner_id, **values}
     )
-    session.execute(statement)
     if step < 0:
         # A day with nothing left on it is no day of activity: the roll-up holds no empty rows.
         session.execute(
@@ -64,19 +57,38 @@ def counted(
         )
 
 
+@cache
+def _count_in(dialect: str, column: str) -> Any:
+    """The upsert adding to one day's counts, built once per dialect and kind (building it is a
+    good share of a log's CPU time); the values are bound when it runs."""
+    table = ActivityDay.__table__
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    # Atomic in the database: two people logging for the same partner and day both count.
+    return statement.on_conflict_do_update(
+        index_elements=["team_id", "day", "partner_id"],
+        set_={name: table.c[name] + statement.excluded[name] for name in ("communications", column)},
+    )
+
+
 def newer_contact(session: Session, team_id: str, partner_id: int, occurred_at: datetime) -> None:
     """A communication was logged: it is the partner's last contact if none is later."""
-    table = LastContact.__table__
-    statement = _upsert(session)(table).values(
-        team_id=team_id, partner_id=partner_id, occurred_at=occurred_at
+    session.execute(
+        _newer_contact(session.get_bind().dialect.name),
+        {"team_id": team_id, "partner_id": partner_id, "occurred_at": occurred_at},
     )
+
+
+@cache
+def _newer_contact(dialect: str) -> Any:
+    table = LastContact.__table__
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     later = (
         func.greatest(table.c.occurred_at, statement.excluded.occurred_at)
-        if session.get_bind().dialect.name == "postgresql"
+        if dialect == "postgresql"
         else func.max(table.c.occurred_at, statement.excluded.occurred_at)
     )
-    session.execute(
-        statement.on_conflict_do_update(index_elements=["team_id", "partner_id"], set_={"occurred_at": later})
+    return statement.on_conflict_do_update(
+        index_elements=["team_id", "partner_id"], set_={"occurred_at": later}
     )
 
 

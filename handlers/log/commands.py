@@ -3,6 +3,8 @@ confirms it with Edit and Undo buttons; ``/partner log`` alone opens the form (h
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from handlers.log.follow_ups import open_with_partner, promise
 from handlers.log.form import open_log_form
 from handlers.log.views import LogDraft, LogMetadata, logged_confirmation
@@ -26,7 +28,9 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
         return open_log_form(
             request.client, request.trigger_id, draft, LogMetadata(response_url=request.response_url)
         )
-    with request.deps.db.transaction() as session:
+    today = request.deps.now().astimezone(request.zone()).date()
+
+    def log(session: Session) -> Reply:
         match = resolve_partner(
             session, request.team_id, rest, ends_name=lambda word: parse_kind(word) is not None
         )
@@ -36,7 +40,6 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
         kind = read_kind(kind_word, example=f"`/partner log {name} call Renewal talk`")
         notes, project_number = take_project(notes)
         project = partner_project(session, request.team_id, match.partner, project_number)
-        today = request.deps.now().astimezone(request.zone()).date()
         notes, follow_up_on, _ = take_follow_up(notes, today=today)
         if follow_up_on is not None and (problem := check_new_date(follow_up_on, today=today)):
             raise UserError(f"The follow-up: {problem}")
@@ -52,12 +55,16 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
             request_key=f"command:{request.trigger_id}" if request.trigger_id else None,
             project_id=project.id if project else None,
             follow_up_on=follow_up_on,
+            rerun_on_conflict=True,
         )
         follow_up = promise(session, logged.interaction, follow_up_on)
         offered = open_with_partner(session, logged.interaction, besides=follow_up)
-        reply = logged_confirmation(
+        return logged_confirmation(
             logged.interaction, match.partner, follow_up=follow_up, offered=offered, today=today
         )
+
+    # Committed together with the other logs arriving now (one disk flush for all), before the ack.
+    reply = request.deps.db.grouped(log)
     request.send(reply)  # the confirmation first; the Home tab is republished after it
     request.deps.changes.data_changed(request.team_id, request.user_id)
     return None

@@ -71,7 +71,7 @@ def open_with_partner(
     communication is often what they were waiting for."""
     if interaction.user_id is None:
         return []
-    found, _ = follow_up_store.follow_ups(
+    found = follow_up_store.first_open(
         session,
         interaction.team_id,
         owner=interaction.user_id,
