@@ -97,6 +97,11 @@ USAGE: list[tuple[str, str, str]] = [
         "(default 10) or its satisfaction category falls; admins change them",
     ),
     (
+        "permissions [<action> admins|owners|members | reset]",
+        "/partner permissions archive-partner admins",
+        "who may do what; admins change it for the workspace (admins can always do everything)",
+    ),
+    (
         "export [partners|interactions|feedback|projects|resources|needs|followups|history]",
         "/partner export interactions",
         "a table as CSV in your direct messages with me; admins import one by uploading a CSV to me "
