@@ -187,11 +187,11 @@ def refusal(act: Act, role: Role, partner: Any = None, *, creator: str | None = 
     who = []
     if creator is not None:
         who.append(f"{rule.creator} ({mention(creator)})")
-    if partner is not None:
-        owner = getattr(partner, "owner", None)
-        who.append(
-            f"the partner's owner ({mention(owner)})" if owner else "the partner's owner (it has none yet)"
-        )
+    owner = getattr(partner, "owner", None)
+    if owner:
+        who.append(f"the partner's owner ({mention(owner)})")
+    elif partner is not None and creator is None:
+        who.append("the partner's owner (it has none yet)")
     listed = ", ".join(who) if who else "its owner"
     return f"Only {listed} or an admin can {doing}."
 
