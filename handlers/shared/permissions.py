@@ -105,7 +105,7 @@ RULES: dict[Act, Rule] = {
     ),
     Act.WEIGHTS: Rule(Role.ADMINS, "change the scoring weights", has_owner=False),
     Act.ALERTS: Rule(Role.ADMINS, "change drop alerts", has_owner=False),
-    Act.SUBSCRIBE_DIGEST: Rule(Role.ADMINS, "subscribe channels to digests", has_owner=False),
+    Act.SUBSCRIBE_DIGEST: Rule(Role.MEMBERS, "subscribe channels to digests", has_owner=False),
     Act.REMOVE_DIGEST: Rule(Role.OWNERS, "remove this digest", creator="whoever set it up"),
     Act.IMPORT: Rule(Role.ADMINS, "import whole tables", has_owner=False),
     Act.EXPORT: Rule(Role.ADMINS, "export whole tables", has_owner=False),

@@ -167,10 +167,8 @@ def subscribe_digest(w: World, user: str) -> Outcome:
 
 
 def remove_digest(w: World, user: str) -> Outcome:
-    # Set up by the partner's owner (members may subscribe for a moment), so "owners" is its author.
-    w.said("permissions subscribe-digest members", w.admin)
+    # Set up by the partner's owner, so "owners" is its author here.
     number = w.number(r"Digest #(\d+)", w.said("digest add <#C0PERMS|partners>", w.owner))
-    w.said("permissions reset", w.admin)
     said = w.said(f"digest remove {number}", user)
     return said, lambda: "C0PERMS" not in w.said("digest list", w.admin)
 
