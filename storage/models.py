@@ -687,7 +687,7 @@ class PermissionSetting(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     action: Mapped[str] = mapped_column(String(32), primary_key=True)
     role: Mapped[str] = mapped_column(String(16))
-    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_by: Mapped[str | None] = mapped_column(String(32))  # None: imported from a CSV file
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 

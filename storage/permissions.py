@@ -10,6 +10,38 @@ from sqlalchemy.orm import Session
 
 from storage.models import PermissionSetting
 
+ROLES = ("admins", "owners", "members")
+# The actions a role can be set for, as ``/partner permissions`` names them (handlers/shared/
+# permissions.py's ``Act``; tests/handlers/shared/test_permission_rules.py keeps the two equal).
+ACTIONS = (
+    "add-partner",
+    "edit-partner",
+    "archive-partner",
+    "change-owner",
+    "log",
+    "change-communication",
+    "feedback",
+    "add-project",
+    "change-project",
+    "add-need",
+    "close-need",
+    "add-follow-up",
+    "change-follow-up",
+    "weights",
+    "alerts",
+    "subscribe-digest",
+    "remove-digest",
+    "import",
+    "export",
+)
+# About no partner and no record: "owners" would mean nobody in particular.
+WITHOUT_OWNER = frozenset({"add-partner", "weights", "alerts", "subscribe-digest", "import", "export"})
+
+
+def changed_actions(session: Session, team_id: str) -> set[str]:
+    """The actions this workspace changed (an import refuses to change them again)."""
+    return set(changed_roles(session, team_id))
+
 
 def changed_roles(session: Session, team_id: str) -> dict[str, str]:
     """Action → the role an admin set for it, for the actions changed in this workspace."""

@@ -22,10 +22,10 @@ from slack_sdk import WebClient
 from handlers.files.checks import MAX_IMPORT_BYTES, TOO_LARGE, file_problem, text_problem
 from handlers.files.slack_files import DownloadRefused, TooLarge, download
 from handlers.files.tables import IMPORT_TABLES, import_table, listed
-from handlers.shared.deps import Deps, deps_of, workspace
+from handlers.shared.deps import Deps, deps_of, is_admin, workspace
 from handlers.shared.errors import UserError, apology_for
 from handlers.shared.events import SeenEvents
-from handlers.shared.permissions import Act, Person, require
+from handlers.shared.permissions import ADMINS_ARE, Act, Person, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, plural, shorten
 from storage.slack_ids import USER_MENTION
@@ -72,7 +72,11 @@ def on_file_shared(
         table = requested_table(str(event.get("text") or ""))
         if len(files) != 1:
             raise UserError("Upload one CSV file at a time, with the message `import <table>`.")
-        require(Person(team_id, user_id, client, deps), Act.IMPORT)
+        who = Person(team_id, user_id, client, deps)
+        require(who, Act.IMPORT)
+        if table == "permissions" and not is_admin(deps, client, team_id, user_id):
+            # Whoever may import may not give themselves more rights: permissions are admins' only.
+            raise UserError(f"Only {ADMINS_ARE} can import permissions.")
     except UserError as error:
         _say(client, channel, error.message)
         return

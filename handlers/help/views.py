@@ -102,7 +102,7 @@ USAGE: list[tuple[str, str, str]] = [
         "who may do what; admins change it for the workspace (admins can always do everything)",
     ),
     (
-        "export [partners|interactions|feedback|projects|resources|needs|followups|history]",
+        "export [partners|interactions|feedback|projects|resources|needs|followups|history|permissions]",
         "/partner export interactions",
         "a table as CSV in your direct messages with me; admins import one by uploading a CSV to me "
         "with the message `import partners` (or another table)",

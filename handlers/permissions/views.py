@@ -23,7 +23,8 @@ def permissions_reply(table: dict[Act, Role], changes: list[PermissionSetting], 
         line = f"`{act.value}` ({describe(act)}): *{ROLE_WORDS[role]}*"
         row = changed.get(act.value)
         if row is not None and role != RULES[act].default:
-            line += f" — changed by {mention(row.updated_by)} {slack_date(row.updated_at)}"
+            by = f"changed by {mention(row.updated_by)}" if row.updated_by else "imported"
+            line += f" — {by} {slack_date(row.updated_at)}"
         lines.append(line)
     head = f"{saved} " if saved else ""
     text = head + "Who may do what in this workspace:"

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(32), nullable=False),
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
-        sa.Column("updated_by", sa.String(32), nullable=False),
+        sa.Column("updated_by", sa.String(32)),  # empty: imported from a CSV file
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("team_id", "action", name=op.f("pk_permission")),
     )
