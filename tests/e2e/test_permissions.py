@@ -173,14 +173,15 @@ def remove_digest(w: World, user: str) -> Outcome:
     return said, lambda: "C0PERMS" not in w.said("digest list", w.admin)
 
 
-def import_table(w: World, user: str) -> Outcome:
-    info = w.slack.standin.add_file("p.csv", b"name\nImported Co\n", user=user, channel="D" + user[1:])
+def upload(w: World, user: str, table: str, data: bytes) -> None:
+    """The person uploads a CSV file to their direct messages with the app: ``import <table>``."""
+    info = w.slack.standin.add_file(f"{table}.csv", data, user=user, channel="D" + user[1:])
     ts = f"{time.time():.6f}"
     event = {
         "type": "message",
         "subtype": "file_share",
         "user": user,
-        "text": "import partners",
+        "text": f"import {table}",
         "files": [info],
         "channel": "D" + user[1:],
         "channel_type": "im",
@@ -188,6 +189,10 @@ def import_table(w: World, user: str) -> Outcome:
         "event_ts": ts,
     }
     assert w.slack.send_event(event, team=w.team).status == 200
+
+
+def import_table(w: World, user: str) -> Outcome:
+    upload(w, user, "partners", b"name\nImported Co\n")
     first = w.dm_replies(user, 1)[0]
     said = first if first.startswith("Only") else "\n".join(w.dm_replies(user, 2))
     return said, lambda: "I don't know a partner" not in w.said('show "Imported Co"', w.admin)
@@ -309,3 +314,15 @@ def test_admins_can_always_do_everything(slack: SlackClient) -> None:
     assert w.said("log Acme call me too", w.owner).startswith(ADMINS_ONLY)
     assert "Archived *Acme*" in w.said("archive Acme", w.admin)
     assert w.said("permissions reset", w.admin).startswith("Back to the defaults.")
+
+
+def test_whoever_may_import_may_not_import_permissions_unless_an_admin(slack: SlackClient) -> None:
+    w = World(slack, new_team_id())
+    w.said("permissions import members", w.admin)
+    upload(w, w.member, "permissions", b"action,role\nweights,members\n")
+    refused = w.dm_replies(w.member, 1)[0]
+    assert refused == f"{ADMINS_ONLY} can import permissions."
+    assert "`weights` (change the scoring weights): *admins*" in w.said("permissions", w.admin)
+    upload(w, w.admin, "permissions", b"action,role\nweights,members\n")
+    assert "Imported 1 row" in w.dm_replies(w.admin, 2)[1]
+    assert "`weights` (change the scoring weights): *everyone* — imported" in w.said("permissions", w.admin)
