@@ -21,7 +21,16 @@ from bot.settings import ConfigurationError, Settings
 from storage.db import Database, DatabaseUnavailable
 
 log = logging.getLogger("partnerbot")
-TABLES = ("partners", "interactions", "feedback", "projects", "resources", "needs", "followups")
+TABLES = (
+    "partners",
+    "interactions",
+    "feedback",
+    "projects",
+    "resources",
+    "needs",
+    "followups",
+    "permissions",
+)
 # Score history is computed from the records: exported, never imported.
 EXPORT_TABLES = (*TABLES, "history")
 

@@ -19,6 +19,7 @@ from handlers import (
     mentions,
     needs,
     partners,
+    permissions,
     projects,
     rankings,
     show,
@@ -42,6 +43,7 @@ FEATURES = (
     alerts,
     workflows,
     home,
+    permissions,
     files,  # before mentions: its file_share listener must be matched first
     mentions,
     help,

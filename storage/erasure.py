@@ -40,6 +40,7 @@ from storage.models import (
     Interaction,
     Need,
     Partner,
+    PermissionSetting,
     Project,
     Resource,
     ScoringWeights,
@@ -73,6 +74,7 @@ PERSON_COLUMNS: dict[type[Base] | Table, tuple[str, ...]] = {
     WeightChange: ("changed_by",),
     DigestSubscription: ("created_by",),
     AlertSettings: ("updated_by",),
+    PermissionSetting: ("updated_by",),
     AlertSent: ("owner",),
     SlackInstallations: ("user_id",),  # who installed Partnerbot (installed in many workspaces)
 }

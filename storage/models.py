@@ -677,6 +677,20 @@ class DataChange(Base):
     partner_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class PermissionSetting(Base):
+    """Who may do one action in one workspace, when an admin changed it from the default
+    (``handlers/shared/permissions.py``). No row: the default. ``role`` is the least role allowed:
+    ``admins``, ``owners`` (the partner's owner, or whoever created the record) or ``members``."""
+
+    __tablename__ = "permission"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    updated_by: Mapped[str | None] = mapped_column(String(32))  # None: imported from a CSV file
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
 # --- Slack installations (multi-workspace OAuth) ---------------------------------------------------
 # The tables slack_sdk's SQLAlchemy installation and OAuth-state stores read and write
 # (bot/installs.py), declared here so Alembic manages them like every other table (0016). Their

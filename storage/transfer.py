@@ -16,6 +16,7 @@ from typing import TextIO
 
 from sqlalchemy import select
 
+from storage import permissions as permission_store
 from storage import rollups, versions
 from storage.backup_file import Progress, no_progress
 from storage.bulk import CHUNK_SIZE, RowsRefused, insert_rows
@@ -84,6 +85,9 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
             partner_owners={partner_id: owner for _, _, partner_id, owner in known},
             respondent_secret=respondent_secret(session) if kind == "feedback" else b"",
             projects=ProjectRefs.load(session, team_id) if file_type.names_projects else ProjectRefs(),
+            changed_permissions=permission_store.changed_actions(session, team_id)
+            if kind == "permissions"
+            else set(),
         )
         try:
             written = insert_rows(session, file_type.table, converted_rows(reader, names, file_type, context))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.alerts.views import settings_reply
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
+from handlers.shared.permissions import Act, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, shorten
 from storage import alerts as alert_store
@@ -44,11 +45,7 @@ def alerts(request: CommandRequest, rest: str) -> Reply:
         with deps.db.read() as session:
             return settings_reply(alert_store.settings(session, request.team_id))
     drop, enabled = parse(rest)
-    if not request.is_admin():
-        raise UserError(
-            "Only workspace admins and owners (or people listed in PARTNERBOT_ADMINS) can change drop "
-            "alerts. `/partner alerts` shows them to everyone."
-        )
+    require(request, Act.ALERTS)
     with deps.db.transaction() as session:
         saved = alert_store.save_settings(
             session,

@@ -12,8 +12,9 @@ from handlers.services.digests import cadence_of
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import CHANNEL_MENTION, first_word, record_id, whole_number
+from handlers.shared.permissions import Act, require
 from handlers.shared.replies import Reply, slack_date, with_ignored
-from handlers.shared.text import escape, mention
+from handlers.shared.text import escape
 from storage import digests as digest_store
 
 MAX_TOP = 25
@@ -78,6 +79,7 @@ def refuse_shared(request: CommandRequest, channel_id: str) -> None:
 
 
 def add(request: CommandRequest, rest: str) -> Reply:
+    require(request, Act.SUBSCRIBE_DIGEST)
     channel_id = digest_channel(rest)
     words = CHANNEL_MENTION.sub(" ", rest).split()
     top_n, zone_name, chart = 10, None, True
@@ -176,11 +178,7 @@ def remove(request: CommandRequest, rest: str) -> Reply:
         if subscription is None:
             raise UserError(f"There is no digest #{escape(number[:25])} in this workspace.")
         assert subscription_id is not None
-        if subscription.created_by != request.user_id and not request.is_admin():
-            raise UserError(
-                f"Only {mention(subscription.created_by)}, who set up digest #{subscription_id}, or an admin "
-                "can remove it."
-            )
+        require(request, Act.REMOVE_DIGEST, creator=subscription.created_by, session=session)
         channel_id = subscription.channel_id
         digest_store.remove_subscription(session, subscription)
     request.deps.changes.schedules_changed()

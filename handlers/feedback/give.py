@@ -30,6 +30,7 @@ from handlers.shared.notify import tell
 from handlers.shared.parsing import action_value, whole_number
 from handlers.shared.partner_names import require_active, resolve_partner
 from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
+from handlers.shared.permissions import Act, person, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import literal
 from storage import feedback as feedback_store
@@ -44,6 +45,7 @@ def feedback_command(request: CommandRequest, rest: str) -> Reply | None:
     with request.deps.db.read() as session:
         partner = resolve_partner(session, request.team_id, rest, whole=True).partner
         require_active(partner)
+        require(request, Act.FEEDBACK, partner, session=session)
         view = feedback_modal(partner.name, FeedbackMetadata(team_id=request.team_id, partner_id=partner.id))
     request.ack()
     return open_modal(request.client, request.trigger_id, view)
@@ -99,7 +101,9 @@ def _answers(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return answers, form.errors
 
 
-def on_feedback_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+def on_feedback_submitted(
+    ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     meta = metadata.load(FeedbackMetadata, view.get("private_metadata"))
     answers, errors = _answers(view)
     if errors:
@@ -122,6 +126,8 @@ def on_feedback_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], 
                 raise UserError(
                     f"Survey #{survey.id} was closed while you were answering, so it was not recorded."
                 )
+        else:  # an invitation to a survey is its own permission: only feedback given unasked needs one
+            require(person(body, client, context), Act.FEEDBACK, partner, session=session)
         recorded = feedback_store.record_feedback(
             session,
             meta.team_id,

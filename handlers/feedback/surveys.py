@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.feedback.views import survey_results
@@ -17,6 +18,7 @@ from handlers.shared.deps import deps_of, workspace
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import CHANNEL_MENTION, MENTION, action_value, first_word, record_id
 from handlers.shared.partner_names import require_active, resolve_partner
+from handlers.shared.permissions import Act, person, require
 from handlers.shared.replies import Reply
 from handlers.shared.survey_invitations import MAX_RECIPIENTS, deliver_survey, survey_invitation
 from handlers.shared.text import escape, literal, mention, plural
@@ -66,6 +68,7 @@ def send(request: CommandRequest, rest: str) -> Reply | None:
     with request.deps.db.transaction() as session:
         partner = resolve_partner(session, request.team_id, name, whole=True).partner
         require_active(partner)
+        require(request, Act.FEEDBACK, partner, session=session)
         survey, created = feedback_store.create_survey(
             session,
             request.team_id,
@@ -152,7 +155,9 @@ def close(request: CommandRequest, rest: str) -> Reply:
     return Reply(f"Closed survey #{survey_id} about *{literal(name)}* with {plural(answered, 'answer')}.")
 
 
-def on_alert_survey_clicked(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def on_alert_survey_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
     """A drop alert's "Send survey": a survey about the partner, its invitation posted in the
     conversation the alert is in, to forward or to send on with ``/partner survey``."""
     ack()
@@ -165,6 +170,7 @@ def on_alert_survey_clicked(ack: Ack, body: dict[str, Any], context: BoltContext
             if partner is None:
                 raise UserError("That partner is no longer in this workspace.")
             require_active(partner)
+            require(person(body, client, context), Act.FEEDBACK, partner, session=session)
             survey, _ = feedback_store.create_survey(
                 session,
                 team_id,

@@ -11,13 +11,12 @@ import logging
 import tempfile
 from pathlib import Path
 
-from slack_sdk import WebClient
-
 from handlers.files.slack_files import send_file_to_dm
 from handlers.files.tables import export_table
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.deps import Deps
-from handlers.shared.errors import UserError, apology_for
+from handlers.shared.errors import apology_for
+from handlers.shared.permissions import Act, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, plural
 from storage.transfer import TransferError, export_csv
@@ -25,10 +24,9 @@ from storage.transfer import TransferError, export_csv
 log = logging.getLogger(__name__)
 
 
-def may_export(deps: Deps, client: WebClient, team_id: str, user_id: str, table: str) -> bool:
-    """Whether this person may export this table. Any member may, for now: issue 16 makes
-    whole-table exports admin-only (``handlers.shared.deps.is_admin``), here and nowhere else."""
-    return True
+def may_export(request: CommandRequest, table: str) -> None:
+    """Refuse unless this person may export whole tables (``Act.EXPORT``: admins by default)."""
+    require(request, Act.EXPORT)
 
 
 def export_name(table: str, deps: Deps) -> str:
@@ -45,8 +43,7 @@ def export_comment(table: str, rows: int) -> str:
 def export(request: CommandRequest, rest: str) -> Reply | None:
     table = export_table(rest)
     deps, team_id, user_id = request.deps, request.team_id, request.user_id
-    if not may_export(deps, request.client, team_id, user_id, table):
-        raise UserError("Only workspace admins and owners can export whole tables.")
+    may_export(request, table)
     request.ack(
         Reply(f"Preparing the {table} export… it will arrive in your direct messages with me in a moment.")
     )

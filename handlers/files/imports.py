@@ -25,6 +25,7 @@ from handlers.files.tables import IMPORT_TABLES, import_table, listed
 from handlers.shared.deps import Deps, deps_of, is_admin, workspace
 from handlers.shared.errors import UserError, apology_for
 from handlers.shared.events import SeenEvents
+from handlers.shared.permissions import ADMINS_ARE, Act, Person, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, plural, shorten
 from storage.slack_ids import USER_MENTION
@@ -35,10 +36,6 @@ log = logging.getLogger(__name__)
 HOW_TO_IMPORT = (
     "To import a CSV file, upload it here with the message `import partners` (or another table: "
     f"{listed(IMPORT_TABLES)}). The columns are the ones `/partner export` writes."
-)
-ADMINS_ONLY = (
-    "Only workspace admins and owners, and the people listed in `PARTNERBOT_ADMINS`, can import CSV "
-    "files. Ask one of them to upload it; `/partner export` works for everyone."
 )
 _seen = SeenEvents()
 
@@ -75,8 +72,11 @@ def on_file_shared(
         table = requested_table(str(event.get("text") or ""))
         if len(files) != 1:
             raise UserError("Upload one CSV file at a time, with the message `import <table>`.")
-        if not is_admin(deps, client, team_id, user_id):
-            raise UserError(ADMINS_ONLY)
+        who = Person(team_id, user_id, client, deps)
+        require(who, Act.IMPORT)
+        if table == "permissions" and not is_admin(deps, client, team_id, user_id):
+            # Whoever may import may not give themselves more rights: permissions are admins' only.
+            raise UserError(f"Only {ADMINS_ARE} can import permissions.")
     except UserError as error:
         _say(client, channel, error.message)
         return

@@ -15,6 +15,7 @@ from handlers.followups.views import already_done, done_reply, snoozed_reply
 from handlers.shared.deps import deps_of, user_zone, workspace
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import action_value, record_id
+from handlers.shared.permissions import Act, person, require
 from handlers.shared.replies import Reply
 from storage import followups as follow_up_store
 from storage.followups import FollowUpDone
@@ -48,6 +49,14 @@ def _change(
         follow_up = follow_up_store.get_follow_up(session, team_id, follow_up_id) if follow_up_id else None
         if follow_up is None:
             raise UserError(NO_SUCH)
+        for_whom = follow_up.owner or follow_up.created_by
+        require(
+            person(body, client, context),
+            Act.CHANGE_FOLLOW_UP,
+            follow_up.partner,
+            creator=for_whom,
+            session=session,
+        )
         try:
             reply: Reply | str = change(session, follow_up, today)
         except FollowUpDone as done:

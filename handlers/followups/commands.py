@@ -7,6 +7,7 @@ from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import first_word
 from handlers.shared.partner_names import require_active, resolve_partner
+from handlers.shared.permissions import Act, require
 from handlers.shared.replies import Reply, with_ignored
 from handlers.shared.text import escape, escaped_shortened
 from handlers.shared.when import FORMATS, check_new_date, split_when, starts_when
@@ -22,6 +23,7 @@ def followup(request: CommandRequest, rest: str) -> Reply:
     with request.deps.db.transaction() as session:
         match = resolve_partner(session, request.team_id, rest, ends_name=starts_when)
         require_active(match.partner)
+        require(request, Act.ADD_FOLLOW_UP, match.partner, session=session)
         due_on, what = split_when(match.rest, today=today)
         if due_on is None:
             typed = first_word(match.rest)[0]

@@ -97,7 +97,12 @@ USAGE: list[tuple[str, str, str]] = [
         "(default 10) or its satisfaction category falls; admins change them",
     ),
     (
-        "export [partners|interactions|feedback|projects|resources|needs|followups|history]",
+        "permissions [<action> admins|owners|members | reset]",
+        "/partner permissions archive-partner admins",
+        "who may do what; admins change it for the workspace (admins can always do everything)",
+    ),
+    (
+        "export [partners|interactions|feedback|projects|resources|needs|followups|history|permissions]",
         "/partner export interactions",
         "a table as CSV in your direct messages with me; admins import one by uploading a CSV to me "
         "with the message `import partners` (or another table)",

@@ -1,5 +1,5 @@
-"""The Edit and Undo buttons on a logged communication's confirmation: only whoever logged it may
-use them."""
+"""The Edit and Undo buttons on a logged communication's confirmation: by default whoever logged
+it, the partner's owner and admins may use them (``Act.CHANGE_COMMUNICATION``)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ from handlers.log.views import LogDraft, LogMetadata
 from handlers.shared.deps import deps_of, user_zone, workspace
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import action_value, record_id
+from handlers.shared.permissions import Act, person, require
 from handlers.shared.text import literal
 from storage import followups as follow_up_store
 from storage import interactions as interaction_store
 from storage.models import Interaction
 
 
-def _own_interaction(session: Any, body: dict[str, Any], context: BoltContext) -> Interaction:
+def _own_interaction(
+    session: Any, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> Interaction:
     interaction_id = record_id(action_value(body))
     interaction = (
         interaction_store.get_interaction(session, workspace(context), interaction_id)
@@ -28,8 +31,13 @@ def _own_interaction(session: Any, body: dict[str, Any], context: BoltContext) -
     )
     if interaction is None:
         raise UserError("That communication has already been removed.")
-    if interaction.user_id != body["user"]["id"]:
-        raise UserError("Only the person who logged this communication can change it.")
+    require(
+        person(body, client, context),
+        Act.CHANGE_COMMUNICATION,
+        interaction.partner,
+        creator=interaction.user_id,
+        session=session,
+    )
     return interaction
 
 
@@ -41,7 +49,7 @@ def on_edit_clicked(
     zone = user_zone(deps, client, workspace(context), body["user"]["id"])
     try:
         with deps.db.read() as session:
-            interaction = _own_interaction(session, body, context)
+            interaction = _own_interaction(session, body, client, context)
             draft = LogDraft(
                 today=deps.now().astimezone(zone).date(),
                 partner=interaction.partner,
@@ -66,7 +74,7 @@ def on_undo_clicked(
     ack()
     try:
         with deps_of(context).db.transaction() as session:
-            interaction = _own_interaction(session, body, context)
+            interaction = _own_interaction(session, body, client, context)
             what = f"the {interaction.kind} with *{literal(interaction.partner.name)}*"
             # Undone, it promised nothing either: its open follow-up goes with it.
             follow_up_store.remove_open_of_interaction(session, interaction.team_id, interaction.id)

@@ -13,6 +13,7 @@ from handlers.shared.communications import read_kind, require_notes, take_projec
 from handlers.shared.errors import UserError
 from handlers.shared.parsing import first_word
 from handlers.shared.partner_names import partner_project, require_active, resolve_partner
+from handlers.shared.permissions import Act, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape
 from handlers.shared.when import check_new_date, take_follow_up
@@ -35,6 +36,7 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
             session, request.team_id, rest, ends_name=lambda word: parse_kind(word) is not None
         )
         require_active(match.partner)
+        require(request, Act.LOG, match.partner, session=session)
         kind_word, notes = first_word(match.rest)
         name = escape(match.partner.name)
         kind = read_kind(kind_word, example=f"`/partner log {name} call Renewal talk`")

@@ -26,6 +26,7 @@ from handlers.shared.notify import tell
 from handlers.shared.parsing import action_value, record_id
 from handlers.shared.partner_names import partner_project
 from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
+from handlers.shared.permissions import Act, Person, form_text, person, require
 from handlers.shared.replies import Reply
 from storage import followups as follow_up_store
 from storage import interactions as interaction_store
@@ -95,13 +96,19 @@ def on_log_submitted(
             ack(response_action="errors", errors={ProjectIds.LOG_PROJECT_BLOCK.value: error.message[:150]})
             return
         entry = LogEntry(kind, day, notes, follow_up, project.id if project else None)
+        who = person(body, client, context)
         if meta.interaction_id is not None:
-            reply = _save_edit(session, team_id, user_id, meta.interaction_id, partner, entry, zone, now)
+            reply = _save_edit(session, who, meta.interaction_id, partner, entry, zone, now)
             if isinstance(reply, str):
                 ack(response_action="errors", errors={Block.NOTES.value: reply})
                 return
             interaction_id = None
         else:
+            try:
+                require(who, Act.LOG, partner, session=session)
+            except UserError as error:
+                ack(response_action="errors", errors={Block.PARTNER.value: form_text(error.message)})
+                return
             logged = interaction_store.log_interaction(
                 session,
                 team_id,
@@ -141,19 +148,22 @@ class LogEntry:
 
 def _save_edit(
     session: Any,
-    team_id: str,
-    user_id: str,
+    who: Person,
     interaction_id: int,
     partner: Partner,
     entry: LogEntry,
     zone: ZoneInfo,
     now: datetime,
 ) -> Reply | str:
-    interaction = interaction_store.get_interaction(session, team_id, interaction_id)
+    interaction = interaction_store.get_interaction(session, who.team_id, interaction_id)
     if interaction is None:
         return "This communication was removed in the meantime, so there is nothing to edit."
-    if interaction.user_id != user_id:
-        return "Only the person who logged this communication can change it."
+    try:  # against the partner it is logged with now, before it moves anywhere
+        require(
+            who, Act.CHANGE_COMMUNICATION, interaction.partner, creator=interaction.user_id, session=session
+        )
+    except UserError as error:
+        return form_text(error.message)
     # Keep the exact time when the day is unchanged, so ordering by time stays true.
     same_day = interaction.occurred_at.astimezone(zone).date() == entry.day
     occurred_at = interaction.occurred_at if same_day else moment_for(entry.day, zone=zone, now=now)

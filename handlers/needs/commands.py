@@ -23,6 +23,7 @@ from handlers.shared.errors import UnknownPartner, UserError
 from handlers.shared.modals import open_modal
 from handlers.shared.parsing import extract_options, first_word, record_id
 from handlers.shared.partner_names import require_active, resolve_partner
+from handlers.shared.permissions import Act, Asker, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, shorten
 from storage import needs as need_store
@@ -130,6 +131,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
             session, request.team_id, options.remainder, ends_name=lambda w: parse_need_type(w) is not None
         )
         require_active(match.partner)
+        require(request, Act.ADD_NEED, match.partner, session=session)
         type_word, description = first_word(match.rest)
         kind = _type(match.partner, type_word)
         if not description:
@@ -155,15 +157,15 @@ def add(request: CommandRequest, rest: str) -> Reply:
         return need_reply(need, "Recorded", today=today)
 
 
-def close_need(
-    deps: Deps, team_id: str, user_id: str, need_id: int, status: NeedStatus, *, today: date, notes: str = ""
-) -> Reply:
+def close_need(who: Asker, need_id: int, status: NeedStatus, *, today: date, notes: str = "") -> Reply:
     """Close a need as met or declined (the command and the buttons); says how, when and by whom it
     was closed when it already was."""
+    deps, team_id, user_id = who.deps, who.team_id, who.user_id
     with deps.db.transaction() as session:
         need = need_store.get_need(session, team_id, need_id)
         if need is None:
             raise UserError(no_such_need(str(need_id)))
+        require(who, Act.CLOSE_NEED, need.partner, creator=need.created_by, session=session)
         try:
             need_store.close_need(session, need, status, on=today, by=user_id, notes=notes)
         except need_store.NeedClosed:
@@ -177,9 +179,7 @@ def close(request: CommandRequest, status: NeedStatus, number: str, notes: str) 
     need_id = record_id(number)
     if need_id is None:
         raise UserError(no_such_need(shorten(number.removeprefix("#"), 25)))
-    return close_need(
-        request.deps, request.team_id, request.user_id, need_id, status, today=_today(request), notes=notes
-    )
+    return close_need(request, need_id, status, today=_today(request), notes=notes)
 
 
 @subcommand("needs")

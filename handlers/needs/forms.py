@@ -20,6 +20,7 @@ from handlers.shared.ids import NeedIds as Ids
 from handlers.shared.notify import tell
 from handlers.shared.parsing import action_value, record_id
 from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
+from handlers.shared.permissions import Act, form_text, person, require
 from storage import needs as need_store
 from storage.models import NeedDifficulty, NeedPriority, NeedStatus, NeedType
 
@@ -63,6 +64,11 @@ def on_new_submitted(
         if partner is None:
             ack(response_action="errors", errors=PICK_ANOTHER)
             return
+        try:
+            require(person(body, client, context), Act.ADD_NEED, partner, session=session)
+        except UserError as error:
+            ack(response_action="errors", errors={Block.PARTNER.value: form_text(error.message)})
+            return
         need, _ = need_store.add_need(
             session,
             team_id,
@@ -91,7 +97,7 @@ def _close_clicked(status: NeedStatus) -> Any:
         if need_id is None:
             raise UserError(no_such_need(action_value(body)[:25]))
         today = _today(deps, client, team_id, user_id)
-        reply = close_need(deps, team_id, user_id, need_id, status, today=today)
+        reply = close_need(person(body, client, context), need_id, status, today=today)
         # The answer replaces the message whose buttons were used: they no longer apply.
         respond(**reply.as_ack(), replace_original=True)
 

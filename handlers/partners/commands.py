@@ -13,6 +13,7 @@ from handlers.shared.lines import profile_line
 from handlers.shared.modals import open_modal
 from handlers.shared.parsing import extract_options
 from handlers.shared.partner_names import resolve_partner
+from handlers.shared.permissions import Act, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, literal
 from handlers.shared.typed import one_name, parse_money
@@ -38,6 +39,7 @@ def check_name(name: str) -> str:
 
 @subcommand("add", "new", "create")
 def add(request: CommandRequest, rest: str) -> Reply:
+    require(request, Act.ADD_PARTNER)
     options = extract_options(rest, ADD_OPTIONS)
     name = check_name(
         one_name(
@@ -96,6 +98,7 @@ def check_text(field: str, value: str) -> str | None:
 def archive(request: CommandRequest, rest: str) -> Reply:
     with request.deps.db.transaction() as session:
         partner = resolve_partner(session, request.team_id, rest, whole=True).partner
+        require(request, Act.ARCHIVE_PARTNER, partner, session=session)
         if partner.status == PartnerStatus.ARCHIVED:
             return Reply(f"*{literal(partner.name)}* is already archived.")
         partner_store.set_status(session, partner, PartnerStatus.ARCHIVED)
@@ -111,6 +114,7 @@ def archive(request: CommandRequest, rest: str) -> Reply:
 def edit(request: CommandRequest, rest: str) -> Reply | None:
     with request.deps.db.read() as session:
         partner = resolve_partner(session, request.team_id, rest, whole=True).partner
+        require(request, Act.EDIT_PARTNER, partner, session=session)
         view = edit_partner_modal(partner, response_url=request.response_url)
     request.ack()
     return open_modal(request.client, request.trigger_id, view)

@@ -18,6 +18,7 @@ from handlers.shared.ids import Action, Block
 from handlers.shared.lines import profile_line
 from handlers.shared.modals import open_modal
 from handlers.shared.notify import tell
+from handlers.shared.permissions import Act, form_text, person, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import literal, shorten
 from handlers.shared.typed import parse_money
@@ -76,6 +77,10 @@ def on_edit_submitted(
         if partner is None:
             ack(response_action="errors", errors={Block.NAME.value: "This partner no longer exists."})
             return
+        refused = _refusal(person(body, client, context), partner, fields, PartnerStatus(status), session)
+        if refused:
+            ack(response_action="errors", errors=refused)
+            return
         try:
             partner_store.update_partner(session, partner, status=PartnerStatus(status), **fields)
         except partner_store.PartnerExists as exists:
@@ -88,6 +93,24 @@ def on_edit_submitted(
     ack()
     deps.changes.data_changed(team_id, user_id)
     tell(client, user_id=user_id, reply=reply, response_url=meta.response_url)
+
+
+def _refusal(
+    who: Any, partner: Any, fields: dict[str, Any], status: PartnerStatus, session: Any
+) -> dict[str, str] | None:
+    """The form's errors when the person may not make these changes (checked against the partner
+    as stored, before anything changes): archiving and changing the owner may need more than editing."""
+    checks = [(Act.EDIT_PARTNER, Block.NAME)]
+    if status != partner.status and status == PartnerStatus.ARCHIVED:
+        checks.append((Act.ARCHIVE_PARTNER, Block.STATUS))
+    if fields.get("owner") != partner.owner:
+        checks.append((Act.CHANGE_OWNER, Block.OWNER))
+    for act, block in checks:
+        try:
+            require(who, act, partner, session=session)
+        except UserError as error:
+            return {block.value: form_text(error.message)}
+    return None
 
 
 def on_add_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -106,6 +129,10 @@ def on_add_submitted(
     deps, team_id, user_id = deps_of(context), workspace(context), body["user"]["id"]
     form = Form(view)
     fields = read_profile(form)
+    try:
+        require(person(body, client, context), Act.ADD_PARTNER)
+    except UserError as error:
+        form.error(Block.NAME, form_text(error.message))
     if form.errors:
         ack(response_action="errors", errors=form.errors)
         return

@@ -17,11 +17,11 @@ from handlers.projects.views import (
 )
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.dates import PLANNING_AHEAD, out_of_range, parse_day
-from handlers.shared.deps import Deps
 from handlers.shared.errors import UserError
 from handlers.shared.modals import open_modal
 from handlers.shared.parsing import extract_options, first_word, record_id
 from handlers.shared.partner_names import partner_project, require_active, resolve_partner
+from handlers.shared.permissions import Act, Asker, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape, shorten
 from handlers.shared.typed import one_name, parse_money
@@ -134,6 +134,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
     with request.deps.db.transaction() as session:
         match = resolve_partner(session, request.team_id, options.remainder, ends_name=lambda word: False)
         require_active(match.partner)
+        require(request, Act.ADD_PROJECT, match.partner, session=session)
         name = one_name(
             match.rest,
             what="project",
@@ -185,6 +186,7 @@ def list_projects(request: CommandRequest, rest: str) -> Reply:
 
 def update(request: CommandRequest, rest: str) -> Reply | None:
     project = project_of(request, rest)
+    require(request, Act.CHANGE_PROJECT, project.partner, creator=project.created_by)
     if project.status.closed:
         raise UserError(already_closed(project))
     meta = ProjectMetadata(project_id=project.id, response_url=request.response_url)
@@ -194,9 +196,7 @@ def update(request: CommandRequest, rest: str) -> Reply | None:
 
 
 def close_project(
-    deps: Deps,
-    team_id: str,
-    user_id: str,
+    who: Asker,
     project_id: int,
     status: ProjectStatus,
     *,
@@ -204,10 +204,12 @@ def close_project(
     result: str = "",
 ) -> Reply:
     """Close a project (the command and the buttons); says how it was closed when it already was."""
+    deps, team_id, user_id = who.deps, who.team_id, who.user_id
     with deps.db.transaction() as session:
         project = project_store.get_project(session, team_id, project_id)
         if project is None:
             raise UserError(f"There is no project #{project_id} in this workspace.")
+        require(who, Act.CHANGE_PROJECT, project.partner, creator=project.created_by, session=session)
         try:
             project_store.close_project(session, project, status, on=today, by=user_id, result=result or None)
         except project_store.ProjectClosed:
@@ -228,9 +230,7 @@ def close(request: CommandRequest, rest: str) -> Reply:
         )
     project = project_of(request, number)
     today = request.deps.now().astimezone(request.zone()).date()
-    return close_project(
-        request.deps, request.team_id, request.user_id, project.id, status, today=today, result=result
-    )
+    return close_project(request, project.id, status, today=today, result=result)
 
 
 @subcommand("resource", "resources")
@@ -245,6 +245,7 @@ def resource(request: CommandRequest, rest: str) -> Reply:
             ends_name=lambda word: word.casefold() in RESOURCE_WORDS,
         )
         require_active(match.partner)
+        require(request, Act.ADD_PROJECT, match.partner, session=session)
         kind_word, after = first_word(match.rest)
         kind = RESOURCE_WORDS.get(kind_word.casefold())
         if kind is None:

@@ -21,6 +21,7 @@ from handlers.shared.modals import open_modal
 from handlers.shared.notify import tell
 from handlers.shared.parsing import action_value, record_id, whole_number
 from handlers.shared.partner_picker import PICK_ANOTHER, active_partner
+from handlers.shared.permissions import Act, form_text, person, require
 from handlers.shared.typed import parse_money
 from storage import projects as project_store
 from storage.models import ProjectStatus
@@ -64,6 +65,11 @@ def on_new_submitted(
         partner = active_partner(session, team_id, partner_id)
         if partner is None:
             ack(response_action="errors", errors=PICK_ANOTHER)
+            return
+        try:
+            require(person(body, client, context), Act.ADD_PROJECT, partner, session=session)
+        except UserError as error:
+            ack(response_action="errors", errors={Block.PARTNER.value: form_text(error.message)})
             return
         project, _ = project_store.add_project(
             session,
@@ -113,6 +119,12 @@ def on_update_submitted(
         project = project_store.get_project(session, team_id, meta.project_id)
         if project is None:
             raise metadata.StaleMetadata()
+        try:
+            who = person(body, client, context)
+            require(who, Act.CHANGE_PROJECT, project.partner, creator=project.created_by, session=session)
+        except UserError as error:
+            ack(response_action="errors", errors={Ids.STATUS_BLOCK.value: form_text(error.message)})
+            return
         if project.status.closed:
             ack(response_action="errors", errors={Ids.STATUS_BLOCK.value: already_closed(project)[:150]})
             return
@@ -149,6 +161,9 @@ def on_update_clicked(
         project = project_store.get_project(session, team_id, _project_id(body))
         if project is None:
             raise UserError("That project no longer exists.")
+        require(
+            person(body, client, context), Act.CHANGE_PROJECT, project.partner, creator=project.created_by
+        )
         if project.status.closed:
             raise UserError(already_closed(project))
         view = update_project_modal(
@@ -164,9 +179,9 @@ def _close_clicked(status: ProjectStatus) -> Any:
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
         ack()
-        deps, team_id, user_id = deps_of(context), workspace(context), body["user"]["id"]
-        today = _today(deps, client, team_id, user_id)
-        reply = close_project(deps, team_id, user_id, _project_id(body), status, today=today)
+        who = person(body, client, context)
+        today = _today(who.deps, client, who.team_id, who.user_id)
+        reply = close_project(who, _project_id(body), status, today=today)
         # The confirmation replaces the message whose buttons were used: they no longer apply.
         respond(**reply.as_ack(), replace_original=True)
 

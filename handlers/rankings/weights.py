@@ -6,6 +6,7 @@ from handlers.rankings.views import weights_reply
 from handlers.services.rankings import WorkspaceWeights, weights_from
 from handlers.shared.command import CommandRequest, subcommand
 from handlers.shared.errors import UserError
+from handlers.shared.permissions import Act, require
 from handlers.shared.replies import Reply
 from handlers.shared.text import escape
 from scoring import Weights
@@ -45,11 +46,7 @@ def weights(request: CommandRequest, rest: str) -> Reply:
         note = unusable_weights_note(current)
         return reply.with_note(note) if note else reply
     pairs = _pairs(rest)
-    if not request.is_admin():
-        raise UserError(
-            "Only workspace admins and owners (or people listed in PARTNERBOT_ADMINS) can change the "
-            "weights. `/partner weights` shows them to everyone."
-        )
+    require(request, Act.WEIGHTS)
     with deps.db.read() as session:
         stored = ranking_store.stored_weights(session, request.team_id)
     old = weights_from(stored).weights

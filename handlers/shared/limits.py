@@ -17,5 +17,6 @@ METADATA_LIMIT = 3000  # characters of a view's private_metadata
 BUTTON_VALUE_LIMIT = 2000  # characters in a button's value
 CONTEXT_ELEMENTS = 10  # elements in a context block
 SECTION_FIELDS = 10  # fields in a section
+FORM_ERROR_LIMIT = 150  # characters of a field error under a modal input (longer ones are cut by Slack)
 ACK_SECONDS = 3.0  # Slack waits this long for an acknowledgement
 TRIGGER_SECONDS = 3.0  # a trigger_id opens a modal for this long

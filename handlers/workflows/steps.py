@@ -14,6 +14,7 @@ from handlers.shared.communications import read_kind, require_notes, take_projec
 from handlers.shared.deps import Deps
 from handlers.shared.errors import UserError
 from handlers.shared.partner_names import partner_project, require_active, resolve_partner
+from handlers.shared.permissions import Act, Person, require
 from handlers.shared.survey_invitations import deliver_survey, survey_invitation
 from handlers.shared.text import literal
 from handlers.workflows import inputs as read
@@ -40,6 +41,12 @@ class Run:
         # Slack retries an event it got no 200 for in 3 seconds: the run's ID keeps one record.
         return f"workflow:{self.execution_id}"
 
+    def require_of(self, user_id: str | None, act: Act, partner: Any, session: Any) -> None:
+        """A step given a person runs as that person, refused what they may not do; without one it
+        runs as the workflow, which whoever may publish workflows in the workspace set up."""
+        if user_id:
+            require(Person(self.team_id, user_id, self.client, self.deps), act, partner, session=session)
+
 
 def log_communication(run: Run, given: Inputs) -> Outputs:
     """ "Log a partner communication": partner, kind, notes and who, as ``/partner log`` stores them."""
@@ -50,6 +57,7 @@ def log_communication(run: Run, given: Inputs) -> Outputs:
     with run.deps.db.transaction() as session:
         partner = resolve_partner(session, run.team_id, name, whole=True).partner
         require_active(partner)
+        run.require_of(user_id, Act.LOG, partner, session)
         kind = read_kind(kind_word, example="call")
         notes, project_number = take_project(notes)
         project = partner_project(session, run.team_id, partner, project_number)
@@ -75,10 +83,12 @@ def send_survey(run: Run, given: Inputs) -> Outputs:
     in a direct message, as ``/partner survey <partner> @people`` sends it."""
     name = read.text(given, "partner", title="Partner", required=True)
     recipients = read.people(given, "recipients", title="Recipients")
-    sent_by = read.person(given, "sent_by", title="Sent by") or run.bot_user_id
+    person_sending = read.person(given, "sent_by", title="Sent by")
+    sent_by = person_sending or run.bot_user_id
     with run.deps.db.transaction() as session:
         partner = resolve_partner(session, run.team_id, name, whole=True).partner
         require_active(partner)
+        run.require_of(person_sending, Act.FEEDBACK, partner, session)
         survey, created = feedback_store.create_survey(
             session, run.team_id, partner_id=partner.id, created_by=sent_by, request_key=run.request_key
         )

@@ -34,6 +34,7 @@ class ImportContext:
     partner_owners: dict[int, str | None] = field(default_factory=dict)  # id → owner, for this workspace
     respondent_secret: bytes = b""  # keys the hash that stands for a feedback respondent
     projects: ProjectRefs = field(default_factory=ProjectRefs)  # loaded for files that name projects
+    changed_permissions: set[str] = field(default_factory=set)  # loaded for the permissions file
     first_line: dict[str, int] = field(default_factory=dict)  # any per-file key → line seen first
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
 

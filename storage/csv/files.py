@@ -1,6 +1,6 @@
 """The CSV file types: partners, interactions and feedback here; projects and resources in
 ``storage.csv.project_files``, needs in ``storage.csv.need_files``, follow-ups in
-``storage.csv.follow_up_files``.
+``storage.csv.follow_up_files``, permissions in ``storage.csv.permission_files``.
 
 Each declares its columns once (README, "CSV files"), how a row's cells become the table's values,
 and the query its export reads.
@@ -18,6 +18,7 @@ from storage.csv.errors import CellError
 from storage.csv.follow_up_files import FOLLOW_UP_FILE_TYPES
 from storage.csv.history_files import HISTORY_FILE_TYPES
 from storage.csv.need_files import NEED_FILE_TYPES
+from storage.csv.permission_files import PERMISSION_FILE_TYPES
 from storage.csv.project_files import PROJECT_FILE_TYPES
 from storage.feedback import hash_respondent
 from storage.models import Feedback, Interaction, Partner, PartnerStatus
@@ -197,6 +198,7 @@ FILE_TYPES: dict[str, FileType] = {
     **NEED_FILE_TYPES,
     **FOLLOW_UP_FILE_TYPES,
     **HISTORY_FILE_TYPES,
+    **PERMISSION_FILE_TYPES,
 }
 
 

@@ -251,7 +251,7 @@ def test_only_the_subscriber_or_an_admin_removes_a_digest(
     channel = channel_for(team, "RM")
     subscription_id, _ = subscribe(slack, team, user, channel, "daily 06:00 tz:UTC")
     refused = slack.command_ok(f"digest remove {subscription_id}", team=team, user="USOMEONEELSE")
-    assert f"Only <@{user}>" in refused.json["text"]
+    assert f"Only whoever set it up (<@{user}>) or an admin" in refused.json["text"]
     other_team = slack.command_ok(f"digest remove {subscription_id}", team=new_team_id(), user=user)
     assert f"There is no digest #{subscription_id}" in other_team.json["text"]
     removed = slack.command_ok(f"digest remove #{subscription_id}", team=team, user=user)

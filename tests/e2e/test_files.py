@@ -85,6 +85,7 @@ def admin(slack: SlackClient, user: str) -> str:
 
 
 def test_export_uploads_the_clis_bytes_for_partners(slack, database_url, team, user, tmp_path):
+    admin(slack, user)  # whole tables: admins only by default (README, Who may do what)
     for name in ("Acme, Inc.", "=SUM(A1)", "Zürich 'Quotes'"):
         slack.add_partner(name, team=team)
     ack = slack.command_ok("export", team=team, user=user)
@@ -96,6 +97,7 @@ def test_export_uploads_the_clis_bytes_for_partners(slack, database_url, team, u
 
 
 def test_export_uploads_the_clis_bytes_for_interactions(slack, database_url, team, user, tmp_path):
+    admin(slack, user)
     slack.command_ok("add Acme", team=team)
     rows = 'partner,kind,occurred_at,notes\nAcme,call,2026-01-05T10:00:00Z,"Two\nlines, one ""quote"""\n'
     rows += "Acme,email,2026-01-06T10:00:00Z,@mention looks like a formula\n"

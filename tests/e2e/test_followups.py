@@ -57,7 +57,7 @@ def test_a_follow_up_is_added_listed_and_done_by_its_button(slack: SlackClient, 
     done = slack.standin.wait_for_response(clicked.response_url)
     assert done.args.get("replace_original") is True
     assert f"Done: Follow-up #{number} with *Acme Corp*" in text_of(done.args)
-    again = slack.click("followup_done", str(number), team=team, user="U2")
+    again = slack.click("followup_done", str(number), team=team, user=user)
     repeated = text_of(slack.standin.wait_for_response(again.response_url).args)
     assert (
         f"Follow-up #{number} with *Acme Corp* was already done on {today_in(ZONE).isoformat()}" in repeated

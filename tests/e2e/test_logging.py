@@ -226,7 +226,7 @@ def test_metadata_pointing_at_someone_elses_record_cannot_change_it(slack: Slack
         forged, {"partner": option, "notes": "overwritten"}, team=team, user="UINTRUDER"
     )
     assert answer.json["response_action"] == "errors", answer.json
-    assert "Only the person who logged" in json.dumps(answer.json["errors"])
+    assert "Only whoever logged it (" in json.dumps(answer.json["errors"])
     shown = shown_notes(slack, team, "Pied Piper")
     assert "their own notes" in shown and "overwritten" not in shown
 
@@ -310,7 +310,7 @@ def test_undo_removes_the_record_but_only_for_whoever_logged_it(
     refused = slack.click("undo_logged", record, user="UBOB", team=team)
     assert refused.status == 200
     said = standin.wait_for_response(refused.response_url).args
-    assert "Only the person who logged" in said["text"] and said.get("replace_original") is False
+    assert "Only whoever logged it (<@UALICE>)" in said["text"] and said.get("replace_original") is False
     assert counts_90_days(slack, team, "Wayne Enterprises") == "1 call"
 
     undone = slack.click("undo_logged", record, user="UALICE", team=team)
@@ -355,7 +355,7 @@ def test_edit_opens_the_modal_prefilled_and_saves_the_change(
 
     other = slack.click("edit_logged", record, team=team, user="USOMEONE")
     said = standin.wait_for_response(other.response_url).args
-    assert "Only the person who logged" in said["text"]
+    assert "Only whoever logged it (" in said["text"]
     assert not standin.calls_to("views.open", lambda c: c.args.get("trigger_id") == other.trigger_id)
 
 

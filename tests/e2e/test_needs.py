@@ -40,7 +40,7 @@ def test_a_need_is_recorded_listed_and_closed_by_its_buttons(slack: SlackClient,
     listed = slack.command_ok("needs", team=team).blocks_text
     assert f"*#{number}* *Acme* · pricing" in listed and "1 open need: all partners" in listed
 
-    clicked = slack.click("need_met", str(number), team=team, user="UCLOSER")
+    clicked = slack.click("need_met", str(number), team=team, user="UOWNER")  # the partner's owner
     assert clicked.status == 200 and clicked.elapsed < 1.0
     closed = slack.standin.wait_for_response(clicked.response_url)
     assert closed.args.get("replace_original") is True  # the buttons no longer apply
@@ -48,7 +48,7 @@ def test_a_need_is_recorded_listed_and_closed_by_its_buttons(slack: SlackClient,
 
     again = slack.click("need_declined", str(number), team=team)
     already = text_of(slack.standin.wait_for_response(again.response_url).args)
-    assert f"Need #{number} was already closed as *met* on " in already and "<@UCLOSER>" in already
+    assert f"Need #{number} was already closed as *met* on " in already and "<@UOWNER>" in already
     typed = slack.command_ok(f"need declined #{number} too late", team=team).json["text"]
     assert f"Need #{number} was already closed as *met*" in typed and "nothing changed" in typed
     assert "0 open needs" in slack.command_ok("needs", team=team).blocks_text
@@ -74,7 +74,7 @@ def test_bad_input_is_refused_with_the_reason_and_stores_nothing(
     slack: SlackClient, team: str, typed: str, expected: str
 ) -> None:
     slack.add_partner("Acme", team=team)
-    slack.add_partner("Old", team=team)
+    slack.command_ok("add Old owner:<@U1>", team=team)
     slack.command_ok("archive Old", team=team)
     said = slack.command_ok(f"need {typed}", team=team).json["text"]
     assert expected in said, said

@@ -15,6 +15,13 @@ from .slack_client import SlackClient, counts_90_days, partner_option
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _u1_is_an_admin(standin: HttpStandIn) -> None:
+    """These tests are about the forms and the profile, so U1 may edit any partner (an admin);
+    who may edit is tests/e2e/test_permissions.py's."""
+    standin.set_user("U1", is_admin=True)
+
+
 def open_edit_modal(slack: SlackClient, team: str, name: str) -> tuple[Any, dict[str, Any]]:
     ack = slack.send_command(f'edit "{name}"', team=team)
     assert ack.status == 200 and ack.text == "", ack.text

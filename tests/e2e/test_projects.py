@@ -54,7 +54,10 @@ def test_a_project_is_added_listed_and_closed_by_its_buttons(slack: SlackClient,
     listed = slack.command_ok("project list Acme", team=team).blocks_text
     assert f"*#{number}* *Q3 pilot*" in listed and "planned · 0%" in listed
 
-    clicked = slack.click("project_close_won", str(number), team=team, user="UCLOSER")
+    refused = slack.click("project_close_won", str(number), team=team, user="UCLOSER")
+    said = text_of(slack.standin.wait_for_response(refused.response_url).args)
+    assert "Only whoever created it (<@U1>) or an admin can update or close" in said  # not its creator
+    clicked = slack.click("project_close_won", str(number), team=team, user="U1")
     assert clicked.status == 200 and clicked.elapsed < 1.0
     closed = slack.standin.wait_for_response(clicked.response_url)
     assert closed.args.get("replace_original") is True  # the buttons no longer apply
@@ -62,7 +65,7 @@ def test_a_project_is_added_listed_and_closed_by_its_buttons(slack: SlackClient,
 
     again = slack.command_ok(f"project close {number} lost", team=team)
     assert f"Project #{number} was already closed as *won* on " in again.json["text"]
-    assert "<@UCLOSER>" in again.json["text"]
+    assert "<@U1>" in again.json["text"]
     assert f"*#{number}*" in slack.command_ok("project list Acme closed", team=team).blocks_text
     assert "No open projects" in slack.command_ok("project list Acme", team=team).json["text"]
 

@@ -54,8 +54,10 @@ def test_a_log_form_submitted_by_someone_of_another_org_is_stored_in_the_install
 def test_an_edit_form_submitted_from_another_org_changes_the_installing_workspaces_partner(
     slack: SlackClient, team: str, database_url: str
 ) -> None:
-    slack.add_partner("Edited Co", team=team)
-    edit = slack.send_command('edit "Edited Co"', team=team)
+    # The guest owns the partner (an owner may edit it); an admin of the installing workspace opens the form.
+    slack.command_ok('add "Edited Co" owner:<@UGUEST2>', team=team)
+    slack.standin.set_user("U0CONNADMIN", is_admin=True)
+    edit = slack.send_command('edit "Edited Co"', team=team, user="U0CONNADMIN")
     call = slack.standin.wait_for(
         "views.open", timeout=5, where=lambda c: c.args.get("trigger_id") == edit.trigger_id
     )

@@ -91,7 +91,7 @@ def test_log_step_with_a_bad_kind_fails_listing_the_kinds(
 def test_log_step_for_an_archived_partner_says_how_to_revive_it(
     slack: SlackClient, standin: HttpStandIn, team: str, database_url: str
 ) -> None:
-    slack.add_partner("Old Co", team=team)
+    slack.command_ok('add "Old Co" owner:<@U1>', team=team)
     slack.command_ok("archive Old Co", team=team)
     run = slack.run_step(LOG, {"partner": "Old Co", "kind": "call"}, team=team)
     assert "*Old Co* is archived" in failed(standin, run)

@@ -25,6 +25,7 @@ from storage.models import (
     Need,
     NeedType,
     Partner,
+    PermissionSetting,
     Project,
     Resource,
     ResourceKind,
@@ -130,6 +131,7 @@ def fill(database: Database, team_id: str, *, person: str = PERSON) -> Filled:
                 ),
                 WeightChange(team_id=team_id, changed_by=person, old_weights={}, new_weights={"recency": 1}),
                 AlertSettings(team_id=team_id, drop_points=10, enabled=True, updated_by=person),
+                PermissionSetting(team_id=team_id, action="export", role="members", updated_by=person),
                 AlertSent(
                     team_id=team_id,
                     partner_id=acme.id,

@@ -19,8 +19,9 @@ def test_the_tables_are_the_command_lines():
         "needs",
         "followups",
         "history",
+        "permissions",
     )
-    assert EXPORT_TABLES[:-1] == IMPORT_TABLES
+    assert tuple(table for table in EXPORT_TABLES if table != "history") == IMPORT_TABLES
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ INTERNAL = {
     "insights",
     "log",
     "need",
+    "permissions",  # who may do what inside the organisation
     "needs",
     "project",
     "resource",
