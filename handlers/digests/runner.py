@@ -60,14 +60,21 @@ class DigestRunner:
         try:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
             scored = ranking.scored
-            overdue = self.runs.overdue_follow_ups(claim.team_id, today=due.scheduled_for.date())
+            # Like the ranking, read once for the workspace's digests due at the same moment.
+            overdue = self.runs.shared(
+                ("overdue", claim.team_id, due.scheduled_for.isoformat()),
+                lambda: self.runs.overdue_follow_ups(claim.team_id, today=due.scheduled_for.date()),
+            )
             attention = needs_attention(scored, due.scheduled_for, overdue=overdue)
             # Closed from the previous occurrence's day up to yesterday: each day in one scheduled
             # digest only; one posted on demand (digest now) includes today.
             since = due.scheduled_for - claim.cadence.period
             on_demand = due.period.startswith("now:")
             until = due.scheduled_for if on_demand else due.scheduled_for - timedelta(days=1)
-            outcomes = self.runs.outcomes(claim.team_id, since=since, until=until)
+            outcomes = self.runs.shared(
+                ("outcomes", claim.team_id, since.isoformat(), until.isoformat()),
+                lambda: self.runs.outcomes(claim.team_id, since=since, until=until),
+            )
             reply = digest_message(
                 scored,
                 claim.previous,

@@ -13,7 +13,9 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
+from handlers.services.group_commit import GroupCommit
 from handlers.services.history import ScoreHistory
 from handlers.services.rankings import Ranking, compute_ranking
 from handlers.services.schedules import Cadence, zone_named
@@ -33,6 +35,15 @@ class Due:
     subscription_id: int
     period: str  # the occurrence's local date (ISO), or "now:<timestamp>" for /partner digest now
     scheduled_for: datetime
+
+
+@dataclass(frozen=True)
+class _Finish:
+    run_id: int
+    status: DigestRunStatus
+    outcome: str
+    message_ts: str | None
+    ranks: dict[int, tuple[int, float]] | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,13 @@ class DigestRuns:
         self.history = history or ScoreHistory(database, now)
         self._lock = threading.Lock()
         self._shared: dict[tuple[str, ...], tuple[float, threading.Lock, dict[str, object]]] = {}
+        self._ranks: dict[int, tuple[pd.DataFrame, dict[int, tuple[int, float]]]] = {}
+        # Claims and outcomes of the digests due together are committed together (one transaction
+        # for all those waiting), in subscription order so that schedulers never deadlock.
+        self._claims = GroupCommit(
+            database, self._claim_in, order=lambda due: (due.subscription_id, due.period)
+        )
+        self._finishes = GroupCommit(database, self._finish_in, order=lambda finish: finish.run_id)
 
     # --- computed once per workspace per moment, shared by the subscriptions due then ------------
 
@@ -124,35 +142,42 @@ class DigestRuns:
 
     def claim(self, due: Due) -> Claim | str:
         """Claim the period for this process, or the reason it is not ours to post."""
-        with self.database.transaction() as session:
-            subscription = digest_store.get_any_subscription(session, due.subscription_id)
-            if subscription is None or not subscription.enabled:
-                return "subscription removed or off"
-            run = digest_store.claim_run(
-                session, subscription, period=due.period, scheduled_for=due.scheduled_for, now=self.now()
-            )
-            if run is None:
-                return "already posted or being posted elsewhere"
-            cadence, _ = cadence_of(subscription)
-            claim = Claim(
-                run_id=run.id,
-                subscription_id=subscription.id,
-                team_id=subscription.team_id,
-                channel_id=subscription.channel_id,
-                top_n=subscription.top_n,
-                chart=subscription.chart,
-                owner=subscription.created_by,
-                cadence=cadence,
-                previous=digest_store.previous_ranks(session, subscription.id, before=due.scheduled_for),
-            )
+        claim = self._claims(due)  # committed (with the other claims asked meanwhile) when it returns
+        if isinstance(claim, str):
+            return claim
         # ▲▼ and movers come from score history: the snapshot at the start of the period the digest
         # covers; the previous digest's ranks only while the workspace has no history from then.
-        start = (due.scheduled_for - cadence.period).astimezone(UTC).date()
-        at_start = self.history.ranks_on(claim.team_id, start)
+        start = (due.scheduled_for - claim.cadence.period).astimezone(UTC).date()
+        at_start = self.shared(
+            ("ranks on", claim.team_id, start.isoformat()),
+            lambda: self.history.ranks_on(claim.team_id, start),
+        )
         if at_start is None:
             return claim
         day, ranks = at_start
         return replace(claim, previous=ranks, previous_day=day)
+
+    def _claim_in(self, session: Session, due: Due) -> Claim | str:
+        subscription = digest_store.get_any_subscription(session, due.subscription_id)
+        if subscription is None or not subscription.enabled:
+            return "subscription removed or off"
+        run = digest_store.claim_run(
+            session, subscription, period=due.period, scheduled_for=due.scheduled_for, now=self.now()
+        )
+        if run is None:
+            return "already posted or being posted elsewhere"
+        cadence, _ = cadence_of(subscription)
+        return Claim(
+            run_id=run.id,
+            subscription_id=subscription.id,
+            team_id=subscription.team_id,
+            channel_id=subscription.channel_id,
+            top_n=subscription.top_n,
+            chart=subscription.chart,
+            owner=subscription.created_by,
+            cadence=cadence,
+            previous=digest_store.previous_ranks(session, subscription.id, before=due.scheduled_for),
+        )
 
     def finish(
         self,
@@ -163,23 +188,37 @@ class DigestRuns:
         message_ts: str | None = None,
         scored: pd.DataFrame | None = None,
     ) -> None:
-        """Record how the run ended; a posted one keeps its ranks for the next digest's ▲▼."""
+        """Record how the run ended; a posted one keeps its ranks for the next digest's ▲▼. Returns
+        once it is committed (with the other outcomes recorded meanwhile)."""
         ranks = None
         if status is DigestRunStatus.POSTED and scored is not None:
-            ranks = {
-                int(p): (int(r), float(s) if not pd.isna(s) else 0.0)
-                for p, r, s in zip(scored["partner_id"], scored["rank"], scored["score"], strict=True)
-            }
-        with self.database.transaction() as session:
-            digest_store.finish_run(
-                session,
-                claim.run_id,
-                status=status,
-                now=self.now(),
-                outcome=outcome,
-                message_ts=message_ts,
-                ranks=ranks,
-            )
+            ranks = self._ranks_of(scored)
+        self._finishes(_Finish(claim.run_id, status, outcome, message_ts, ranks))
+
+    def _ranks_of(self, scored: pd.DataFrame) -> dict[int, tuple[int, float]]:
+        """partner_id → (rank, score): worked out once per ranking, whichever digests show it."""
+        with self._lock:
+            known = self._ranks.get(id(scored))
+            if known is not None and known[0] is scored:
+                return known[1]
+        ranks = {
+            int(p): (int(r), float(s) if not pd.isna(s) else 0.0)
+            for p, r, s in zip(scored["partner_id"], scored["rank"], scored["score"], strict=True)
+        }
+        with self._lock:
+            self._ranks = {id(scored): (scored, ranks)}  # the latest ranking only: digests due together
+        return ranks
+
+    def _finish_in(self, session: Session, finish: _Finish) -> None:
+        digest_store.finish_run(
+            session,
+            finish.run_id,
+            status=finish.status,
+            now=self.now(),
+            outcome=finish.outcome,
+            message_ts=finish.message_ts,
+            ranks=finish.ranks,
+        )
 
     def overdue_follow_ups(self, team_id: str, *, today: date) -> dict[int, tuple[int, date]]:
         """partner_id → (open follow-ups past their date, the earliest), for needs-attention."""

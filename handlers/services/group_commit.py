@@ -1,0 +1,127 @@
+"""Many threads' small writes committed together: one transaction (one commit, one fsync) for
+whatever was asked while the previous one was being written.
+
+A thousand digests due in the same minute each claim their run and record its outcome; a
+transaction each is two thousand commits, one after another on SQLite. Here a caller hands its
+item over and waits: the first waiting thread writes every item queued so far in one transaction
+and hands each caller its own result, so a caller still returns only once its write is committed
+(the claim is ours, the outcome is recorded), exactly as with a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+MAX_BATCH = 200  # a bound on one transaction's length (its locks are held until it commits)
+
+
+@dataclass
+class _Waiting(Generic[Item, Result]):
+    item: Item
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Result | None = None
+    error: BaseException | None = None
+
+
+class GroupCommit(Generic[Item, Result]):
+    """``write(session, item)`` for each item, many items per transaction.
+
+    ``order``: a sort key applied within a batch, so that two processes writing overlapping
+    batches take their row locks in the same order (PostgreSQL would otherwise see a deadlock).
+    When a batch's transaction fails, its items are written again one transaction each, so one bad
+    item fails alone, as it would have on its own.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        write: Callable[[Session, Item], Result],
+        *,
+        order: Callable[[Item], object] | None = None,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self.database = database
+        self.write = write
+        self.order = order
+        self.max_batch = max_batch
+        self._queue: list[_Waiting[Item, Result]] = []
+        self._lock = threading.Lock()
+        self._writing = False
+
+    def __call__(self, item: Item) -> Result:
+        """Write ``item`` (with whatever else is waiting) and return its result once committed."""
+        waiting: _Waiting[Item, Result] = _Waiting(item)
+        with self._lock:
+            self._queue.append(waiting)
+            lead = not self._writing
+            if lead:
+                self._writing = True
+        if lead:
+            self._write_queued()
+        waiting.done.wait()
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.result  # type: ignore[return-value]
+
+    def _write_queued(self) -> None:
+        """Write batches until nothing is queued, then let the next caller lead."""
+        while True:
+            with self._lock:
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                if not batch:
+                    self._writing = False
+                    return
+            try:
+                self._write_batch(batch)
+            except BaseException as error:  # never leave a caller waiting forever
+                for waiting in batch:
+                    if not waiting.done.is_set():
+                        waiting.error = error
+                        waiting.done.set()
+                with self._lock:
+                    self._writing = False
+                    queued = bool(self._queue)
+                if queued:  # the others must not wait for a leader that has gone
+                    threading.Thread(target=self._lead_again, daemon=True).start()
+                raise
+
+    def _lead_again(self) -> None:
+        with self._lock:
+            if self._writing or not self._queue:
+                return
+            self._writing = True
+        self._write_queued()
+
+    def _write_batch(self, batch: list[_Waiting[Item, Result]]) -> None:
+        if self.order is not None:
+            batch = sorted(batch, key=lambda waiting: self.order(waiting.item))  # type: ignore[misc]
+        if len(batch) > 1:
+            try:
+                with self.database.transaction() as session:
+                    results = [self.write(session, waiting.item) for waiting in batch]
+            except Exception:
+                log.warning("a batch of %d writes failed; writing them one by one", len(batch), exc_info=True)
+            else:
+                for waiting, result in zip(batch, results, strict=True):
+                    waiting.result = result
+                    waiting.done.set()
+                return
+        for waiting in batch:  # alone: one transaction each, each failing on its own
+            try:
+                with self.database.transaction() as session:
+                    waiting.result = self.write(session, waiting.item)
+            except Exception as error:
+                waiting.error = error
+            waiting.done.set()
