@@ -7,11 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import DigestRun, DigestRunStatus, DigestSubscription
+
+# How long a claim is its claimer's alone: one left unfinished longer (its process died mid-post)
+# may be taken over.
+LEASE = timedelta(minutes=5)
 
 
 def add_subscription(session: Session, team_id: str, **fields: object) -> tuple[DigestSubscription, bool]:
@@ -85,11 +90,12 @@ def claim_run(
     scheduled_for: datetime,
     now: datetime,
     status: DigestRunStatus = DigestRunStatus.CLAIMED,
-    lease: timedelta = timedelta(minutes=5),
+    lease: timedelta | None = None,
 ) -> DigestRun | None:
     """Claim the period for this process; None when another process has it (or it is done).
 
-    A claim left behind by a process that died before posting (older than ``lease``) is taken over.
+    A claim left behind by a process that died before posting (older than ``lease``, by default
+    ``LEASE``) is taken over.
     """
     run = DigestRun(
         subscription_id=subscription.id,
@@ -106,6 +112,18 @@ def claim_run(
         return run
     except IntegrityError:
         pass
+    return _take_over(session, subscription, period=period, now=now, status=status, lease=lease or LEASE)
+
+
+def _take_over(
+    session: Session,
+    subscription: DigestSubscription,
+    *,
+    period: str,
+    now: datetime,
+    status: DigestRunStatus,
+    lease: timedelta,
+) -> DigestRun | None:
     # Taken over only if still unfinished and its lease ran out: one UPDATE, so one process wins.
     result = session.execute(
         update(DigestRun)
@@ -125,6 +143,139 @@ def claim_run(
         return None
     return session.scalar(
         select(DigestRun).where(DigestRun.subscription_id == subscription.id, DigestRun.period == period)
+    )
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A period to claim (see :func:`claim_runs`)."""
+
+    subscription: DigestSubscription
+    period: str
+    scheduled_for: datetime
+
+
+def subscriptions_by_id(session: Session, subscription_ids: list[int]) -> dict[int, DigestSubscription]:
+    """Subscriptions of any workspace by ID, in one query (for the scheduler, like
+    :func:`get_any_subscription`)."""
+    if not subscription_ids:
+        return {}
+    found = session.scalars(
+        select(DigestSubscription).where(DigestSubscription.id.in_(set(subscription_ids)))
+    )
+    return {s.id: s for s in found}
+
+
+def claim_runs(
+    session: Session, wanted: list[Wanted], *, now: datetime, lease: timedelta | None = None
+) -> list[int | None]:
+    """:func:`claim_run` for many periods in one statement: each one's run ID when this process has
+    it, None when another has it (or it is done). The unique (subscription, period) row is still
+    the claim: one INSERT … ON CONFLICT DO NOTHING inserts the free ones, and a period already
+    there is taken over only as ``claim_run`` would (unfinished, its lease run out)."""
+    if not wanted:
+        return []
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(DigestRun)
+        .values(
+            [
+                {
+                    "subscription_id": w.subscription.id,
+                    "team_id": w.subscription.team_id,
+                    "period": w.period,
+                    "scheduled_for": w.scheduled_for,
+                    "status": DigestRunStatus.CLAIMED,
+                    "claimed_at": now,
+                }
+                for w in wanted
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["subscription_id", "period"])
+        .returning(DigestRun.id, DigestRun.subscription_id, DigestRun.period)
+    )
+    inserted = {(sid, period): run_id for run_id, sid, period in session.execute(statement)}
+    claimed: list[int | None] = []
+    for w in wanted:
+        # pop: the same period asked twice in one batch is claimed once, like two claim_run calls.
+        run_id = inserted.pop((w.subscription.id, w.period), None)
+        if run_id is None:  # there already: ours only if its claimer died (rare, one UPDATE each)
+            run = _take_over(
+                session,
+                w.subscription,
+                period=w.period,
+                now=now,
+                status=DigestRunStatus.CLAIMED,
+                lease=lease or LEASE,
+            )
+            run_id = run.id if run is not None else None
+        claimed.append(run_id)
+    return claimed
+
+
+def previous_ranks_of(
+    session: Session, subscription_ids: list[int], *, before: datetime
+) -> dict[int, dict[int, tuple[int, float]]]:
+    """:func:`previous_ranks` for many subscriptions in one query; those without are left out."""
+    if not subscription_ids:
+        return {}
+    scheduled = and_(
+        DigestRun.subscription_id.in_(set(subscription_ids)),
+        DigestRun.status == DigestRunStatus.POSTED,
+        DigestRun.scheduled_for < before,
+        DigestRun.period.not_like("now:%"),
+    )
+    latest = (
+        select(DigestRun.subscription_id, func.max(DigestRun.scheduled_for).label("at"))
+        .where(scheduled)
+        .group_by(DigestRun.subscription_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(DigestRun.subscription_id, DigestRun.ranks)
+        .join(
+            latest,
+            and_(
+                DigestRun.subscription_id == latest.c.subscription_id, DigestRun.scheduled_for == latest.c.at
+            ),
+        )
+        .where(scheduled)
+    )
+    return {
+        subscription_id: {int(k): (int(v[0]), float(v[1])) for k, v in ranks.items()}
+        for subscription_id, ranks in rows
+        if ranks is not None
+    }
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a run ended (see :func:`finish_runs`)."""
+
+    run_id: int
+    status: DigestRunStatus
+    outcome: str
+    message_ts: str | None = None
+    ranks: dict[int, tuple[int, float]] | None = None
+
+
+def finish_runs(session: Session, finished: list[Finished], *, now: datetime) -> None:
+    """:func:`finish_run` for many runs, in one executemany."""
+    if not finished:
+        return
+    session.execute(
+        update(DigestRun),
+        [
+            {
+                "id": f.run_id,
+                "status": f.status,
+                "finished_at": now,
+                "outcome": f.outcome,
+                "message_ts": f.message_ts,
+                "ranks": {str(k): list(v) for k, v in f.ranks.items()} if f.ranks is not None else None,
+            }
+            for f in finished
+        ],
     )
 
 

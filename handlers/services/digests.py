@@ -38,15 +38,6 @@ class Due:
 
 
 @dataclass(frozen=True)
-class _Finish:
-    run_id: int
-    status: DigestRunStatus
-    outcome: str
-    message_ts: str | None
-    ranks: dict[int, tuple[int, float]] | None
-
-
-@dataclass(frozen=True)
 class Claim:
     """A period this process claimed: post it, then :meth:`DigestRuns.finish` it."""
 
@@ -92,9 +83,9 @@ class DigestRuns:
         # Claims and outcomes of the digests due together are committed together (one transaction
         # for all those waiting), in subscription order so that schedulers never deadlock.
         self._claims = GroupCommit(
-            database, self._claim_in, order=lambda due: (due.subscription_id, due.period)
+            database, self._claim_all, order=lambda due: (due.subscription_id, due.period)
         )
-        self._finishes = GroupCommit(database, self._finish_in, order=lambda finish: finish.run_id)
+        self._finishes = GroupCommit(database, self._finish_all, order=lambda finish: finish.run_id)
 
     # --- computed once per workspace per moment, shared by the subscriptions due then ------------
 
@@ -157,27 +148,51 @@ class DigestRuns:
         day, ranks = at_start
         return replace(claim, previous=ranks, previous_day=day)
 
-    def _claim_in(self, session: Session, due: Due) -> Claim | str:
-        subscription = digest_store.get_any_subscription(session, due.subscription_id)
-        if subscription is None or not subscription.enabled:
-            return "subscription removed or off"
-        run = digest_store.claim_run(
-            session, subscription, period=due.period, scheduled_for=due.scheduled_for, now=self.now()
-        )
-        if run is None:
-            return "already posted or being posted elsewhere"
-        cadence, _ = cadence_of(subscription)
-        return Claim(
-            run_id=run.id,
-            subscription_id=subscription.id,
-            team_id=subscription.team_id,
-            channel_id=subscription.channel_id,
-            top_n=subscription.top_n,
-            chart=subscription.chart,
-            owner=subscription.created_by,
-            cadence=cadence,
-            previous=digest_store.previous_ranks(session, subscription.id, before=due.scheduled_for),
-        )
+    def _claim_all(self, session: Session, dues: list[Due]) -> list[Claim | str]:
+        """Claim these periods in one go: one query for the subscriptions, one statement for the
+        claims, one for the previous digests' ranks."""
+        subscriptions = digest_store.subscriptions_by_id(session, [d.subscription_id for d in dues])
+        wanted = {
+            i: digest_store.Wanted(subscriptions[d.subscription_id], d.period, d.scheduled_for)
+            for i, d in enumerate(dues)
+            if d.subscription_id in subscriptions and subscriptions[d.subscription_id].enabled
+        }
+        keys = list(wanted)
+        claimed = digest_store.claim_runs(session, [wanted[i] for i in keys], now=self.now())
+        run_ids = {i: run_id for i, run_id in zip(keys, claimed, strict=True) if run_id is not None}
+        # The ranks of each claimed subscription's previous digest (usually all due at one moment).
+        previous: dict[tuple[int, datetime], dict[int, tuple[int, float]]] = {}
+        for before in {dues[i].scheduled_for for i in run_ids}:
+            ours = [dues[i].subscription_id for i in run_ids if dues[i].scheduled_for == before]
+            for subscription_id, ranks in digest_store.previous_ranks_of(
+                session, ours, before=before
+            ).items():
+                previous[subscription_id, before] = ranks
+        claims: list[Claim | str] = []
+        for i, due in enumerate(dues):
+            if i not in wanted:
+                claims.append("subscription removed or off")
+                continue
+            run_id = run_ids.get(i)
+            if run_id is None:
+                claims.append("already posted or being posted elsewhere")
+                continue
+            subscription = wanted[i].subscription
+            cadence, _ = cadence_of(subscription)
+            claims.append(
+                Claim(
+                    run_id=run_id,
+                    subscription_id=subscription.id,
+                    team_id=subscription.team_id,
+                    channel_id=subscription.channel_id,
+                    top_n=subscription.top_n,
+                    chart=subscription.chart,
+                    owner=subscription.created_by,
+                    cadence=cadence,
+                    previous=previous.get((subscription.id, due.scheduled_for)),
+                )
+            )
+        return claims
 
     def finish(
         self,
@@ -193,7 +208,7 @@ class DigestRuns:
         ranks = None
         if status is DigestRunStatus.POSTED and scored is not None:
             ranks = self._ranks_of(scored)
-        self._finishes(_Finish(claim.run_id, status, outcome, message_ts, ranks))
+        self._finishes(digest_store.Finished(claim.run_id, status, outcome, message_ts, ranks))
 
     def _ranks_of(self, scored: pd.DataFrame) -> dict[int, tuple[int, float]]:
         """partner_id → (rank, score): worked out once per ranking, whichever digests show it."""
@@ -209,16 +224,9 @@ class DigestRuns:
             self._ranks = {id(scored): (scored, ranks)}  # the latest ranking only: digests due together
         return ranks
 
-    def _finish_in(self, session: Session, finish: _Finish) -> None:
-        digest_store.finish_run(
-            session,
-            finish.run_id,
-            status=finish.status,
-            now=self.now(),
-            outcome=finish.outcome,
-            message_ts=finish.message_ts,
-            ranks=finish.ranks,
-        )
+    def _finish_all(self, session: Session, finished: list[digest_store.Finished]) -> list[None]:
+        digest_store.finish_runs(session, finished, now=self.now())
+        return [None] * len(finished)
 
     def overdue_follow_ups(self, team_id: str, *, today: date) -> dict[int, tuple[int, date]]:
         """partner_id → (open follow-ups past their date, the earliest), for needs-attention."""

@@ -36,7 +36,7 @@ class _Waiting(Generic[Item, Result]):
 
 
 class GroupCommit(Generic[Item, Result]):
-    """``write(session, item)`` for each item, many items per transaction.
+    """``write(session, items)`` (a result per item, in order) for many items per transaction.
 
     ``order``: a sort key applied within a batch, so that two processes writing overlapping
     batches take their row locks in the same order (PostgreSQL would otherwise see a deadlock).
@@ -47,7 +47,7 @@ class GroupCommit(Generic[Item, Result]):
     def __init__(
         self,
         database: Database,
-        write: Callable[[Session, Item], Result],
+        write: Callable[[Session, list[Item]], list[Result]],
         *,
         order: Callable[[Item], object] | None = None,
         max_batch: int = MAX_BATCH,
@@ -110,7 +110,7 @@ class GroupCommit(Generic[Item, Result]):
         if len(batch) > 1:
             try:
                 with self.database.transaction() as session:
-                    results = [self.write(session, waiting.item) for waiting in batch]
+                    results = self.write(session, [waiting.item for waiting in batch])
             except Exception:
                 log.warning("a batch of %d writes failed; writing them one by one", len(batch), exc_info=True)
             else:
@@ -121,7 +121,7 @@ class GroupCommit(Generic[Item, Result]):
         for waiting in batch:  # alone: one transaction each, each failing on its own
             try:
                 with self.database.transaction() as session:
-                    waiting.result = self.write(session, waiting.item)
+                    [waiting.result] = self.write(session, [waiting.item])
             except Exception as error:
                 waiting.error = error
             waiting.done.set()

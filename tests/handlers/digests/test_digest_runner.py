@@ -704,7 +704,7 @@ def quick_scheduler(
     if database.dialect != "sqlite":
         pytest.skip("the same code path as on SQLite; one real-time wait is enough")
     monkeypatch.setattr(bot_scheduler, "SYNC_SECONDS", 1)
-    monkeypatch.setitem(digests.claim_run.__kwdefaults__, "lease", timedelta(seconds=1))
+    monkeypatch.setattr(digests, "LEASE", timedelta(seconds=1))
     scheduler = Scheduler(Deps(db=database), client)
     yield scheduler
     scheduler.stop()
