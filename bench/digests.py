@@ -252,6 +252,9 @@ def run_fanout(
 
         digest_runs.compute_ranking = counting  # type: ignore[assignment]
         scheduler = Scheduler(Deps(db=database), client)
+        # A started scheduler has drawn a throwaway chart in the background (Scheduler.start): the
+        # jobs driven directly here must not pay matplotlib's first drawing either.
+        scheduler.warm_charts()
         result["rss_before"] = rss().get("VmRSS", 0)
         reset_peak(os.getpid())
         try:

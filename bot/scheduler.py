@@ -29,6 +29,7 @@ from bot.app import slack_client
 from bot.backups import NightlyBackups
 from bot.settings import Settings
 from handlers.alerts.runner import AlertRunner
+from handlers.digests import chart
 from handlers.digests.runner import GRACE, DigestRunner
 from handlers.followups.reminders import ReminderRunner
 from handlers.services import retention
@@ -151,7 +152,20 @@ class Scheduler:
             SNAPSHOT_SECONDS // 60,
         )
 
+    def warm_charts(self) -> None:
+        """Pay matplotlib's first drawing now when any subscription wants a chart: otherwise the
+        first minute whose digests draw one waits seconds for it (loading it costs the memory the
+        first chart would take anyway; a process without chart subscriptions never loads it)."""
+        try:
+            with self.deps.db.read() as session:
+                wanted = any(s.chart for s in digest_store.all_enabled(session))
+            if wanted:
+                chart.warm_up()
+        except Exception:
+            log.exception("warming up the digest charts failed")
+
     def _catch_up(self) -> None:
+        self.warm_charts()
         try:
             for outcome in self.runner.catch_up():
                 log.info("caught up a missed digest: %s", outcome)
