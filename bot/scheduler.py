@@ -42,7 +42,10 @@ log = logging.getLogger(__name__)
 SYNC_SECONDS = 60
 # How often workspaces are checked for a missing snapshot of today (taken after 00:00 UTC).
 SNAPSHOT_SECONDS = 300
-POSTING_THREADS = 8
+# Posting is waiting on Slack (five calls per digest with its chart) and on group commits: a
+# minute's digests go out in parallel. Slack Connect's check has as many lookup threads
+# (handlers.shared.shared_channels.LOOKUP_THREADS).
+POSTING_THREADS = 32
 # When old communication notes are blanked each day (UTC), with PARTNERBOT_NOTE_RETENTION_MONTHS set.
 RETENTION_HOUR = 3
 
