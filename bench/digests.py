@@ -289,6 +289,7 @@ def run_fanout(
         result["charts_shared"] = sum(stats["shared"].values())
         result["api_calls"] = stats["methods"]
         result["rankings"] = dict(rankings)
+        result["transactions"] = scheduler.runner.runs.transactions
         with database.read() as session:
             from sqlalchemy import func, select
 
@@ -366,7 +367,8 @@ def report(result: dict[str, Any]) -> str:
         f"  posts per channel    {result['posts_per_channel']}  (count of channels by posts)",
         f"  charts shared        {result['charts_shared']}",
         f"  rankings computed    {result['rankings']}",
-        f"  runs recorded        {result['runs']}",
+        f"  runs recorded        {result['runs']}"
+        f"  (claims and outcomes in {result['transactions']['claims and outcomes']} transactions)",
         f"  peak RSS             {mb(result['peak_rss'])}  (before the run {mb(result['rss_before'])},"
         f" after {mb(result['rss_after'])})",
         f"  seeding              {result['seed_seconds']:.1f} s",

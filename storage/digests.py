@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -169,32 +169,39 @@ def subscriptions_by_id(session: Session, subscription_ids: list[int]) -> dict[i
 def claim_runs(
     session: Session, wanted: list[Wanted], *, now: datetime, lease: timedelta | None = None
 ) -> list[int | None]:
-    """:func:`claim_run` for many periods in one statement: each one's run ID when this process has
-    it, None when another has it (or it is done). The unique (subscription, period) row is still
-    the claim: one INSERT … ON CONFLICT DO NOTHING inserts the free ones, and a period already
+    """:func:`claim_run` for many periods at once: each one's run ID when this process has it, None
+    when another has it (or it is done). The unique (subscription, period) row is still the claim:
+    INSERT … ON CONFLICT DO NOTHING (one executemany) inserts the free ones, and a period already
     there is taken over only as ``claim_run`` would (unfinished, its lease run out)."""
     if not wanted:
         return []
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    runs = DigestRun.__table__  # the table, not the entity: one cached executemany, no ORM bulk
     statement = (
-        insert(DigestRun)
-        .values(
-            [
-                {
-                    "subscription_id": w.subscription.id,
-                    "team_id": w.subscription.team_id,
-                    "period": w.period,
-                    "scheduled_for": w.scheduled_for,
-                    "status": DigestRunStatus.CLAIMED,
-                    "claimed_at": now,
-                }
-                for w in wanted
-            ]
-        )
+        insert(runs)
         .on_conflict_do_nothing(index_elements=["subscription_id", "period"])
-        .returning(DigestRun.id, DigestRun.subscription_id, DigestRun.period)
+        .returning(runs.c.id, runs.c.subscription_id, runs.c.period)
     )
-    inserted = {(sid, period): run_id for run_id, sid, period in session.execute(statement)}
+    rows = session.execute(
+        statement,
+        [
+            {
+                "subscription_id": w.subscription.id,
+                "team_id": w.subscription.team_id,
+                "period": w.period,
+                "scheduled_for": w.scheduled_for,
+                "status": DigestRunStatus.CLAIMED,
+                "claimed_at": now,
+                "finished_at": None,
+                "message_ts": None,
+                "outcome": None,
+                "ranks": None,
+            }
+            for w in wanted
+        ],
+    )
+    # Only the rows inserted come back (in any order): the others were there already.
+    inserted = {(sid, period): run_id for run_id, sid, period in rows}
     claimed: list[int | None] = []
     for w in wanted:
         # pop: the same period asked twice in one batch is claimed once, like two claim_run calls.
@@ -263,16 +270,31 @@ def finish_runs(session: Session, finished: list[Finished], *, now: datetime) ->
     """:func:`finish_run` for many runs, in one executemany."""
     if not finished:
         return
+    stored: dict[int, dict[str, list[float]]] = {}  # digests of one ranking share one ranks object
+
+    def as_stored(ranks: dict[int, tuple[int, float]]) -> dict[str, list[float]]:
+        if id(ranks) not in stored:
+            stored[id(ranks)] = {str(k): list(v) for k, v in ranks.items()}
+        return stored[id(ranks)]
+
+    runs = DigestRun.__table__  # the table, not the entity: one compiled executemany, no ORM bulk
     session.execute(
-        update(DigestRun),
+        update(runs)
+        .where(runs.c.id == bindparam("run_id"))
+        .values(
+            status=bindparam("status"),
+            finished_at=now,
+            outcome=bindparam("outcome"),
+            message_ts=bindparam("message_ts"),
+            ranks=bindparam("ranks", type_=runs.c.ranks.type),
+        ),
         [
             {
-                "id": f.run_id,
+                "run_id": f.run_id,
                 "status": f.status,
-                "finished_at": now,
                 "outcome": f.outcome,
                 "message_ts": f.message_ts,
-                "ranks": {str(k): list(v) for k, v in f.ranks.items()} if f.ranks is not None else None,
+                "ranks": as_stored(f.ranks) if f.ranks is not None else None,
             }
             for f in finished
         ],

@@ -55,6 +55,13 @@ class Claim:
     previous_day: date | None = None
 
 
+def _write_order(item: Due | digest_store.Finished) -> tuple[int, int, str]:
+    """Outcomes (rows this process owns) first, then claims by subscription and period."""
+    if isinstance(item, digest_store.Finished):
+        return (0, item.run_id, "")
+    return (1, item.subscription_id, item.period)
+
+
 def cadence_of(subscription: DigestSubscription) -> tuple[Cadence, ZoneInfo]:
     cadence = Cadence(
         subscription.every, subscription.hour, subscription.minute, subscription.weekday, subscription.day
@@ -80,12 +87,17 @@ class DigestRuns:
         self._lock = threading.Lock()
         self._shared: dict[tuple[str, ...], tuple[float, threading.Lock, dict[str, object]]] = {}
         self._ranks: dict[int, tuple[pd.DataFrame, dict[int, tuple[int, float]]]] = {}
-        # Claims and outcomes of the digests due together are committed together (one transaction
-        # for all those waiting), in subscription order so that schedulers never deadlock.
-        self._claims = GroupCommit(
-            database, self._claim_all, order=lambda due: (due.subscription_id, due.period)
+        # Claims and outcomes of the digests due together are committed together: one transaction
+        # for all those waiting, whichever they are (claims in subscription order, so that
+        # schedulers never deadlock).
+        self._writes: GroupCommit[Due | digest_store.Finished, Claim | str | None] = GroupCommit(
+            database, self._write_all, order=_write_order
         )
-        self._finishes = GroupCommit(database, self._finish_all, order=lambda finish: finish.run_id)
+
+    @property
+    def transactions(self) -> dict[str, int]:
+        """How many transactions the claims and the outcomes have taken so far."""
+        return {"claims and outcomes": self._writes.transactions}
 
     # --- computed once per workspace per moment, shared by the subscriptions due then ------------
 
@@ -133,7 +145,7 @@ class DigestRuns:
 
     def claim(self, due: Due) -> Claim | str:
         """Claim the period for this process, or the reason it is not ours to post."""
-        claim = self._claims(due)  # committed (with the other claims asked meanwhile) when it returns
+        claim = self._writes(due)  # committed (with the other claims asked meanwhile) when it returns
         if isinstance(claim, str):
             return claim
         # ▲▼ and movers come from score history: the snapshot at the start of the period the digest
@@ -208,7 +220,7 @@ class DigestRuns:
         ranks = None
         if status is DigestRunStatus.POSTED and scored is not None:
             ranks = self._ranks_of(scored)
-        self._finishes(digest_store.Finished(claim.run_id, status, outcome, message_ts, ranks))
+        self._writes(digest_store.Finished(claim.run_id, status, outcome, message_ts, ranks))
 
     def _ranks_of(self, scored: pd.DataFrame) -> dict[int, tuple[int, float]]:
         """partner_id → (rank, score): worked out once per ranking, whichever digests show it."""
@@ -224,9 +236,14 @@ class DigestRuns:
             self._ranks = {id(scored): (scored, ranks)}  # the latest ranking only: digests due together
         return ranks
 
-    def _finish_all(self, session: Session, finished: list[digest_store.Finished]) -> list[None]:
+    def _write_all(
+        self, session: Session, items: list[Due | digest_store.Finished]
+    ) -> list[Claim | str | None]:
+        finished = [item for item in items if isinstance(item, digest_store.Finished)]
         digest_store.finish_runs(session, finished, now=self.now())
-        return [None] * len(finished)
+        dues = [item for item in items if isinstance(item, Due)]
+        claims = iter(self._claim_all(session, dues))
+        return [None if isinstance(item, digest_store.Finished) else next(claims) for item in items]
 
     def overdue_follow_ups(self, team_id: str, *, today: date) -> dict[int, tuple[int, date]]:
         """partner_id → (open follow-ups past their date, the earliest), for needs-attention."""
