@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -218,41 +218,6 @@ def claim_runs(
             run_id = run.id if run is not None else None
         claimed.append(run_id)
     return claimed
-
-
-def previous_ranks_of(
-    session: Session, subscription_ids: list[int], *, before: datetime
-) -> dict[int, dict[int, tuple[int, float]]]:
-    """:func:`previous_ranks` for many subscriptions in one query; those without are left out."""
-    if not subscription_ids:
-        return {}
-    scheduled = and_(
-        DigestRun.subscription_id.in_(set(subscription_ids)),
-        DigestRun.status == DigestRunStatus.POSTED,
-        DigestRun.scheduled_for < before,
-        DigestRun.period.not_like("now:%"),
-    )
-    latest = (
-        select(DigestRun.subscription_id, func.max(DigestRun.scheduled_for).label("at"))
-        .where(scheduled)
-        .group_by(DigestRun.subscription_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(DigestRun.subscription_id, DigestRun.ranks)
-        .join(
-            latest,
-            and_(
-                DigestRun.subscription_id == latest.c.subscription_id, DigestRun.scheduled_for == latest.c.at
-            ),
-        )
-        .where(scheduled)
-    )
-    return {
-        subscription_id: {int(k): (int(v[0]), float(v[1])) for k, v in ranks.items()}
-        for subscription_id, ranks in rows
-        if ranks is not None
-    }
 
 
 @dataclass(frozen=True)

@@ -150,19 +150,25 @@ class DigestRuns:
             return claim
         # ▲▼ and movers come from score history: the snapshot at the start of the period the digest
         # covers; the previous digest's ranks only while the workspace has no history from then.
+        # Both are read after the claim's commit, by each posting thread: the one writer has
+        # enough to do.
         start = (due.scheduled_for - claim.cadence.period).astimezone(UTC).date()
         at_start = self.shared(
             ("ranks on", claim.team_id, start.isoformat()),
             lambda: self.history.ranks_on(claim.team_id, start),
         )
         if at_start is None:
-            return claim
+            with self.database.read() as session:
+                previous = digest_store.previous_ranks(
+                    session, claim.subscription_id, before=due.scheduled_for
+                )
+            return replace(claim, previous=previous)
         day, ranks = at_start
         return replace(claim, previous=ranks, previous_day=day)
 
     def _claim_all(self, session: Session, dues: list[Due]) -> list[Claim | str]:
-        """Claim these periods in one go: one query for the subscriptions, one statement for the
-        claims, one for the previous digests' ranks."""
+        """Claim these periods in one go: one query for the subscriptions, one executemany for the
+        claims."""
         subscriptions = digest_store.subscriptions_by_id(session, [d.subscription_id for d in dues])
         wanted = {
             i: digest_store.Wanted(subscriptions[d.subscription_id], d.period, d.scheduled_for)
@@ -172,16 +178,8 @@ class DigestRuns:
         keys = list(wanted)
         claimed = digest_store.claim_runs(session, [wanted[i] for i in keys], now=self.now())
         run_ids = {i: run_id for i, run_id in zip(keys, claimed, strict=True) if run_id is not None}
-        # The ranks of each claimed subscription's previous digest (usually all due at one moment).
-        previous: dict[tuple[int, datetime], dict[int, tuple[int, float]]] = {}
-        for before in {dues[i].scheduled_for for i in run_ids}:
-            ours = [dues[i].subscription_id for i in run_ids if dues[i].scheduled_for == before]
-            for subscription_id, ranks in digest_store.previous_ranks_of(
-                session, ours, before=before
-            ).items():
-                previous[subscription_id, before] = ranks
         claims: list[Claim | str] = []
-        for i, due in enumerate(dues):
+        for i in range(len(dues)):
             if i not in wanted:
                 claims.append("subscription removed or off")
                 continue
@@ -201,7 +199,7 @@ class DigestRuns:
                     chart=subscription.chart,
                     owner=subscription.created_by,
                     cadence=cadence,
-                    previous=previous.get((subscription.id, due.scheduled_for)),
+                    previous=None,  # see claim()
                 )
             )
         return claims
