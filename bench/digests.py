@@ -17,7 +17,9 @@ process on loopback (so its work and memory are not counted here). Figures:
 - peak RSS of this process during the run (VmHWM after resetting it), and RSS before;
 - floors against the same stand-in, from a thread pool of the same size: 1,000 bare
   ``chat.postMessage`` calls with the same message, and (charts on) the same plus the chart's
-  ``files_upload_v2`` — the Slack traffic alone, without claims, rankings or records.
+  ``files_upload_v2`` — the Slack traffic alone, without claims, rankings or records; and that
+  plus the ``conversations.info`` each digest asks just before posting (Slack Connect), i.e. all
+  the Slack calls a digest makes.
 
 ``--latency-ms`` makes the stand-in answer every Web API call that much later (Slack is not on
 loopback). Not part of ``python -m bench``'s list: run it on its own.
@@ -342,6 +344,17 @@ def floors(standin: StandInProcess, client: Any, threads: int, *, chart: bool) -
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(post_and_upload, range(SUBSCRIPTIONS)))
         found["posts_and_charts"] = time.perf_counter() - started
+
+        def check_post_and_upload(i: int) -> None:
+            # What a digest must also ask at posting time: is the channel shared (Slack Connect)?
+            client.conversations_info(channel=f"F{i:05d}")
+            post_and_upload(i)
+
+        standin.reset()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(check_post_and_upload, range(SUBSCRIPTIONS)))
+        found["checks_posts_and_charts"] = time.perf_counter() - started
     return found
 
 
@@ -364,6 +377,15 @@ def report(result: dict[str, Any]) -> str:
             else ""
         )
         + (f"   → {result['seconds'] / floor:.1f}× the floor" if floor else ""),
+        *(
+            [
+                f"  floor with the check {result['floors']['checks_posts_and_charts']:.2f} s"
+                "   (conversations.info + post + chart, the Slack calls a digest makes)"
+                f"   → {result['seconds'] / result['floors']['checks_posts_and_charts']:.1f}×"
+            ]
+            if "checks_posts_and_charts" in result["floors"]
+            else []
+        ),
         f"  posts per channel    {result['posts_per_channel']}  (count of channels by posts)",
         f"  charts shared        {result['charts_shared']}",
         f"  rankings computed    {result['rankings']}",
