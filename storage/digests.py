@@ -4,10 +4,12 @@ replicas and schedulers."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import JSON, Text, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -150,20 +152,20 @@ def _take_over(
 class Wanted:
     """A period to claim (see :func:`claim_runs`)."""
 
-    subscription: DigestSubscription
+    subscription: Any  # a DigestSubscription, or a row of one (subscriptions_by_id)
     period: str
     scheduled_for: datetime
 
 
-def subscriptions_by_id(session: Session, subscription_ids: list[int]) -> dict[int, DigestSubscription]:
+def subscriptions_by_id(session: Session, subscription_ids: list[int]) -> dict[int, Any]:
     """Subscriptions of any workspace by ID, in one query (for the scheduler, like
-    :func:`get_any_subscription`)."""
+    :func:`get_any_subscription`): rows with a subscription's attributes, read-only (lighter than
+    the mapped objects)."""
     if not subscription_ids:
         return {}
-    found = session.scalars(
-        select(DigestSubscription).where(DigestSubscription.id.in_(set(subscription_ids)))
-    )
-    return {s.id: s for s in found}
+    table = DigestSubscription.__table__
+    found = session.execute(select(table).where(table.c.id.in_(set(subscription_ids))))
+    return {row.id: row for row in found}
 
 
 def claim_runs(
@@ -235,14 +237,19 @@ def finish_runs(session: Session, finished: list[Finished], *, now: datetime) ->
     """:func:`finish_run` for many runs, in one executemany."""
     if not finished:
         return
-    stored: dict[int, dict[str, list[float]]] = {}  # digests of one ranking share one ranks object
+    # The digests of one ranking share one ranks object (200 partners or so): serialised once per
+    # batch, not once per run (JSON encoding was most of the time of recording a thousand runs).
+    stored: dict[int, str] = {}
 
-    def as_stored(ranks: dict[int, tuple[int, float]]) -> dict[str, list[float]]:
+    def as_stored(ranks: dict[int, tuple[int, float]]) -> str:
         if id(ranks) not in stored:
-            stored[id(ranks)] = {str(k): list(v) for k, v in ranks.items()}
+            stored[id(ranks)] = json.dumps({str(k): list(v) for k, v in ranks.items()})
         return stored[id(ranks)]
 
     runs = DigestRun.__table__  # the table, not the entity: one compiled executemany, no ORM bulk
+    ranks: Any = bindparam("ranks", type_=Text)  # already JSON text
+    if session.get_bind().dialect.name == "postgresql":
+        ranks = cast(ranks, JSON)  # SQLite keeps JSON as text; PostgreSQL's json column wants a cast
     session.execute(
         update(runs)
         .where(runs.c.id == bindparam("run_id"))
@@ -251,7 +258,7 @@ def finish_runs(session: Session, finished: list[Finished], *, now: datetime) ->
             finished_at=now,
             outcome=bindparam("outcome"),
             message_ts=bindparam("message_ts"),
-            ranks=bindparam("ranks", type_=runs.c.ranks.type),
+            ranks=ranks,
         ),
         [
             {
