@@ -29,6 +29,7 @@ from bot.app import slack_client
 from bot.backups import NightlyBackups
 from bot.settings import Settings
 from handlers.alerts.runner import AlertRunner
+from handlers.digests import chart
 from handlers.digests.runner import GRACE, DigestRunner
 from handlers.followups.reminders import ReminderRunner
 from handlers.services import retention
@@ -41,7 +42,10 @@ log = logging.getLogger(__name__)
 SYNC_SECONDS = 60
 # How often workspaces are checked for a missing snapshot of today (taken after 00:00 UTC).
 SNAPSHOT_SECONDS = 300
-POSTING_THREADS = 8
+# Posting is waiting on Slack (five calls per digest with its chart) and on group commits: a
+# minute's digests go out in parallel. Slack Connect's check has as many lookup threads
+# (handlers.shared.shared_channels.LOOKUP_THREADS).
+POSTING_THREADS = 32
 # When old communication notes are blanked each day (UTC), with PARTNERBOT_NOTE_RETENTION_MONTHS set.
 RETENTION_HOUR = 3
 
@@ -151,7 +155,20 @@ class Scheduler:
             SNAPSHOT_SECONDS // 60,
         )
 
+    def warm_charts(self) -> None:
+        """Pay matplotlib's first drawing now when any subscription wants a chart: otherwise the
+        first minute whose digests draw one waits seconds for it (loading it costs the memory the
+        first chart would take anyway; a process without chart subscriptions never loads it)."""
+        try:
+            with self.deps.db.read() as session:
+                wanted = any(s.chart for s in digest_store.all_enabled(session))
+            if wanted:
+                chart.warm_up()
+        except Exception:
+            log.exception("warming up the digest charts failed")
+
     def _catch_up(self) -> None:
+        self.warm_charts()
         try:
             for outcome in self.runner.catch_up():
                 log.info("caught up a missed digest: %s", outcome)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import versions
-from storage.group_commit import GroupCommit
+from storage.group_commit import GroupCommit, run_each
 
 _WRITE_OPTION = "partnerbot_write"
 # PostgreSQL: a pooled connection older than this is replaced (instead of pinging every checkout).
@@ -98,7 +98,10 @@ class Database:
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
         versions.watch(self._write)
-        self._group = GroupCommit(self.transaction, wait_seconds=lock_timeout + 1.0)
+        # At most this many logs share a transaction: a failing group reruns them one by one.
+        self._group: GroupCommit[Callable[[Session], Any], Any] = GroupCommit(
+            self.transaction, run_each, max_batch=32
+        )
 
     @property
     def dialect(self) -> str:
@@ -126,7 +129,7 @@ class Database:
         and return its result once that transaction has committed. ``work`` may run twice (alone,
         after a shared attempt failed), so it must only read and write through ``session``; it
         must not open another transaction."""
-        return self._group.run(work)
+        return self._group(work)  # type: ignore[no-any-return]
 
     def waiting_writes(self) -> int:
         """How many grouped works wait for the next group (they are not yet committed)."""
@@ -152,7 +155,6 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        self._group.stop()
         self.engine.dispose()
 
     def after_fork(self) -> None:

@@ -4,14 +4,21 @@ replicas and schedulers."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import JSON, Text, bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import DigestRun, DigestRunStatus, DigestSubscription
+
+# How long a claim is its claimer's alone: one left unfinished longer (its process died mid-post)
+# may be taken over.
+LEASE = timedelta(minutes=5)
 
 
 def add_subscription(session: Session, team_id: str, **fields: object) -> tuple[DigestSubscription, bool]:
@@ -85,11 +92,12 @@ def claim_run(
     scheduled_for: datetime,
     now: datetime,
     status: DigestRunStatus = DigestRunStatus.CLAIMED,
-    lease: timedelta = timedelta(minutes=5),
+    lease: timedelta | None = None,
 ) -> DigestRun | None:
     """Claim the period for this process; None when another process has it (or it is done).
 
-    A claim left behind by a process that died before posting (older than ``lease``) is taken over.
+    A claim left behind by a process that died before posting (older than ``lease``, by default
+    ``LEASE``) is taken over.
     """
     run = DigestRun(
         subscription_id=subscription.id,
@@ -106,6 +114,18 @@ def claim_run(
         return run
     except IntegrityError:
         pass
+    return _take_over(session, subscription, period=period, now=now, status=status, lease=lease or LEASE)
+
+
+def _take_over(
+    session: Session,
+    subscription: DigestSubscription,
+    *,
+    period: str,
+    now: datetime,
+    status: DigestRunStatus,
+    lease: timedelta,
+) -> DigestRun | None:
     # Taken over only if still unfinished and its lease ran out: one UPDATE, so one process wins.
     result = session.execute(
         update(DigestRun)
@@ -125,6 +145,131 @@ def claim_run(
         return None
     return session.scalar(
         select(DigestRun).where(DigestRun.subscription_id == subscription.id, DigestRun.period == period)
+    )
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A period to claim (see :func:`claim_runs`)."""
+
+    subscription: Any  # a DigestSubscription, or a row of one (subscriptions_by_id)
+    period: str
+    scheduled_for: datetime
+
+
+def subscriptions_by_id(session: Session, subscription_ids: list[int]) -> dict[int, Any]:
+    """Subscriptions of any workspace by ID, in one query (for the scheduler, like
+    :func:`get_any_subscription`): rows with a subscription's attributes, read-only (lighter than
+    the mapped objects)."""
+    if not subscription_ids:
+        return {}
+    table = DigestSubscription.__table__
+    found = session.execute(select(table).where(table.c.id.in_(set(subscription_ids))))
+    return {row.id: row for row in found}
+
+
+def claim_runs(
+    session: Session, wanted: list[Wanted], *, now: datetime, lease: timedelta | None = None
+) -> list[int | None]:
+    """:func:`claim_run` for many periods at once: each one's run ID when this process has it, None
+    when another has it (or it is done). The unique (subscription, period) row is still the claim:
+    INSERT … ON CONFLICT DO NOTHING (one executemany) inserts the free ones, and a period already
+    there is taken over only as ``claim_run`` would (unfinished, its lease run out)."""
+    if not wanted:
+        return []
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    runs = DigestRun.__table__  # the table, not the entity: one cached executemany, no ORM bulk
+    statement = (
+        insert(runs)
+        .on_conflict_do_nothing(index_elements=["subscription_id", "period"])
+        .returning(runs.c.id, runs.c.subscription_id, runs.c.period)
+    )
+    rows = session.execute(
+        statement,
+        [
+            {
+                "subscription_id": w.subscription.id,
+                "team_id": w.subscription.team_id,
+                "period": w.period,
+                "scheduled_for": w.scheduled_for,
+                "status": DigestRunStatus.CLAIMED,
+                "claimed_at": now,
+                "finished_at": None,
+                "message_ts": None,
+                "outcome": None,
+                "ranks": None,
+            }
+            for w in wanted
+        ],
+    )
+    # Only the rows inserted come back (in any order): the others were there already.
+    inserted = {(sid, period): run_id for run_id, sid, period in rows}
+    claimed: list[int | None] = []
+    for w in wanted:
+        # pop: the same period asked twice in one batch is claimed once, like two claim_run calls.
+        run_id = inserted.pop((w.subscription.id, w.period), None)
+        if run_id is None:  # there already: ours only if its claimer died (rare, one UPDATE each)
+            run = _take_over(
+                session,
+                w.subscription,
+                period=w.period,
+                now=now,
+                status=DigestRunStatus.CLAIMED,
+                lease=lease or LEASE,
+            )
+            run_id = run.id if run is not None else None
+        claimed.append(run_id)
+    return claimed
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a run ended (see :func:`finish_runs`)."""
+
+    run_id: int
+    status: DigestRunStatus
+    outcome: str
+    message_ts: str | None = None
+    ranks: dict[int, tuple[int, float]] | None = None
+
+
+def finish_runs(session: Session, finished: list[Finished], *, now: datetime) -> None:
+    """:func:`finish_run` for many runs, in one executemany."""
+    if not finished:
+        return
+    # The digests of one ranking share one ranks object (200 partners or so): serialised once per
+    # batch, not once per run (JSON encoding was most of the time of recording a thousand runs).
+    stored: dict[int, str] = {}
+
+    def as_stored(ranks: dict[int, tuple[int, float]]) -> str:
+        if id(ranks) not in stored:
+            stored[id(ranks)] = json.dumps({str(k): list(v) for k, v in ranks.items()})
+        return stored[id(ranks)]
+
+    runs = DigestRun.__table__  # the table, not the entity: one compiled executemany, no ORM bulk
+    ranks: Any = bindparam("ranks", type_=Text)  # already JSON text
+    if session.get_bind().dialect.name == "postgresql":
+        ranks = cast(ranks, JSON)  # SQLite keeps JSON as text; PostgreSQL's json column wants a cast
+    session.execute(
+        update(runs)
+        .where(runs.c.id == bindparam("run_id"))
+        .values(
+            status=bindparam("status"),
+            finished_at=now,
+            outcome=bindparam("outcome"),
+            message_ts=bindparam("message_ts"),
+            ranks=ranks,
+        ),
+        [
+            {
+                "run_id": f.run_id,
+                "status": f.status,
+                "outcome": f.outcome,
+                "message_ts": f.message_ts,
+                "ranks": as_stored(f.ranks) if f.ranks is not None else None,
+            }
+            for f in finished
+        ],
     )
 
 

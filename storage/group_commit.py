@@ -1,148 +1,160 @@
-"""Group commit: the small writes people are waiting for, committed several at a time.
+"""Group commit: many threads' small writes committed together, one transaction (one commit, one
+fsync) for whatever was asked while the previous one was being written.
 
-Each commit costs a disk flush (SQLite's WAL with ``synchronous=FULL``, PostgreSQL's WAL) and, on
-PostgreSQL, round trips for BEGIN, the data-version bump and COMMIT. Under load, requests queue
-their work here; one writer thread per process takes everything queued, runs it in one
-transaction and commits once. Every request waits for that commit before it answers, so nothing
-acknowledged is lost, and while one group commits the next one gathers.
+Each commit costs a disk flush (SQLite's WAL, PostgreSQL's WAL) and, on PostgreSQL, round trips
+for BEGIN and COMMIT. A caller hands its item over and waits: the first waiting thread leads,
+writing every item queued so far in one transaction and handing each caller its own result, so a
+caller still returns only once its own write is committed, exactly as with a transaction of its
+own — nothing acknowledged is lost. While one batch commits, the next one gathers.
 
-When anything in a group fails (a person's typing mistake raising ``UserError``, a lost race on a
-unique key), the group is rolled back and each work runs again alone, so one failure costs only
-its own request — and a lost race, rerun after the winner committed, finds the winner's record.
+When a batch's transaction fails (a person's typing mistake raising ``UserError``, a lost race on
+a unique key), its items are written again one transaction each, so one failure costs only its
+own caller — and a lost race, rerun after the winner committed, finds the winner's record.
+
+Used by ``Database.grouped`` (a logged communication: each item is a callable) and by the digest
+runs (claims and outcomes: items written with one executemany).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 T = TypeVar("T")
-# At most this many works share a transaction: a failing group reruns them one by one.
-MOST_PER_GROUP = 32
+MAX_BATCH = 200  # a bound on one transaction's length (its locks are held until it commits)
+Transaction = Callable[[], AbstractContextManager[Session]]
 
 
-class _Work(Generic[T]):
-    def __init__(self, work: Callable[[Session], T]) -> None:
-        self.work = work
-        self.done = threading.Event()
-        self.result: Any = None
-        self.error: BaseException | None = None
+@dataclass
+class _Waiting(Generic[Item, Result]):
+    item: Item
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Result | None = None
+    error: BaseException | None = None
 
 
-class GroupCommit:
-    """A queue of write works and the one thread that commits them in groups."""
+class GroupCommit(Generic[Item, Result]):
+    """``write(session, items)`` (a result per item, in order) for many items per transaction.
+
+    ``transaction``: the database's own write transaction (``Database.transaction``), so every
+    hook on it (data versions, an audit trail) sees the grouped writes. ``order``: a sort key
+    applied within a batch, so that two processes writing overlapping batches take their row locks
+    in the same order (PostgreSQL would otherwise see a deadlock).
+    """
 
     def __init__(
-        self, transaction: Callable[[], AbstractContextManager[Session]], *, wait_seconds: float
+        self,
+        transaction: Transaction,
+        write: Callable[[Session, list[Item]], list[Result]],
+        *,
+        order: Callable[[Item], object] | None = None,
+        max_batch: int = MAX_BATCH,
     ) -> None:
-        """``transaction``: the database's own write transaction (``Database.transaction``), so
-        every hook on it sees the grouped writes. ``wait_seconds``: how long a request waits for
-        its group before it gives up with the "database is busy" error."""
-        self._transaction = transaction
-        self._wait_seconds = wait_seconds
-        self._start_lock = threading.Lock()
-        self._queue: queue.SimpleQueue[_Work[Any] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self.transaction = transaction
+        self.write = write
+        self.order = order
+        self.max_batch = max_batch
+        self.transactions = 0  # how many it took (a figure for the benchmark and the tests)
+        self._reset()
+
+    def _reset(self) -> None:
+        self._queue: list[_Waiting[Item, Result]] = []
+        self._lock = threading.Lock()
+        self._writing = False
         self._pid = os.getpid()
 
-    def run(self, work: Callable[[Session], T]) -> T:
-        """Queue ``work``, wait for the commit of its group, return its result (or raise its error)."""
-        item = _Work(work)
-        self._writer().put(item)
-        if not item.done.wait(self._wait_seconds):
-            # It may still commit later; a Slack retry of the same request is deduplicated by its key.
-            raise SQLAlchemyTimeout("the database is busy with other writes; try again")
-        if item.error is not None:
-            raise item.error
-        return item.result  # type: ignore[no-any-return]
+    def __call__(self, item: Item) -> Result:
+        """Write ``item`` (with whatever else is waiting) and return its result once committed."""
+        if self._pid != os.getpid():
+            self._reset()  # a forked worker: the parent's leader (and maybe its lock) stayed behind
+        waiting: _Waiting[Item, Result] = _Waiting(item)
+        with self._lock:
+            self._queue.append(waiting)
+            lead = not self._writing
+            if lead:
+                self._writing = True
+        if lead:
+            self._write_queued()
+        waiting.done.wait()
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.result  # type: ignore[return-value]
 
     def waiting(self) -> int:
-        """How many works wait for the next group."""
-        return self._writer().qsize()
+        """How many items wait for the next batch (they are not yet committed)."""
+        with self._lock:
+            return len(self._queue)
 
-    def stop(self) -> None:
-        """Let the writer thread end once the works queued before this are done."""
-        with self._start_lock:
-            if self._thread is not None and self._pid == os.getpid():
-                self._queue.put(None)
-            self._thread = None
-
-    def _writer(self) -> queue.SimpleQueue[_Work[Any] | None]:
-        if self._pid != os.getpid():
-            # A forked worker: the parent's thread did not come along (nor, maybe, its lock).
-            self._start_lock = threading.Lock()
-            self._queue = queue.SimpleQueue()
-            self._thread = None
-            self._pid = os.getpid()
-        if self._thread is None:
-            with self._start_lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(
-                        target=self._commit_groups, args=(self._queue,), name="group-commit", daemon=True
-                    )
-                    self._thread.start()
-        return self._queue
-
-    def _commit_groups(self, waiting: queue.SimpleQueue[_Work[Any] | None]) -> None:
+    def _write_queued(self) -> None:
+        """Write batches until nothing is queued, then let the next caller lead."""
         while True:
-            group = list(_take_group(waiting))
-            stopping = group and group[-1] is None
-            works = [w for w in group if w is not None]
-            if works:
-                self._commit(works)
-            if stopping:
-                return
-
-    def _commit(self, works: list[_Work[Any]]) -> None:
-        if len(works) > 1:
+            with self._lock:
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                if not batch:
+                    self._writing = False
+                    return
             try:
-                with self._transaction() as session:
-                    results = [_flushed(w.work, session) for w in works]
+                self._write_batch(batch)
+            except BaseException as error:  # never leave a caller waiting forever
+                for waiting in batch:
+                    if not waiting.done.is_set():
+                        waiting.error = error
+                        waiting.done.set()
+                with self._lock:
+                    self._writing = False
+                    queued = bool(self._queue)
+                if queued:  # the others must not wait for a leader that has gone
+                    threading.Thread(target=self._lead_again, daemon=True).start()
+                raise
+
+    def _lead_again(self) -> None:
+        with self._lock:
+            if self._writing or not self._queue:
+                return
+            self._writing = True
+        self._write_queued()
+
+    def _write_batch(self, batch: list[_Waiting[Item, Result]]) -> None:
+        if self.order is not None:
+            batch = sorted(batch, key=lambda waiting: self.order(waiting.item))  # type: ignore[misc]
+        if len(batch) > 1:
+            try:
+                self.transactions += 1
+                with self.transaction() as session:
+                    results = self.write(session, [waiting.item for waiting in batch])
             except Exception:
-                log.debug("a group of %d writes failed; each runs again alone", len(works), exc_info=True)
+                log.debug("a batch of %d writes failed; writing them one by one", len(batch), exc_info=True)
             else:
-                for w, result in zip(works, results, strict=True):
-                    w.result = result
-                    w.done.set()
+                for waiting, result in zip(batch, results, strict=True):
+                    waiting.result = result
+                    waiting.done.set()
                 return
-        for w in works:
+        for waiting in batch:  # alone: one transaction each, each failing on its own
             try:
-                with self._transaction() as session:
-                    w.result = w.work(session)
+                self.transactions += 1
+                with self.transaction() as session:
+                    [waiting.result] = self.write(session, [waiting.item])
             except Exception as error:
-                w.error = error
-            finally:
-                w.done.set()
+                waiting.error = error
+            waiting.done.set()
 
 
-def _flushed(work: Callable[[Session], T], session: Session) -> T:
-    """Run one work of a group and flush what it changed, so a session hook (``after_flush``: the
-    data versions, an audit trail) sees each work's changes apart from the next one's."""
-    result = work(session)
-    session.flush()
-    return result
-
-
-def _take_group(waiting: queue.SimpleQueue[_Work[Any] | None]) -> Iterator[_Work[Any] | None]:
-    """The next work (waiting for it) and whatever else is queued already, up to MOST_PER_GROUP."""
-    first = waiting.get()
-    yield first
-    if first is None:
-        return
-    for _ in range(MOST_PER_GROUP - 1):
-        try:
-            item = waiting.get_nowait()
-        except queue.Empty:
-            return
-        yield item
-        if item is None:
-            return
+def run_each(session: Session, works: list[Callable[[Session], T]]) -> list[T]:
+    """Write callables one after another in one transaction, flushing after each, so a session
+    hook (``after_flush``: the data versions, an audit trail) sees each one's changes apart."""
+    results = []
+    for work in works:
+        results.append(work(session))
+        session.flush()
+    return results

@@ -14,6 +14,13 @@ import pandas as pd
 CHART_PARTNERS = 5
 
 
+def warm_up() -> None:
+    """Draw a throwaway chart: matplotlib's first drawing (importing it, loading its fonts) takes
+    seconds, which a process that will draw should pay before a minute's digests, not in it."""
+    frame = pd.DataFrame({"partner_id": [1], "name": ["warm-up"], "score": [50.0]})
+    score_history_chart([(datetime(2026, 1, day), frame) for day in (1, 2)], [1])
+
+
 def score_history_chart(history: list[tuple[datetime, pd.DataFrame]], partner_ids: list[int]) -> bytes:
     """A PNG line chart. ``history``: (moment, scored frame) oldest first; one line per partner."""
     # Imported on first use: matplotlib adds ~40 MB to every process, and most never draw.

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.digests.chart import score_history_chart
-from handlers.digests.views import digest_message
+from handlers.digests.views import digest_message, for_subscription
 from handlers.services.digests import GRACE, Claim, DigestRuns, Due
 from handlers.shared.clients import SlackClients, clients_of
 from handlers.shared.deps import Deps
@@ -60,26 +60,45 @@ class DigestRunner:
         try:
             ranking = self.runs.ranking(claim.team_id, due.scheduled_for)
             scored = ranking.scored
-            overdue = self.runs.overdue_follow_ups(claim.team_id, today=due.scheduled_for.date())
-            attention = needs_attention(scored, due.scheduled_for, overdue=overdue)
+            # Like the ranking, read once for the workspace's digests due at the same moment.
+            overdue = self.runs.shared(
+                ("overdue", claim.team_id, due.scheduled_for.isoformat()),
+                lambda: self.runs.overdue_follow_ups(claim.team_id, today=due.scheduled_for.date()),
+            )
             # Closed from the previous occurrence's day up to yesterday: each day in one scheduled
             # digest only; one posted on demand (digest now) includes today.
             since = due.scheduled_for - claim.cadence.period
             on_demand = due.period.startswith("now:")
             until = due.scheduled_for if on_demand else due.scheduled_for - timedelta(days=1)
-            outcomes = self.runs.outcomes(claim.team_id, since=since, until=until)
-            reply = digest_message(
-                scored,
-                claim.previous,
-                attention,
-                top_n=claim.top_n,
-                subscription_id=claim.subscription_id,
-                now=due.scheduled_for,
-                window_days=ranking.settings.window_days,
-                outcomes=outcomes,
-                previous_day=claim.previous_day,
+            outcomes = self.runs.shared(
+                ("outcomes", claim.team_id, since.isoformat(), until.isoformat()),
+                lambda: self.runs.outcomes(claim.team_id, since=since, until=until),
             )
-            ts, outcome, status = self._post(client, claim, reply.as_message())
+
+            def render() -> dict[str, object]:
+                reply = digest_message(
+                    scored,
+                    claim.previous,
+                    needs_attention(scored, due.scheduled_for, overdue=overdue),
+                    top_n=claim.top_n,
+                    subscription_id=None,
+                    now=due.scheduled_for,
+                    window_days=ranking.settings.window_days,
+                    outcomes=outcomes,
+                    previous_day=claim.previous_day,
+                )
+                return reply.as_message()
+
+            if claim.previous is None or claim.previous_day is not None:
+                # Every subscription due now with the same top N and the same ▲▼ baseline (none, or
+                # score history's: one object per workspace and day) shows the same digest:
+                # rendered once, signed per subscription.
+                key = ("message", claim.team_id, due.scheduled_for.isoformat(), str(claim.top_n))
+                key += (str(claim.previous_day), since.isoformat(), until.isoformat())
+                message = self.runs.shared(key, render)
+            else:  # ▲▼ since this subscription's own previous digest
+                message = render()
+            ts, outcome, status = self._post(client, claim, for_subscription(message, claim.subscription_id))
             if ts and claim.chart and not scored.empty:
                 top = [int(p) for p in scored["partner_id"].head(CHART_PARTNERS)]
                 self._upload_chart(client, claim, ts, due.scheduled_for, claim.cadence.period, top)

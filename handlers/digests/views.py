@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -102,10 +103,25 @@ def digest_message(
         since = "first digest: every partner is new"
     footer = f"Scores 0-100 over the last {window_days} days · {since}"
     if subscription_id is not None:
-        footer += f" · stop with `/partner digest remove {subscription_id}`"
+        footer += stop_hint(subscription_id)
     blocks.append(context_block(footer))
     names = ", ".join(f"{i + 1}. {literal(shorten(str(n), 40))}" for i, n in enumerate(top["name"].head(5)))
     return Reply(f"Partner ranking: {names}", blocks, in_channel=True)
+
+
+def stop_hint(subscription_id: int) -> str:
+    return f" · stop with `/partner digest remove {subscription_id}`"
+
+
+def for_subscription(message: dict[str, Any], subscription_id: int) -> dict[str, Any]:
+    """A digest rendered once for every subscription due at the same moment (``digest_message``
+    without a subscription), with this subscription's own way to stop it in the small print."""
+    if not message.get("blocks") or message["blocks"][-1].get("type") != "context":
+        return message  # no ranking yet (no partners): nothing to stop the digest from in it
+    *blocks, footer = message["blocks"]
+    [element] = footer["elements"]
+    signed = {**footer, "elements": [{**element, "text": element["text"] + stop_hint(subscription_id)}]}
+    return {**message, "blocks": [*blocks, signed]}
 
 
 def outcomes_section(outcomes: Sequence[Project]) -> SlackBlock:

@@ -13,6 +13,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from handlers.services.history import ScoreHistory
 from handlers.services.rankings import Ranking, compute_ranking
@@ -21,6 +22,7 @@ from storage import digests as digest_store
 from storage import followups as follow_up_store
 from storage import projects as project_store
 from storage.db import Database
+from storage.group_commit import GroupCommit
 from storage.models import DigestRunStatus, DigestSubscription, Project
 
 GRACE = timedelta(hours=6)  # a run missed by less than this is posted late; older ones are skipped
@@ -53,6 +55,13 @@ class Claim:
     previous_day: date | None = None
 
 
+def _write_order(item: Due | digest_store.Finished) -> tuple[int, int, str]:
+    """Outcomes (rows this process owns) first, then claims by subscription and period."""
+    if isinstance(item, digest_store.Finished):
+        return (0, item.run_id, "")
+    return (1, item.subscription_id, item.period)
+
+
 def cadence_of(subscription: DigestSubscription) -> tuple[Cadence, ZoneInfo]:
     cadence = Cadence(
         subscription.every, subscription.hour, subscription.minute, subscription.weekday, subscription.day
@@ -77,6 +86,18 @@ class DigestRuns:
         self.history = history or ScoreHistory(database, now)
         self._lock = threading.Lock()
         self._shared: dict[tuple[str, ...], tuple[float, threading.Lock, dict[str, object]]] = {}
+        self._ranks: dict[int, tuple[pd.DataFrame, dict[int, tuple[int, float]]]] = {}
+        # Claims and outcomes of the digests due together are committed together: one transaction
+        # for all those waiting, whichever they are (claims in subscription order, so that
+        # schedulers never deadlock).
+        self._writes: GroupCommit[Due | digest_store.Finished, Claim | str | None] = GroupCommit(
+            database.transaction, self._write_all, order=_write_order
+        )
+
+    @property
+    def transactions(self) -> dict[str, int]:
+        """How many transactions the claims and the outcomes have taken so far."""
+        return {"claims and outcomes": self._writes.transactions}
 
     # --- computed once per workspace per moment, shared by the subscriptions due then ------------
 
@@ -124,35 +145,64 @@ class DigestRuns:
 
     def claim(self, due: Due) -> Claim | str:
         """Claim the period for this process, or the reason it is not ours to post."""
-        with self.database.transaction() as session:
-            subscription = digest_store.get_any_subscription(session, due.subscription_id)
-            if subscription is None or not subscription.enabled:
-                return "subscription removed or off"
-            run = digest_store.claim_run(
-                session, subscription, period=due.period, scheduled_for=due.scheduled_for, now=self.now()
-            )
-            if run is None:
-                return "already posted or being posted elsewhere"
-            cadence, _ = cadence_of(subscription)
-            claim = Claim(
-                run_id=run.id,
-                subscription_id=subscription.id,
-                team_id=subscription.team_id,
-                channel_id=subscription.channel_id,
-                top_n=subscription.top_n,
-                chart=subscription.chart,
-                owner=subscription.created_by,
-                cadence=cadence,
-                previous=digest_store.previous_ranks(session, subscription.id, before=due.scheduled_for),
-            )
+        claim = self._writes(due)  # committed (with the other claims asked meanwhile) when it returns
+        if isinstance(claim, str):
+            return claim
         # ▲▼ and movers come from score history: the snapshot at the start of the period the digest
         # covers; the previous digest's ranks only while the workspace has no history from then.
-        start = (due.scheduled_for - cadence.period).astimezone(UTC).date()
-        at_start = self.history.ranks_on(claim.team_id, start)
+        # Both are read after the claim's commit, by each posting thread: the one writer has
+        # enough to do.
+        start = (due.scheduled_for - claim.cadence.period).astimezone(UTC).date()
+        at_start = self.shared(
+            ("ranks on", claim.team_id, start.isoformat()),
+            lambda: self.history.ranks_on(claim.team_id, start),
+        )
         if at_start is None:
-            return claim
+            with self.database.read() as session:
+                previous = digest_store.previous_ranks(
+                    session, claim.subscription_id, before=due.scheduled_for
+                )
+            return replace(claim, previous=previous)
         day, ranks = at_start
         return replace(claim, previous=ranks, previous_day=day)
+
+    def _claim_all(self, session: Session, dues: list[Due]) -> list[Claim | str]:
+        """Claim these periods in one go: one query for the subscriptions, one executemany for the
+        claims."""
+        subscriptions = digest_store.subscriptions_by_id(session, [d.subscription_id for d in dues])
+        wanted = {
+            i: digest_store.Wanted(subscriptions[d.subscription_id], d.period, d.scheduled_for)
+            for i, d in enumerate(dues)
+            if d.subscription_id in subscriptions and subscriptions[d.subscription_id].enabled
+        }
+        keys = list(wanted)
+        claimed = digest_store.claim_runs(session, [wanted[i] for i in keys], now=self.now())
+        run_ids = {i: run_id for i, run_id in zip(keys, claimed, strict=True) if run_id is not None}
+        claims: list[Claim | str] = []
+        for i in range(len(dues)):
+            if i not in wanted:
+                claims.append("subscription removed or off")
+                continue
+            run_id = run_ids.get(i)
+            if run_id is None:
+                claims.append("already posted or being posted elsewhere")
+                continue
+            subscription = wanted[i].subscription
+            cadence, _ = cadence_of(subscription)
+            claims.append(
+                Claim(
+                    run_id=run_id,
+                    subscription_id=subscription.id,
+                    team_id=subscription.team_id,
+                    channel_id=subscription.channel_id,
+                    top_n=subscription.top_n,
+                    chart=subscription.chart,
+                    owner=subscription.created_by,
+                    cadence=cadence,
+                    previous=None,  # see claim()
+                )
+            )
+        return claims
 
     def finish(
         self,
@@ -163,23 +213,35 @@ class DigestRuns:
         message_ts: str | None = None,
         scored: pd.DataFrame | None = None,
     ) -> None:
-        """Record how the run ended; a posted one keeps its ranks for the next digest's ▲▼."""
+        """Record how the run ended; a posted one keeps its ranks for the next digest's ▲▼. Returns
+        once it is committed (with the other outcomes recorded meanwhile)."""
         ranks = None
         if status is DigestRunStatus.POSTED and scored is not None:
-            ranks = {
-                int(p): (int(r), float(s) if not pd.isna(s) else 0.0)
-                for p, r, s in zip(scored["partner_id"], scored["rank"], scored["score"], strict=True)
-            }
-        with self.database.transaction() as session:
-            digest_store.finish_run(
-                session,
-                claim.run_id,
-                status=status,
-                now=self.now(),
-                outcome=outcome,
-                message_ts=message_ts,
-                ranks=ranks,
-            )
+            ranks = self._ranks_of(scored)
+        self._writes(digest_store.Finished(claim.run_id, status, outcome, message_ts, ranks))
+
+    def _ranks_of(self, scored: pd.DataFrame) -> dict[int, tuple[int, float]]:
+        """partner_id → (rank, score): worked out once per ranking, whichever digests show it."""
+        with self._lock:
+            known = self._ranks.get(id(scored))
+            if known is not None and known[0] is scored:
+                return known[1]
+        ranks = {
+            int(p): (int(r), float(s) if not pd.isna(s) else 0.0)
+            for p, r, s in zip(scored["partner_id"], scored["rank"], scored["score"], strict=True)
+        }
+        with self._lock:
+            self._ranks = {id(scored): (scored, ranks)}  # the latest ranking only: digests due together
+        return ranks
+
+    def _write_all(
+        self, session: Session, items: list[Due | digest_store.Finished]
+    ) -> list[Claim | str | None]:
+        finished = [item for item in items if isinstance(item, digest_store.Finished)]
+        digest_store.finish_runs(session, finished, now=self.now())
+        dues = [item for item in items if isinstance(item, Due)]
+        claims = iter(self._claim_all(session, dues))
+        return [None if isinstance(item, digest_store.Finished) else next(claims) for item in items]
 
     def overdue_follow_ups(self, team_id: str, *, today: date) -> dict[int, tuple[int, date]]:
         """partner_id → (open follow-ups past their date, the earliest), for needs-attention."""

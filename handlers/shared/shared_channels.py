@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 SHARED_CHANNEL_NOTE = "This channel is shared with another organisation, so only you can see this."
 CACHE_SECONDS = 60.0  # a channel shared a minute ago is noticed within a minute
 LOOKUP_SECONDS = 1.5  # within Slack's 3-second acknowledgement, with room for the answer itself
-_lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shared-channel")
+# As many as the scheduler's posting threads: every digest asks afresh just before it posts, and
+# fewer lookup threads would queue a minute's digests behind them (threads start only when needed).
+LOOKUP_THREADS = 32
+_lookups = ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="shared-channel")
 
 
 def flag(value: Any) -> bool | None:

@@ -297,3 +297,61 @@ def test_outcome_before_is_the_subscriptions_previous_run_only(database: Databas
 def digests_outcome_before(database: Database, subscription_id: int, run_id: int) -> str | None:
     with database.read() as session:
         return digests.outcome_before(session, subscription_id, run_id=run_id)
+
+
+# --- many at once (the scheduler's group commits) -----------------------------------------------------
+
+
+def claim_many(database: Database, wanted: list[tuple[int, str]], *, now: datetime = NOW) -> list[int | None]:
+    with database.transaction() as session:
+        subscriptions = digests.subscriptions_by_id(session, [s for s, _ in wanted])
+        return digests.claim_runs(
+            session, [digests.Wanted(subscriptions[s], period, NOW) for s, period in wanted], now=now
+        )
+
+
+def test_claims_in_one_batch_are_each_claimed_once(database: Database, team_id: str) -> None:
+    first, second, taken, stale = (subscribe(database, team_id, c) for c in ("C1", "C2", "C3", "C4"))
+    assert claim(database, taken) is not None  # another process has it
+    assert claim(database, stale, now=NOW - LEASE - timedelta(seconds=1)) is not None  # its claimer died
+    # The same period asked twice in one batch is one claim, as two claim_run calls would be.
+    wanted = [(first, "2026-06-15"), (second, "2026-06-15"), (first, "2026-06-15"), (taken, "2026-06-15")]
+    ids = claim_many(database, [*wanted, (stale, "2026-06-15")])
+    assert ids[0] is not None and ids[1] is not None and ids[0] != ids[1]
+    assert ids[2:4] == [None, None]
+    assert ids[4] == run_row(database, stale, "2026-06-15").id  # taken over: its lease ran out
+    assert run_row(database, first, "2026-06-15").id == ids[0]
+    assert run_row(database, stale, "2026-06-15").claimed_at == NOW
+    assert claim_many(database, wanted) == [None, None, None, None]  # nothing claimable twice
+
+
+def test_concurrent_batches_of_the_same_periods_claim_each_once(database: Database, team_id: str) -> None:
+    subscriptions = [subscribe(database, team_id, f"C{i}") for i in range(10)]
+    wanted = [(s, "2026-06-15") for s in subscriptions]
+    results = race(4, lambda: claim_many(database, wanted))  # type: ignore[arg-type,return-value]
+    for i in range(10):
+        winners = [batch[i] for batch in results if batch[i] is not None]  # type: ignore[index]
+        assert len(winners) == 1
+
+
+def test_finishes_in_one_batch_keep_the_ranks_of_posted_runs(database: Database, team_id: str) -> None:
+    first, second, failed = (subscribe(database, team_id, c) for c in ("C1", "C2", "C3"))
+    ids = claim_many(database, [(first, "2026-06-14"), (second, "2026-06-14"), (failed, "2026-06-14")])
+    ranks = {7: (1, 81.5), 8: (2, 60.0)}
+    with database.transaction() as session:
+        digests.finish_runs(
+            session,
+            [
+                digests.Finished(ids[0], DigestRunStatus.POSTED, "posted", "1.1", ranks),  # type: ignore[arg-type]
+                digests.Finished(ids[1], DigestRunStatus.POSTED, "posted", "1.2", ranks),  # type: ignore[arg-type]
+                digests.Finished(ids[2], DigestRunStatus.FAILED, "failed: boom"),  # type: ignore[arg-type]
+            ],
+            now=NOW,
+        )
+    row = run_row(database, second, "2026-06-14")
+    assert (row.status, row.outcome, row.message_ts, row.finished_at) == ("posted", "posted", "1.2", NOW)
+    assert run_row(database, failed, "2026-06-14").ranks is None
+    with database.read() as session:
+        for subscription in (first, second):
+            assert digests.previous_ranks(session, subscription, before=NOW + timedelta(days=1)) == ranks
+        assert digests.previous_ranks(session, failed, before=NOW + timedelta(days=1)) is None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage import interactions, partners
 from storage.db import Database
+from storage.group_commit import GroupCommit
 from storage.models import InteractionKind
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -115,3 +116,63 @@ def test_one_command_replayed_within_a_group_is_logged_once(database: Database, 
     assert first[0] == again[0] and sorted([first[1], again[1]]) == [False, True]
     with database.read() as session:
         assert len(interactions.recent_interactions(session, team_id, acme_id, limit=10)) == 1
+
+
+# --- GroupCommit itself: items written in batches (the digest runs' claims and outcomes) ------
+
+
+def test_callers_queued_while_a_batch_is_written_share_the_next_transaction(database: Database) -> None:
+    first_started = threading.Event()
+    release = threading.Event()
+    batches: list[list[int]] = []
+
+    def write(session: object, items: list[int]) -> list[int]:
+        batches.append(sorted(items))
+        if len(batches) == 1:
+            first_started.set()
+            assert release.wait(10)
+        return [item * 10 for item in items]
+
+    commit: GroupCommit[int, int] = GroupCommit(database.transaction, write)
+    with ThreadPoolExecutor(9) as pool:
+        first = pool.submit(commit, 0)
+        assert first_started.wait(10)
+        rest = [pool.submit(commit, i) for i in range(1, 9)]
+        while len(commit._queue) < 8:  # every caller is waiting behind the first write
+            threading.Event().wait(0.01)
+        release.set()
+        assert first.result(10) == 0
+        assert [f.result(10) for f in rest] == [i * 10 for i in range(1, 9)]
+    assert batches == [[0], list(range(1, 9))]
+    assert commit.transactions == 2
+
+
+def test_a_failing_item_fails_alone(database: Database) -> None:
+    go = threading.Event()
+    seen: list[list[str]] = []
+
+    def write(session: object, items: list[str]) -> list[str]:
+        seen.append(list(items))
+        if items == ["hold"]:
+            assert go.wait(10)
+        if "bad" in items:
+            raise ValueError("bad item")
+        return [item.upper() for item in items]
+
+    commit: GroupCommit[str, str] = GroupCommit(database.transaction, write, order=str)
+    with ThreadPoolExecutor(4) as pool:
+        held = pool.submit(commit, "hold")
+        while not seen:
+            threading.Event().wait(0.01)
+        futures = {item: pool.submit(commit, item) for item in ("good", "bad", "fine")}
+        while len(commit._queue) < 3:
+            threading.Event().wait(0.01)
+        go.set()
+        assert held.result(10) == "HOLD"
+        assert futures["good"].result(10) == "GOOD"
+        assert futures["fine"].result(10) == "FINE"
+        with pytest.raises(ValueError, match="bad item"):
+            futures["bad"].result(10)
+    # the batch of three (in order) failed, then each was written on its own
+    assert seen[1] == ["bad", "fine", "good"]
+    assert sorted(map(tuple, seen[2:])) == [("bad",), ("fine",), ("good",)]

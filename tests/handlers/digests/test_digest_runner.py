@@ -602,10 +602,12 @@ def test_rankings_are_computed_once_per_workspace_for_everything_due_at_that_tim
     # the chart's earlier periods: once per workspace too (5 earlier points each)
     assert sum(calls.values()) == 2 * 6
     assert sum(charts.values()) == 2
-    for i in range(10):
-        assert len(posts(slack, f"CA{i}")) == 1
-    for i in range(4):
-        assert len(posts(slack, f"CB{i}")) == 1
+    # Each digest is rendered once per workspace and moment, but signed by its own subscription.
+    channels = [f"CA{i}" for i in range(10)] + [f"CB{i}" for i in range(4)]
+    for channel, sub in zip(channels, subs, strict=True):
+        [post] = posts(slack, channel)
+        assert texts(post)[-1].endswith(f"stop with `/partner digest remove {sub}`")
+    assert len({texts(posts(slack, c)[0])[0] for c in channels}) == 1  # same header: same moment
     assert len(slack.shared_files()) == 10 + 2
     assert {runs(database, s)[TODAY].status for s in subs} == {"posted"}
 
@@ -704,7 +706,7 @@ def quick_scheduler(
     if database.dialect != "sqlite":
         pytest.skip("the same code path as on SQLite; one real-time wait is enough")
     monkeypatch.setattr(bot_scheduler, "SYNC_SECONDS", 1)
-    monkeypatch.setitem(digests.claim_run.__kwdefaults__, "lease", timedelta(seconds=1))
+    monkeypatch.setattr(digests, "LEASE", timedelta(seconds=1))
     scheduler = Scheduler(Deps(db=database), client)
     yield scheduler
     scheduler.stop()

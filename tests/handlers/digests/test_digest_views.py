@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from bot.standin.blockkit import validate_message_payload
-from handlers.digests.views import digest_message, subscription_line
+from handlers.digests.views import digest_message, for_subscription, subscription_line
 from scoring import ScoringSettings, needs_attention, score_partners
 from storage.digests import LastRun
 from storage.models import DigestSubscription
@@ -185,3 +185,21 @@ def test_a_subscription_line_escapes_the_outcome_and_shows_why_it_is_off() -> No
     assert "&lt;!here&gt; &amp; co" in line and "<!here>" not in line
     off = subscription_line(subscription_row(enabled=False, disabled_reason="channel is archived"), NOW, odd)
     assert off.endswith("· *off*: channel is archived") and "next" not in off
+
+
+def test_a_digest_rendered_once_is_signed_per_subscription_as_if_rendered_for_it() -> None:
+    scored = scored_workspace(12)
+    attention = needs_attention(scored, NOW, stale_days=30, floor=60)
+    shared = digest_message(
+        scored, None, attention, top_n=10, subscription_id=None, now=NOW, window_days=90
+    ).as_message()
+    for subscription_id in (4, 1234):
+        own = digest_message(
+            scored, None, attention, top_n=10, subscription_id=subscription_id, now=NOW, window_days=90
+        ).as_message()
+        assert for_subscription(shared, subscription_id) == own
+    assert "digest remove" not in json.dumps(shared)  # signing copies: the shared one stays unsigned
+    empty = digest_message(
+        scored.iloc[0:0], None, attention.iloc[0:0], top_n=10, subscription_id=None, now=NOW, window_days=90
+    ).as_message()
+    assert for_subscription(empty, 4) == empty  # no ranking, no small print to sign
