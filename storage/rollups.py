@@ -2,21 +2,39 @@
 each partner's last contact.
 
 They are written in the same transaction as the communications they count — ``storage.interactions``
-calls ``counted`` on every log, edit and undo, and an import calls ``rebuild`` once — so a ranking
-reads a few rows per partner and still sees every change the moment it is committed.
+calls ``counted`` on every log, edit and undo, and an import tallies its rows (``ImportTally``) and
+adds them once with ``add_imported`` — so a ranking reads a few rows per partner and still sees
+every change the moment it is committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Date,
+    Integer,
+    MetaData,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
 
 from storage import versions
+from storage.bulk import insert_rows
 from storage.models import ActivityDay, Interaction, InteractionKind, LastContact
 
 # The roll-up column that counts each kind of communication.
@@ -139,3 +157,106 @@ def rebuild(session: Session, team_id: str) -> None:
         .group_by(Interaction.partner_id)
     )
     session.execute(insert(LastContact).from_select(["team_id", "partner_id", "occurred_at"], latest))
+
+
+class ImportTally:
+    """The roll-ups of the communications an import writes, counted as its rows go by.
+
+    Adding only these to the stored roll-ups (``add_imported``) costs as much as the file, where a
+    recount would read every communication the workspace ever had.
+    """
+
+    def __init__(self) -> None:
+        # (partner, UTC day, kind) → communications
+        self.counts: dict[tuple[int, date, InteractionKind], int] = {}
+        self.latest: dict[int, datetime] = {}  # partner → its latest communication in the file
+
+    def counting(self, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``rows`` (the interaction table's values) unchanged, each counted as it passes."""
+        counts, latest = self.counts, self.latest
+        for row in rows:
+            partner_id, occurred_at = row["partner_id"], row["occurred_at"]
+            key = (partner_id, occurred_at.date(), row["kind"])  # occurred_at is aware UTC
+            counts[key] = counts.get(key, 0) + 1
+            seen = latest.get(partner_id)
+            if seen is None or occurred_at > seen:
+                latest[partner_id] = occurred_at
+            yield row
+
+    def days(self) -> Iterator[dict[str, Any]]:
+        """One row per partner and day: the communications of each kind."""
+        per_day: dict[tuple[int, date], dict[str, Any]] = {}
+        for (partner_id, day, kind), count in self.counts.items():
+            row = per_day.get((partner_id, day))
+            if row is None:
+                row = per_day[(partner_id, day)] = {
+                    "day": day,
+                    "partner_id": partner_id,
+                    **dict.fromkeys(COUNT_COLUMNS, 0),
+                }
+            row["communications"] += count
+            row[KIND_COLUMNS[kind]] += count
+        return iter(per_day.values())
+
+
+# Where an import's counts wait to be added to activity_day in one statement (a temporary table:
+# each connection has its own, and it is gone when the import's transaction ends).
+_IMPORTED_DAYS = Table(
+    "imported_activity_day",
+    MetaData(),
+    Column("day", Date, nullable=False),
+    Column("partner_id", Integer, nullable=False),
+    *(Column(name, Integer, nullable=False) for name in COUNT_COLUMNS),
+    prefixes=["TEMPORARY"],
+)
+
+
+def add_imported(session: Session, team_id: str, tally: ImportTally) -> None:
+    """Add an import's communications (``tally``) to the workspace's roll-ups, in the import's transaction.
+
+    Whatever was logged before, or is logged meanwhile, keeps its counts: the imported ones are
+    added to them (atomic upserts, as ``counted`` does one at a time).
+    """
+    versions.changed(session, team_id)
+    if not tally.counts:
+        return
+    connection = session.connection()
+    staged = _IMPORTED_DAYS
+    if connection.dialect.name == "postgresql":
+        # Gone at commit or rollback, so a pooled connection never finds it left over.
+        connection.exec_driver_sql(
+            str(CreateTable(staged).compile(dialect=connection.dialect)).rstrip() + " ON COMMIT DROP"
+        )
+    else:
+        staged.create(connection)
+    insert_rows(session, staged, tally.days())
+    days = ActivityDay.__table__
+    merge = _upsert(session)(days).from_select(
+        ["team_id", "day", "partner_id", *COUNT_COLUMNS],
+        # SQLite reads "ON CONFLICT" after a bare SELECT … FROM as a join's; a WHERE settles it.
+        select(
+            literal(team_id), staged.c.day, staged.c.partner_id, *(staged.c[n] for n in COUNT_COLUMNS)
+        ).where(literal_column("1") == 1),
+    )
+    session.execute(
+        merge.on_conflict_do_update(
+            index_elements=["team_id", "day", "partner_id"],
+            set_={name: days.c[name] + merge.excluded[name] for name in COUNT_COLUMNS},
+        )
+    )
+    if connection.dialect.name != "postgresql":
+        staged.drop(connection)
+    contacts = LastContact.__table__
+    newer = _upsert(session)(contacts)
+    later = (
+        func.greatest(contacts.c.occurred_at, newer.excluded.occurred_at)
+        if connection.dialect.name == "postgresql"
+        else func.max(contacts.c.occurred_at, newer.excluded.occurred_at)
+    )
+    session.execute(
+        newer.on_conflict_do_update(index_elements=["team_id", "partner_id"], set_={"occurred_at": later}),
+        [
+            {"team_id": team_id, "partner_id": partner_id, "occurred_at": occurred_at}
+            for partner_id, occurred_at in sorted(tally.latest.items())
+        ],
+    )
