@@ -48,6 +48,12 @@ KIND_COLUMNS: dict[InteractionKind, str] = {
     InteractionKind.OTHER: "others",
 }
 COUNT_COLUMNS: tuple[str, ...] = ("communications", *KIND_COLUMNS.values())
+# Where each kind's count sits in a row of COUNT_COLUMNS.
+_KIND_POSITION: dict[InteractionKind, int] = {kind: 1 + i for i, kind in enumerate(KIND_COLUMNS)}
+# The ranges an import's tally packs (partner, day ordinal, kind position) into one number with.
+_DAYS = date.max.toordinal() + 1
+_KINDS = len(COUNT_COLUMNS)
+_NONE_COUNTED = dict.fromkeys(COUNT_COLUMNS, 0)
 
 
 def _upsert(session: Session) -> Any:  # the dialect's own INSERT … ON CONFLICT construct
@@ -167,16 +173,19 @@ class ImportTally:
     """
 
     def __init__(self) -> None:
-        # (partner, UTC day, kind) → communications
-        self.counts: dict[tuple[int, date, InteractionKind], int] = {}
+        # One number per (partner, UTC day, kind) → its communications. Numbers, not tuples: a
+        # million imported rows make hundreds of thousands of keys, and containers that many
+        # would keep Python's garbage collector busy for seconds.
+        self.counts: dict[int, int] = {}
         self.latest: dict[int, datetime] = {}  # partner → its latest communication in the file
 
     def counting(self, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """``rows`` (the interaction table's values) unchanged, each counted as it passes."""
-        counts, latest = self.counts, self.latest
+        counts, latest, position = self.counts, self.latest, _KIND_POSITION
         for row in rows:
             partner_id, occurred_at = row["partner_id"], row["occurred_at"]
-            key = (partner_id, occurred_at.date(), row["kind"])  # occurred_at is aware UTC
+            # occurred_at is aware UTC, so its ordinal is its UTC day's
+            key = (partner_id * _DAYS + occurred_at.toordinal()) * _KINDS + position[row["kind"]]
             counts[key] = counts.get(key, 0) + 1
             seen = latest.get(partner_id)
             if seen is None or occurred_at > seen:
@@ -185,18 +194,23 @@ class ImportTally:
 
     def days(self) -> Iterator[dict[str, Any]]:
         """One row per partner and day: the communications of each kind."""
-        per_day: dict[tuple[int, date], dict[str, Any]] = {}
-        for (partner_id, day, kind), count in self.counts.items():
-            row = per_day.get((partner_id, day))
-            if row is None:
-                row = per_day[(partner_id, day)] = {
-                    "day": day,
-                    "partner_id": partner_id,
-                    **dict.fromkeys(COUNT_COLUMNS, 0),
-                }
-            row["communications"] += count
-            row[KIND_COLUMNS[kind]] += count
-        return iter(per_day.values())
+        # In key order a partner's day is a run of keys: each row is made and passed on whole,
+        # none kept (hundreds of thousands of dicts held at once would also busy the collector).
+        row: dict[str, Any] | None = None
+        current = -1
+        for key in sorted(self.counts):
+            partner_day, kind = divmod(key, _KINDS)
+            if partner_day != current:
+                if row is not None:
+                    yield row
+                current = partner_day
+                partner_id, ordinal = divmod(partner_day, _DAYS)
+                row = {"day": date.fromordinal(ordinal), "partner_id": partner_id, **_NONE_COUNTED}
+            count = self.counts[key]
+            row["communications"] += count  # type: ignore[index]
+            row[COUNT_COLUMNS[kind]] += count  # type: ignore[index]
+        if row is not None:
+            yield row
 
 
 # Where an import's counts wait to be added to activity_day in one statement (a temporary table:
@@ -234,9 +248,10 @@ def add_imported(session: Session, team_id: str, tally: ImportTally) -> None:
     merge = _upsert(session)(days).from_select(
         ["team_id", "day", "partner_id", *COUNT_COLUMNS],
         # SQLite reads "ON CONFLICT" after a bare SELECT … FROM as a join's; a WHERE settles it.
-        select(
-            literal(team_id), staged.c.day, staged.c.partner_id, *(staged.c[n] for n in COUNT_COLUMNS)
-        ).where(literal_column("1") == 1),
+        select(literal(team_id), staged.c.day, staged.c.partner_id, *(staged.c[n] for n in COUNT_COLUMNS))
+        .where(literal_column("1") == 1)
+        # In the primary key's order: the rows are added along the index instead of all over it.
+        .order_by(staged.c.day, staged.c.partner_id),
     )
     session.execute(
         merge.on_conflict_do_update(
