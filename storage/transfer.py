@@ -86,7 +86,7 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
             projects=ProjectRefs.load(session, team_id) if file_type.names_projects else ProjectRefs(),
         )
         rows = converted_rows(reader, names, file_type, context)
-        tally = rollups.ImportTally() if file_type.table is Interaction.__table__ else None
+        tally = rollups.ImportTally(session) if file_type.table is Interaction.__table__ else None
         if tally is not None:
             rows = tally.counting(rows)
         try:
