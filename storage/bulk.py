@@ -1,7 +1,8 @@
 """Writing many rows into one table fast, inside the caller's transaction.
 
-PostgreSQL gets one binary COPY; SQLite one prepared statement per chunk with the secondary
-indexes dropped and rebuilt for large loads; any other database Core inserts per chunk. Rows may
+PostgreSQL gets one binary COPY; SQLite one prepared statement per chunk; both drop the secondary
+indexes and build them again after a large load (PostgreSQL only into a nearly empty table: see
+``_copy_rows``); any other database Core inserts per chunk. Rows may
 be produced while they are written, so an error raised midway leaves the transaction to undo all.
 """
 
@@ -23,6 +24,12 @@ from storage.types import UTCDateTime
 CHUNK_SIZE = 20_000
 # Negative: KiB, as SQLite's PRAGMA cache_size reads it (256 MB, for the load's duration only).
 LOAD_CACHE_KIB = -262_144
+# PostgreSQL: a large load drops the secondary indexes only while the table holds fewer rows than
+# this (its planner estimate), because dropping them locks the table against every reader and
+# writer until the load commits: worth it for a first load, not for a busy table.
+REBUILD_BELOW_ROWS = 200_000
+# PostgreSQL's memory for building an index again after a load, for the load's transaction only.
+LOAD_MAINTENANCE_MEMORY = "256MB"
 
 _UNSET: Any = object()
 
@@ -53,7 +60,7 @@ def insert_rows(
     rows = itertools.chain([first], rows)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return _copy_rows(session, table, columns, rows)
+        return _copy_rows(session, table, columns, rows, rebuild_indexes=rebuild_indexes)
     if dialect == "sqlite":
         return _executemany_rows(session, table, columns, rows, rebuild_indexes=rebuild_indexes)
     written = 0
@@ -160,8 +167,21 @@ def _sqlite_timestamp(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")[:26]
 
 
-def _copy_rows(session: Session, table: Table, columns: list[str], rows: Iterator[dict[str, Any]]) -> int:
-    """Insert on PostgreSQL with one binary COPY, on the session's connection and in its transaction."""
+def _copy_rows(
+    session: Session,
+    table: Table,
+    columns: list[str],
+    rows: Iterator[dict[str, Any]],
+    *,
+    rebuild_indexes: bool = True,
+) -> int:
+    """Insert on PostgreSQL with one binary COPY, on the session's connection and in its transaction.
+
+    A large load (more than CHUNK_SIZE rows) into a nearly empty table drops the secondary indexes
+    and builds them once at the end, several times faster than keeping them up to date row by
+    row. DDL is transactional, so a refusal or a bad row rolls the drop back with the rows; but the
+    table is locked until the load commits, hence only while it is nearly empty (REBUILD_BELOW_ROWS).
+    """
     import psycopg  # only PostgreSQL databases get here; SQLite-only installs need not load it
 
     # Binary COPY needs each column's type; the catalogue says exactly what the server has.
@@ -170,21 +190,48 @@ def _copy_rows(session: Session, table: Table, columns: list[str], rows: Iterato
         {"table": table.name},
     )
     type_ids = {name: int(type_id) for name, type_id in catalogue}
+    dropped: list[Index] = []
+    if rebuild_indexes and any(not index.unique for index in table.indexes):
+        # The first chunk is held back until it is known whether more rows follow it.
+        first = list(itertools.islice(rows, CHUNK_SIZE))
+        following = next(rows, _UNSET)
+        if following is not _UNSET:
+            rows = itertools.chain(first, [following], rows)
+            if _estimated_rows(session, table) < REBUILD_BELOW_ROWS:
+                dropped = [index for index in table.indexes if not index.unique]
+        else:
+            rows = iter(first)
+    connection = session.connection()
+    for index in dropped:
+        index.drop(connection)
     quote = session.get_bind().dialect.identifier_preparer.quote
     statement = (
         f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
     )
     values = _row_values(columns)
-    driver_connection = session.connection().connection.driver_connection
+    driver_connection = connection.connection.driver_connection
     assert driver_connection is not None
     written = 0
     try:
         with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
             copy.set_types([type_ids[column] for column in columns])
+            write_row = copy.write_row
             for row in rows:
                 # Timestamps are aware UTC datetimes, so timestamptz gets the right instant.
-                copy.write_row(values(row))
+                write_row(values(row))
                 written += 1
     except psycopg.IntegrityError as exc:
         raise RowsRefused(exc) from exc
+    if dropped:
+        connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{LOAD_MAINTENANCE_MEMORY}'")
+        for index in dropped:
+            index.create(connection)
     return written
+
+
+def _estimated_rows(session: Session, table: Table) -> float:
+    """The planner's estimate of the rows in ``table``, without a scan (none before its first ANALYZE)."""
+    estimate = session.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:table AS regclass)"), {"table": table.name}
+    ).scalar()
+    return max(float(estimate or 0), 0.0)

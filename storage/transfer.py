@@ -89,17 +89,21 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
             if kind == "permissions"
             else set(),
         )
+        rows = converted_rows(reader, names, file_type, context)
+        tally = rollups.ImportTally(session) if file_type.table is Interaction.__table__ else None
+        if tally is not None:
+            rows = tally.counting(rows)
         try:
-            written = insert_rows(session, file_type.table, converted_rows(reader, names, file_type, context))
+            written = insert_rows(session, file_type.table, rows)
         except RowsRefused as refused:
             # Rows were checked first, so this means someone changed the workspace during the import.
             raise ImportFailed(
                 None, f"the database refused the rows ({refused.detail}); nothing was imported, try again"
             ) from refused
-        # Bulk rows bypass the unit of work: the roll-ups are recounted and the version moved here,
-        # in the import's own transaction.
-        if file_type.table is Interaction.__table__:
-            rollups.rebuild(session, team_id)
+        # Bulk rows bypass the unit of work: the imported rows are added to the roll-ups and the
+        # version moved here, in the import's own transaction.
+        if tally is not None:
+            rollups.add_imported(session, team_id, tally)
         versions.changed(session, team_id)
     # Fresh statistics after a bulk load, so the planners keep choosing the right indexes.
     analysed = [file_type.table.name]

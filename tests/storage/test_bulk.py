@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
 from transfers import SEED_PARTNERS, count, load
 
 from storage import bulk
@@ -86,3 +86,51 @@ def test_a_large_import_keeps_every_index(database: Database, team_id: str, bad_
         assert load(database, "interactions", "\n".join(lines) + "\n", team_id).rows == rows
         assert count(database, Interaction, team_id) == rows
     assert _interaction_indexes(database) == before
+
+
+def _index_statements(
+    database: Database, monkeypatch: pytest.MonkeyPatch, team_id: str, rows: int
+) -> list[str]:
+    """The DROP/CREATE INDEX statements an interactions import of ``rows`` rows sends."""
+    sent: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "INDEX" in statement.upper():
+            sent.append(statement.split("(")[0].strip())
+
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 3)
+    load(database, "partners", SEED_PARTNERS, team_id)
+    lines = "".join(f"Globex,call,2024-05-01T10:{i:02d}:00Z\n" for i in range(rows))
+    event.listen(database.engine, "before_cursor_execute", note)
+    try:
+        assert load(database, "interactions", f"partner,kind,occurred_at\n{lines}", team_id).rows == rows
+    finally:
+        event.remove(database.engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_a_large_load_rebuilds_the_secondary_indexes_once(
+    database: Database, team_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = _index_statements(database, monkeypatch, team_id, rows=10)
+    secondary = {index.name for index in Interaction.__table__.indexes if not index.unique}
+    dropped = {statement.split()[2].strip('"') for statement in sent if statement.startswith("DROP")}
+    created = {statement.split()[2].strip('"') for statement in sent if statement.startswith("CREATE")}
+    assert dropped == created == secondary
+    assert _interaction_indexes(database) >= secondary
+
+
+def test_a_small_load_keeps_the_indexes_up_to_date_instead(
+    database: Database, team_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _index_statements(database, monkeypatch, team_id, rows=3) == []  # one chunk: not large
+
+
+def test_postgresql_keeps_a_busy_tables_indexes(
+    database: Database, team_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dropping an index locks the table until the load commits: not done to a table with many rows."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writers take the whole database whatever the load does")
+    monkeypatch.setattr(bulk, "REBUILD_BELOW_ROWS", 0)
+    assert _index_statements(database, monkeypatch, team_id, rows=10) == []

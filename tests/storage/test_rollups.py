@@ -18,7 +18,7 @@ from sqlalchemy import select
 from storage import interactions, partners, rollups, versions
 from storage.db import Database
 from storage.models import ActivityDay, DataChange, Interaction, InteractionKind, LastContact, PartnerStatus
-from storage.transfer import import_csv
+from storage.transfer import ImportFailed, import_csv
 from tests.conftest import new_team_id
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -269,3 +269,71 @@ def test_a_pruned_change_log_means_everything(database: Database, team_id: str) 
         session.execute(DataChange.__table__.delete().where(DataChange.team_id == team_id))
     with database.read() as session:
         assert versions.changes_since(session, team_id, 0) == versions.Changes(1, None)
+
+
+def test_an_import_adds_its_rows_to_the_rollups_already_there(database: Database, team_id: str) -> None:
+    """An import counts only its own rows, merged into the days and last contacts that logs made:
+    the result still equals a recount of every communication."""
+    with database.transaction() as session:
+        acme = partners.add_partner(session, team_id, "Acme").id
+        globex = partners.add_partner(session, team_id, "Globex").id
+        interactions.log_interaction(
+            session,
+            team_id,
+            partner_id=acme,
+            kind=InteractionKind.CALL,
+            occurred_at=START,
+            notes="",
+            user_id="U1",
+        )
+    lines = (
+        "partner,kind,occurred_at\n"
+        f"Acme,call,{START.isoformat()}\n"  # the logged day: counted on top of it
+        "Acme,email,2026-03-01T23:30:00-02:00\n"  # 01:30 UTC on 2 March: the UTC day counts
+        "Globex,meeting,2026-02-27T09:00:00Z\n"
+        "Globex,qbr,2026-02-27T10:00:00Z\n"
+    )
+    import_csv(database, "interactions", io.StringIO(lines), team_id=team_id)
+    days, last = stored_rollups(database, team_id)
+    assert (days, last) == recounted(database, team_id)
+    assert days[(START.date(), acme)] == (2, 2, 0, 0, 0, 0, 0, 0)
+    assert days[(datetime(2026, 3, 2).date(), acme)] == (1, 0, 1, 0, 0, 0, 0, 0)
+    assert days[(datetime(2026, 2, 27).date(), globex)] == (2, 0, 0, 1, 1, 0, 0, 0)
+    assert last == {
+        acme: datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
+        globex: datetime(2026, 2, 27, 10, tzinfo=UTC),
+    }
+
+
+def test_an_import_never_moves_a_later_last_contact_back(database: Database, team_id: str) -> None:
+    with database.transaction() as session:
+        acme = partners.add_partner(session, team_id, "Acme").id
+        interactions.log_interaction(
+            session,
+            team_id,
+            partner_id=acme,
+            kind=InteractionKind.CALL,
+            occurred_at=START,
+            notes="",
+            user_id="U1",
+        )
+    import_csv(
+        database,
+        "interactions",
+        io.StringIO("partner,kind,occurred_at\nAcme,call,2025-01-01\n"),
+        team_id=team_id,
+    )
+    assert stored_rollups(database, team_id)[1] == {acme: START}
+
+
+def test_a_refused_import_adds_nothing_to_the_rollups(database: Database, team_id: str) -> None:
+    with database.transaction() as session:
+        partners.add_partner(session, team_id, "Acme")
+    with pytest.raises(ImportFailed, match="line 3"):
+        import_csv(
+            database,
+            "interactions",
+            io.StringIO("partner,kind,occurred_at\nAcme,call,2026-03-01\nAcme,lunch,2026-03-01\n"),
+            team_id=team_id,
+        )
+    assert stored_rollups(database, team_id) == ({}, {})
