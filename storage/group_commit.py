@@ -5,7 +5,9 @@ Each commit costs a disk flush (SQLite's WAL, PostgreSQL's WAL) and, on PostgreS
 for BEGIN and COMMIT. A caller hands its item over and waits: the first waiting thread leads,
 writing every item queued so far in one transaction and handing each caller its own result, so a
 caller still returns only once its own write is committed, exactly as with a transaction of its
-own — nothing acknowledged is lost. While one batch commits, the next one gathers.
+own — nothing acknowledged is lost. While one batch commits, the next one gathers; then the
+first caller of the next batch leads it, so no caller ever writes more than its own batch (a
+leader that kept going would answer its own request only when the queue ran dry).
 
 When a batch's transaction fails (a person's typing mistake raising ``UserError``, a lost race on
 a unique key), its items are written again one transaction each, so one failure costs only its
@@ -40,8 +42,13 @@ Transaction = Callable[[], AbstractContextManager[Session]]
 class _Waiting(Generic[Item, Result]):
     item: Item
     done: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)  # done, or its turn to lead
     result: Result | None = None
     error: BaseException | None = None
+
+    def finish(self) -> None:
+        self.done.set()
+        self.wake.set()
 
 
 class GroupCommit(Generic[Item, Result]):
@@ -85,8 +92,12 @@ class GroupCommit(Generic[Item, Result]):
             if lead:
                 self._writing = True
         if lead:
-            self._write_queued()
-        waiting.done.wait()
+            self._lead()
+        while not waiting.done.is_set():
+            waiting.wake.wait()
+            if not waiting.done.is_set():  # the previous leader handed this batch over
+                waiting.wake.clear()
+                self._lead()
         if waiting.error is not None:
             raise waiting.error
         return waiting.result  # type: ignore[return-value]
@@ -96,34 +107,25 @@ class GroupCommit(Generic[Item, Result]):
         with self._lock:
             return len(self._queue)
 
-    def _write_queued(self) -> None:
-        """Write batches until nothing is queued, then let the next caller lead."""
-        while True:
-            with self._lock:
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-                if not batch:
-                    self._writing = False
-                    return
-            try:
-                self._write_batch(batch)
-            except BaseException as error:  # never leave a caller waiting forever
-                for waiting in batch:
-                    if not waiting.done.is_set():
-                        waiting.error = error
-                        waiting.done.set()
-                with self._lock:
-                    self._writing = False
-                    queued = bool(self._queue)
-                if queued:  # the others must not wait for a leader that has gone
-                    threading.Thread(target=self._lead_again, daemon=True).start()
-                raise
-
-    def _lead_again(self) -> None:
+    def _lead(self) -> None:
+        """Write the next batch (the leader's own item is in it), then hand the lead to the first
+        caller still waiting, or give it up."""
         with self._lock:
-            if self._writing or not self._queue:
-                return
-            self._writing = True
-        self._write_queued()
+            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+        try:
+            self._write_batch(batch)
+        except BaseException as error:  # never leave a caller waiting forever
+            for waiting in batch:
+                if not waiting.done.is_set():
+                    waiting.error = error
+                    waiting.finish()
+            raise
+        finally:
+            with self._lock:
+                if self._queue:
+                    self._queue[0].wake.set()  # its turn: it leads the next batch
+                else:
+                    self._writing = False
 
     def _write_batch(self, batch: list[_Waiting[Item, Result]]) -> None:
         if self.order is not None:
@@ -138,7 +140,7 @@ class GroupCommit(Generic[Item, Result]):
             else:
                 for waiting, result in zip(batch, results, strict=True):
                     waiting.result = result
-                    waiting.done.set()
+                    waiting.finish()
                 return
         for waiting in batch:  # alone: one transaction each, each failing on its own
             try:
@@ -147,7 +149,7 @@ class GroupCommit(Generic[Item, Result]):
                     [waiting.result] = self.write(session, [waiting.item])
             except Exception as error:
                 waiting.error = error
-            waiting.done.set()
+            waiting.finish()
 
 
 def run_each(session: Session, works: list[Callable[[Session], T]]) -> list[T]:
