@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import versions
+from storage import audit, versions
 
 _WRITE_OPTION = "partnerbot_write"
 
@@ -85,6 +85,9 @@ class Database:
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
         versions.watch(self._write)
+        audit.watch(self._write)
+        # The benchmark's "without audit" run switches the trail off for the whole process.
+        self.audit = True
 
     @property
     def dialect(self) -> str:
@@ -102,10 +105,18 @@ class Database:
             ) from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A read-write unit of work: commit on success, roll back on error, close always."""
-        with self._write_turn(), self._write() as session, session.begin():
-            yield session
+    def transaction(self, actor: str | None = None) -> Iterator[Session]:
+        """A read-write unit of work: commit on success, roll back on error, close always.
+
+        ``actor`` is who makes the change, for the audit trail (``storage.audit``): a Slack user
+        ID, ``cli:<login>``, ``scheduler``, ``workflow:<id>``. Every write path of the app names
+        one (tests/storage/test_audit_actors.py checks); only tests' set-up leaves it out."""
+        with self._write_turn(), self._write() as session:
+            session.info[audit.ACTOR] = actor
+            if not self.audit:
+                audit.switch_off(session)
+            with session.begin():
+                yield session
 
     @contextmanager
     def _write_turn(self) -> Iterator[None]:
