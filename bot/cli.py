@@ -94,7 +94,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             lines: Any = source
             if progress.enabled and source is not sys.stdin:
                 lines = CountingLines(source, progress, Path(args.file).stat().st_size)
-            result = import_csv(database, args.table, lines, team_id=args.team)
+            result = import_csv(
+                database,
+                args.table,
+                lines,
+                team_id=args.team,
+                actor=_actor(),
+                file_name=None if source is sys.stdin else Path(args.file).name,
+            )
     except TransferError as failure:
         raise CommandFailed(f"import failed, nothing was written: {failure}") from None
     except UnicodeDecodeError as exc:
@@ -131,7 +138,7 @@ NOTHING_MATCHED = 1
 
 
 def _actor() -> str:
-    """Who ran an erasure, for the audit trail: the operating-system login."""
+    """Who ran a command that changes records, for the audit trail: the operating-system login."""
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name in some containers
@@ -167,7 +174,7 @@ def cmd_forget_team(args: argparse.Namespace, settings: Settings) -> int:
     print(f"team {team_id} has {found.total:,} rows:")
     _print_rows("", found.rows)
     _confirm(f"Erase every row of team {team_id}?", yes=args.yes)
-    with database.transaction() as session:
+    with database.transaction(actor=_actor()) as session:
         removed = erasure.forget_team(session, team_id, _actor())
     print(f"erased {removed.total:,} rows of team {team_id}:")
     _print_rows("removed", removed.rows)
@@ -182,7 +189,7 @@ def cmd_forget_user(args: argparse.Namespace, settings: Settings) -> int:
     if user_id is None or user_id == FORMER_USER:
         raise CommandFailed(f"not a Slack user ID: {args.user_id!r} (like U0123ABCD)")
     database = open_database(settings)
-    with database.transaction() as session:
+    with database.transaction(actor=_actor()) as session:
         changed = erasure.forget_user(session, args.team, _actor(), user_id)
     where = f"team {args.team}" if args.team else "any team"
     if not changed.total:
@@ -211,7 +218,7 @@ def cmd_forget_partner(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{name} (team {args.team}) has {found.total:,} rows:")
     _print_rows("", found.rows)
     _confirm(f"Delete {name} and everything about it?", yes=args.yes)
-    with database.transaction() as session:
+    with database.transaction(actor=_actor()) as session:
         removed = erasure.forget_partner(session, args.team, _actor(), partner_id)
     print(f"deleted {name} of team {args.team}:")
     _print_rows("removed", removed.rows)

@@ -62,6 +62,7 @@ from storage.models import (
 ACTOR = "partnerbot_audit_actor"
 UNKNOWN_ACTOR = "unknown"  # a transaction nobody named (tests' set-up); the app always names one
 ANONYMOUS = "anonymous"
+SCHEDULER = "scheduler"  # the app's own timed jobs (digests, reminders, alerts, retention)
 _OFF = "partnerbot_audit_off"  # the benchmark's "without audit" run only
 _OPTION = "partnerbot_audit"
 # Execution options of a statement on an audited table that bypasses the ORM:

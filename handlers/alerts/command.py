@@ -49,7 +49,7 @@ def alerts(request: CommandRequest, rest: str) -> Reply:
             "Only workspace admins and owners (or people listed in PARTNERBOT_ADMINS) can change drop "
             "alerts. `/partner alerts` shows them to everyone."
         )
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=request.user_id) as session:
         saved = alert_store.save_settings(
             session,
             request.team_id,

@@ -26,7 +26,7 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
         return open_log_form(
             request.client, request.trigger_id, draft, LogMetadata(response_url=request.response_url)
         )
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         match = resolve_partner(
             session, request.team_id, rest, ends_name=lambda word: parse_kind(word) is not None
         )

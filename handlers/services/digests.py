@@ -20,6 +20,7 @@ from handlers.services.schedules import Cadence, zone_named
 from storage import digests as digest_store
 from storage import followups as follow_up_store
 from storage import projects as project_store
+from storage.audit import SCHEDULER
 from storage.db import Database
 from storage.models import DigestRunStatus, DigestSubscription, Project
 
@@ -124,7 +125,7 @@ class DigestRuns:
 
     def claim(self, due: Due) -> Claim | str:
         """Claim the period for this process, or the reason it is not ours to post."""
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             subscription = digest_store.get_any_subscription(session, due.subscription_id)
             if subscription is None or not subscription.enabled:
                 return "subscription removed or off"
@@ -170,7 +171,7 @@ class DigestRuns:
                 int(p): (int(r), float(s) if not pd.isna(s) else 0.0)
                 for p, r, s in zip(scored["partner_id"], scored["rank"], scored["score"], strict=True)
             }
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             digest_store.finish_run(
                 session,
                 claim.run_id,
@@ -197,7 +198,7 @@ class DigestRuns:
             return digest_store.outcome_before(session, claim.subscription_id, run_id=claim.run_id)
 
     def turn_off(self, subscription_id: int, reason: str) -> None:
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             digest_store.disable(session, subscription_id, reason)
 
     # --- catching up after downtime ---------------------------------------------------------------
@@ -232,7 +233,7 @@ class DigestRuns:
         return due
 
     def skip(self, due: Due) -> None:
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             subscription = digest_store.get_any_subscription(session, due.subscription_id)
             if subscription is not None:
                 digest_store.claim_run(

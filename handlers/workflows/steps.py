@@ -47,7 +47,7 @@ def log_communication(run: Run, given: Inputs) -> Outputs:
     kind_word = read.text(given, "kind", title="Kind")
     notes = read.text(given, "notes", title="Notes")
     user_id = read.person(given, "user", title="Logged by")
-    with run.deps.db.transaction() as session:
+    with run.deps.db.transaction(actor=run.request_key) as session:
         partner = resolve_partner(session, run.team_id, name, whole=True).partner
         require_active(partner)
         kind = read_kind(kind_word, example="call")
@@ -76,7 +76,7 @@ def send_survey(run: Run, given: Inputs) -> Outputs:
     name = read.text(given, "partner", title="Partner", required=True)
     recipients = read.people(given, "recipients", title="Recipients")
     sent_by = read.person(given, "sent_by", title="Sent by") or run.bot_user_id
-    with run.deps.db.transaction() as session:
+    with run.deps.db.transaction(actor=run.request_key) as session:
         partner = resolve_partner(session, run.team_id, name, whole=True).partner
         require_active(partner)
         survey, created = feedback_store.create_survey(
@@ -86,7 +86,9 @@ def send_survey(run: Run, given: Inputs) -> Outputs:
         partner_name = partner.name
     if not created:  # a retried event: this run already sent it
         return {"survey_id": survey_id}
-    delivery = deliver_survey(run.client, run.deps, run.team_id, survey_id, invitation, users=recipients)
+    delivery = deliver_survey(
+        run.client, run.deps, run.team_id, survey_id, invitation, users=recipients, actor=run.request_key
+    )
     if not delivery.sent:
         raise UserError(
             f"Survey #{survey_id} about *{literal(partner_name)}* reached nobody: "
