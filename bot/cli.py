@@ -137,6 +137,33 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 NOTHING_MATCHED = 1
 
 
+def _since(text: str | None) -> datetime | None:
+    """--since: a date (from its 00:00 UTC) or a moment in ISO 8601."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandFailed(f"--since takes a date like 2026-01-31 (got {text!r})") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import audit
+
+    since = _since(args.since)
+    database = open_database(settings)
+    with database.read() as session:
+        if args.output in (None, "-"):
+            sys.stdout.reconfigure(newline="")  # type: ignore[attr-defined]
+            lines = audit.export_csv(session, args.team, sys.stdout, since=since)
+        else:
+            with Path(args.output).open("w", encoding="utf-8", newline="") as target:
+                lines = audit.export_csv(session, args.team, target, since=since)
+    print(f"exported {lines} audit lines from team {args.team}", file=sys.stderr)
+    return 0
+
+
 def _actor() -> str:
     """Who ran a command that changes records, for the audit trail: the operating-system login."""
     try:
@@ -360,6 +387,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     exp.set_defaults(func=cmd_export)
+
+    audit_trail = commands.add_parser(
+        "audit",
+        help="write a workspace's audit trail as CSV",
+        description="Every recorded change of the workspace, oldest first, one line per changed "
+        "field: at, actor, action, table, record_id, label, field, before, after.",
+    )
+    audit_trail.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
+    audit_trail.add_argument("--since", help="only changes from this date (YYYY-MM-DD, UTC) or moment")
+    audit_trail.add_argument("-o", "--output", help="file to write (default: standard output)")
+    audit_trail.set_defaults(func=cmd_audit)
 
     forget_team = commands.add_parser(
         "forget-team",
