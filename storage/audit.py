@@ -70,9 +70,9 @@ EXPLICIT = {_OPTION: "explicit"}  # the storage function writes its audit rows i
 BOOKKEEPING = {_OPTION: "bookkeeping"}  # touches only fields the trail does not keep (claims)
 ERASURE = {_OPTION: "erasure"}  # storage.erasure: the only writer allowed to rewrite the trail
 
-# Fields never recorded: bookkeeping the database keeps for itself, and the respondent key (a hash
-# of the person, which would identify an anonymous respondent across answers).
-_NEVER = frozenset({"created_at", "updated_at", "request_key", "name_key", "respondent_key"})
+# Fields never recorded: the record's own key (the row says it), bookkeeping the database keeps,
+# and the respondent key (a hash of the person: it would link an anonymous answer to others).
+_NEVER = frozenset({"id", "team_id", "created_at", "updated_at", "request_key", "name_key", "respondent_key"})
 _LABEL_LIMIT = 300
 
 

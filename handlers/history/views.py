@@ -51,15 +51,16 @@ def change_text(entry: AuditEntry) -> str:
         f"{who(entry.actor)} · {slack_date(entry.at, fmt='{date_short_pretty} {time}')}"
     )
     fields = sorted((entry.changes or {}).items())
-    lines = [
-        f"• {literal(shorten(name, 40))}: {_shown(before)} → {_shown(after)}"
-        for name, (before, after) in fields
-    ]
-    if len(lines) > FIELDS_SHOWN:
-        lines = [*lines[:FIELDS_SHOWN], f"… and {len(fields) - FIELDS_SHOWN} more fields"]
-    text = "\n".join([head, *lines])
-    # Each line is capped, but a change of many long fields could still pass Slack's limit.
-    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+    lines = [head]
+    room = TEXT_LIMIT - len(head) - 40  # kept for the "… and N more fields" line
+    for shown_count, (name, (before, after)) in enumerate(fields):
+        line = f"• {literal(shorten(name, 40))}: {_shown(before)} → {_shown(after)}"
+        if shown_count == FIELDS_SHOWN or len(line) + 1 > room:
+            lines.append(f"… and {len(fields) - shown_count} more fields")
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    return "\n".join(lines)
 
 
 def history_reply(partner_id: int, name: str, page: Page) -> Reply:
