@@ -247,7 +247,9 @@ class Server:
             self._log = None
 
 
-def partnerbot_server(database_url: str, api_url: str, secret: str, log_path: Path) -> Server:
+def partnerbot_server(
+    database_url: str, api_url: str, secret: str, log_path: Path, *, audit: bool = True
+) -> Server:
     env = child_env(
         SLACK_BOT_TOKEN="xoxb-bench",
         SLACK_SIGNING_SECRET=secret,
@@ -258,8 +260,11 @@ def partnerbot_server(database_url: str, api_url: str, secret: str, log_path: Pa
     # The request path alone, as a deployment's serve replicas run it (README: `partnerbot
     # scheduler` beside them). A fresh database's first score-history backfill would otherwise
     # run in the background of the timed requests: bench/history.py measures that on its own.
-    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--no-scheduler"]
-    return Server("partnerbot serve", command, env, log_path)
+    # ``audit=False``: the same server with the audit trail switched off (bench/no_audit.py), to
+    # measure what the trail costs.
+    module = "bot.cli" if audit else "bench.no_audit"
+    command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--no-scheduler"]
+    return Server("partnerbot serve" if audit else "partnerbot serve (no audit)", command, env, log_path)
 
 
 def bare_server(api_url: str, secret: str, log_path: Path) -> Server:
