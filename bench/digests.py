@@ -138,7 +138,7 @@ def seed(database: Any, *, due: datetime, chart: bool, rng: random.Random) -> li
 
     kinds = list(InteractionKind)
     now = datetime.now(UTC)
-    with database.transaction() as session:
+    with database.transaction(actor="bench") as session:
         ids = [
             partners.add_partner(
                 session,

@@ -41,7 +41,7 @@ def run(database: Database, directory: Path, label: str) -> None:
         path = directory / f"{kind}.csv"
         if path.is_file():
             with path.open(encoding="utf-8", newline="") as source:
-                import_csv(database, kind, source, team_id=TEAM)
+                import_csv(database, kind, source, team_id=TEAM, actor="bench")
     print(f"[{label}] imported in {time.perf_counter() - started:.1f} s", flush=True)
     today = datetime.now(UTC).date()
     started = time.perf_counter()

@@ -22,6 +22,7 @@ from bench.proc import (
     family_cpu_seconds,
     family_peaks,
     family_pss,
+    partnerbot_server,
     reset_family_peaks,
     run_cli,
     summarise_profile,
@@ -262,6 +263,7 @@ def bench_ack(
             )
         )
     server.start()  # again, for the profile below and the clean stop on SIGTERM at the end
+    audit_cost(ctx, db, server, names, count, concurrency, budget)
     if ctx.auto_profile and p99_ratio is not None and p99_ratio > P99_GOAL:
         p99_row.note = profile_ack(ctx, db, server, names, count, concurrency)
 
@@ -318,3 +320,50 @@ def profile_ack(
     path = output.with_suffix(".summary.txt")
     path.write_text("\n".join(lines) + "\n")
     return f"wall-time profile of a rerun (request threads, waits included): {ctx.relative(path)}"
+
+
+AUDIT_GOAL = 1.10  # the audit trail may cost at most 10% on the acknowledgement's p99
+
+
+def audit_cost(
+    ctx: Context,
+    db: BenchDatabase,
+    server: Server,
+    names: list[str],
+    count: int,
+    concurrency: int,
+    budget: float,
+) -> None:
+    """The same load again on the server, then on a second server with the audit trail switched
+    off (bench/no_audit.py) over the same database, one after the other so both meet the same
+    machine: the p99 with the trail against the p99 without."""
+    plain = partnerbot_server(
+        db.url, ctx.standin.api_url, ctx.secret, ctx.work_dir / f"server-no-audit-{db.kind}.log", audit=False
+    ).start()
+    try:
+        ctx.log(f"{db.kind}: {count} × /partner log with the audit trail, then without …")
+        measure.warm_up(plain, ACK_TEAM, ctx.standin, 20)
+        with_audit, _ = run_load(server, requests_for(ctx, server.secret, names, count), concurrency, budget)
+        without, _ = run_load(plain, requests_for(ctx, plain.secret, names, count), concurrency, budget)
+    finally:
+        plain.stop()
+    audited, bare = summary([a.elapsed for a in with_audit]), summary([a.elapsed for a in without])
+    ratio = time_ratio(audited["p99"], bare["p99"])
+    ctx.add(
+        Row(
+            "ack p99 with audit vs without",
+            db.kind,
+            audited["p99"],
+            "s",
+            bare["p99"],
+            ratio,
+            f"≤ {AUDIT_GOAL}× without",
+            verdict(ratio is not None and ratio <= AUDIT_GOAL),
+            note=(
+                f"{len(with_audit)} and {len(without)} requests, {concurrency} at a time; p50 "
+                f"{audited['median'] * 1000:.1f} ms with, {bare['median'] * 1000:.1f} ms without; floor: "
+                "the same server with the audit trail switched off (bench/no_audit.py)"
+            ),
+            details={"with": audited, "without": bare},
+        )
+    )

@@ -300,7 +300,13 @@ class Server:
 
 
 def partnerbot_server(
-    database_url: str, api_url: str, secret: str, log_path: Path, *, workers: int = 1
+    database_url: str,
+    api_url: str,
+    secret: str,
+    log_path: Path,
+    *,
+    workers: int = 1,
+    audit: bool = True,
 ) -> Server:
     env = child_env(
         SLACK_BOT_TOKEN="xoxb-bench",
@@ -312,9 +318,12 @@ def partnerbot_server(
     # The request path alone, as a deployment's serve replicas run it (README: `partnerbot
     # scheduler` beside them). A fresh database's first score-history backfill would otherwise
     # run in the background of the timed requests: bench/history.py measures that on its own.
-    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--no-scheduler"]
+    # ``audit=False``: the same server with the audit trail switched off (bench/no_audit.py), to
+    # measure what the trail costs.
+    module = "bot.cli" if audit else "bench.no_audit"
+    command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--no-scheduler"]
     command += ["--workers", str(workers)]
-    return Server("partnerbot serve", command, env, log_path)
+    return Server("partnerbot serve" if audit else "partnerbot serve (no audit)", command, env, log_path)
 
 
 def bare_server(api_url: str, secret: str, log_path: Path, *, workers: int = 1) -> Server:

@@ -57,7 +57,7 @@ def seed(database: Any, *, count: int, due_on: date, rng: random.Random) -> None
 
     kinds = list(InteractionKind)
     now = datetime.now(UTC)
-    with database.transaction() as session:
+    with database.transaction(actor="bench") as session:
         ids = [partners.add_partner(session, TEAM, f"Partner {i:03d}").id for i in range(PARTNERS)]
         session.execute(
             insert(Interaction),

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from storage import nightly_backups
+from storage.audit import SCHEDULER
 from storage.backup import find_pg_dump, take_backup
 from storage.db import Database
 
@@ -45,7 +46,7 @@ class NightlyBackups:
         """Take today's (UTC) backup unless it is taken or being taken, then prune the folder."""
         now = datetime.now(UTC)
         day = now.date()
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             claimed_at = nightly_backups.claim(session, day, now=now, lease=LEASE)
         if claimed_at is None:
             return NightlyOutcome(day, "not ours")
@@ -56,10 +57,10 @@ class NightlyBackups:
             take_backup(self.database, path, pg_dump=pg_dump)
         except Exception:
             log.exception("the nightly backup of %s failed; the next check tries again", day)
-            with self.database.transaction() as session:
+            with self.database.transaction(actor=SCHEDULER) as session:
                 nightly_backups.release(session, day, claimed_at=claimed_at)
             return NightlyOutcome(day, "failed")
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             nightly_backups.finish(session, day, claimed_at=claimed_at, now=datetime.now(UTC))
         removed = self.prune()
         log.info("nightly backup written to %s (%d old ones removed)", path, len(removed))

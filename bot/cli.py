@@ -121,7 +121,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             lines: Any = source
             if progress.enabled and source is not sys.stdin:
                 lines = CountingLines(source, progress, Path(args.file).stat().st_size)
-            result = import_csv(database, args.table, lines, team_id=args.team)
+            result = import_csv(
+                database,
+                args.table,
+                lines,
+                team_id=args.team,
+                actor=_actor(),
+                file_name=None if source is sys.stdin else Path(args.file).name,
+            )
     except TransferError as failure:
         raise CommandFailed(f"import failed, nothing was written: {failure}") from None
     except UnicodeDecodeError as exc:
@@ -157,8 +164,35 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 NOTHING_MATCHED = 1
 
 
+def _since(text: str | None) -> datetime | None:
+    """--since: a date (from its 00:00 UTC) or a moment in ISO 8601."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandFailed(f"--since takes a date like 2026-01-31 (got {text!r})") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import audit
+
+    since = _since(args.since)
+    database = open_database(settings)
+    with database.read() as session:
+        if args.output in (None, "-"):
+            sys.stdout.reconfigure(newline="")  # type: ignore[attr-defined]
+            lines = audit.export_csv(session, args.team, sys.stdout, since=since)
+        else:
+            with Path(args.output).open("w", encoding="utf-8", newline="") as target:
+                lines = audit.export_csv(session, args.team, target, since=since)
+    print(f"exported {lines} audit lines from team {args.team}", file=sys.stderr)
+    return 0
+
+
 def _actor() -> str:
-    """Who ran an erasure, for the audit trail: the operating-system login."""
+    """Who ran a command that changes records, for the audit trail: the operating-system login."""
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name in some containers
@@ -194,7 +228,7 @@ def cmd_forget_team(args: argparse.Namespace, settings: Settings) -> int:
     print(f"team {team_id} has {found.total:,} rows:")
     _print_rows("", found.rows)
     _confirm(f"Erase every row of team {team_id}?", yes=args.yes)
-    with database.transaction() as session:
+    with database.transaction(actor=_actor()) as session:
         removed = erasure.forget_team(session, team_id, _actor())
     print(f"erased {removed.total:,} rows of team {team_id}:")
     _print_rows("removed", removed.rows)
@@ -209,7 +243,7 @@ def cmd_forget_user(args: argparse.Namespace, settings: Settings) -> int:
     if user_id is None or user_id == FORMER_USER:
         raise CommandFailed(f"not a Slack user ID: {args.user_id!r} (like U0123ABCD)")
     database = open_database(settings)
-    with database.transaction() as session:
+    with database.transaction(actor=_actor()) as session:
         changed = erasure.forget_user(session, args.team, _actor(), user_id)
     where = f"team {args.team}" if args.team else "any team"
     if not changed.total:
@@ -238,7 +272,7 @@ def cmd_forget_partner(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{name} (team {args.team}) has {found.total:,} rows:")
     _print_rows("", found.rows)
     _confirm(f"Delete {name} and everything about it?", yes=args.yes)
-    with database.transaction() as session:
+    with database.transaction(actor=_actor()) as session:
         removed = erasure.forget_partner(session, args.team, _actor(), partner_id)
     print(f"deleted {name} of team {args.team}:")
     _print_rows("removed", removed.rows)
@@ -387,6 +421,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     exp.set_defaults(func=cmd_export)
+
+    audit_trail = commands.add_parser(
+        "audit",
+        help="write a workspace's audit trail as CSV",
+        description="Every recorded change of the workspace, oldest first, one line per changed "
+        "field: at, actor, action, table, record_id, label, field, before, after.",
+    )
+    audit_trail.add_argument("--team", required=True, help="Slack workspace (team) ID, e.g. T0123ABCD")
+    audit_trail.add_argument("--since", help="only changes from this date (YYYY-MM-DD, UTC) or moment")
+    audit_trail.add_argument("-o", "--output", help="file to write (default: standard output)")
+    audit_trail.set_defaults(func=cmd_audit)
 
     forget_team = commands.add_parser(
         "forget-team",

@@ -22,8 +22,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import versions
-from storage.group_commit import GroupCommit, run_each
+from storage import audit, versions
+from storage.group_commit import GroupCommit
 
 _WRITE_OPTION = "partnerbot_write"
 # PostgreSQL: a pooled connection older than this is replaced (instead of pinging every checkout).
@@ -58,6 +58,10 @@ def _configure_sqlite(engine: Engine, *, busy_milliseconds: int) -> None:
 
 class Database:
     """An engine plus the two kinds of transaction the app uses: read-only and read-write."""
+
+    # Only the benchmark's "without audit" server turns this off (bench/no_audit.py), to measure
+    # what the audit trail costs; no setting reaches it.
+    audit: bool = True
 
     def __init__(self, url: str, *, lock_timeout: float = 30.0, echo: bool = False) -> None:
         """``lock_timeout``: seconds a statement may wait for another transaction's lock before it
@@ -98,9 +102,11 @@ class Database:
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
         versions.watch(self._write)
+        audit.watch(self._write)
         # At most this many logs share a transaction: a failing group reruns them one by one.
-        self._group: GroupCommit[Callable[[Session], Any], Any] = GroupCommit(
-            self.transaction, run_each, max_batch=32
+        # At most this many works share a transaction: a failing group reruns them one by one.
+        self._group: GroupCommit[tuple[str, Callable[[Session], Any]], Any] = GroupCommit(
+            self.transaction, _run_each, max_batch=32
         )
 
     @property
@@ -119,17 +125,25 @@ class Database:
             ) from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A read-write unit of work: commit on success, roll back on error, close always."""
-        with self._write_turn(), self._write() as session, session.begin():
-            yield session
+    def transaction(self, actor: str | None = None) -> Iterator[Session]:
+        """A read-write unit of work: commit on success, roll back on error, close always.
 
-    def grouped(self, work: Callable[[Session], T]) -> T:
+        ``actor`` is who makes the change, for the audit trail (``storage.audit``): a Slack user
+        ID, ``cli:<login>``, ``scheduler``, ``workflow:<id>``. Every write path of the app names
+        one (tests/storage/test_audit_actors.py checks); only tests' set-up leaves it out."""
+        with self._write_turn(), self._write() as session:
+            session.info[audit.ACTOR] = actor
+            if not self.audit:
+                audit.switch_off(session)
+            with session.begin():
+                yield session
+
+    def grouped(self, work: Callable[[Session], T], *, actor: str) -> T:
         """Run ``work(session)`` in a write transaction, possibly shared with other requests' work,
         and return its result once that transaction has committed. ``work`` may run twice (alone,
         after a shared attempt failed), so it must only read and write through ``session``; it
-        must not open another transaction."""
-        return self._group(work)  # type: ignore[no-any-return]
+        must not open another transaction. ``actor``: who makes the change (the audit trail)."""
+        return self._group((actor, work))  # type: ignore[no-any-return]
 
     def waiting_writes(self) -> int:
         """How many grouped works wait for the next group (they are not yet committed)."""
@@ -160,3 +174,15 @@ class Database:
     def after_fork(self) -> None:
         """In a forked worker: leave the parent's pooled connections to the parent."""
         self.engine.dispose(close=False)
+
+
+def _run_each(session: Session, works: list[tuple[str, Callable[[Session], Any]]]) -> list[Any]:
+    """Run a group's works one after another in its transaction, each as its own actor and
+    flushed before the next, so the flush hooks (data versions, the audit trail) see each work's
+    changes apart and record each under the person who made them."""
+    results = []
+    for actor, work in works:
+        session.info[audit.ACTOR] = actor
+        results.append(work(session))
+        session.flush()
+    return results

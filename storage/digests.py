@@ -74,11 +74,13 @@ def remove_subscription(session: Session, subscription: DigestSubscription) -> N
 
 
 def disable(session: Session, subscription_id: int, reason: str) -> None:
-    session.execute(
-        update(DigestSubscription)
-        .where(DigestSubscription.id == subscription_id)
-        .values(enabled=False, disabled_reason=reason)
-    )
+    # Through the unit of work, so the audit trail records it (the scheduler turns a digest off
+    # when its channel is gone).
+    subscription = session.get(DigestSubscription, subscription_id)
+    if subscription is not None:
+        subscription.enabled = False
+        subscription.disabled_reason = reason
+        session.flush()
 
 
 # --- runs -------------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ trail (issue 16) can be appended in one place per operation:
 - ``blank_old_notes``: communication notes older than the retention period become empty; the
   communications themselves stay, because they count for the scores.
 
-``actor`` names who asked (``cli:<login>``, ``scheduler``); it is unused until the audit trail
-records it.
+``actor`` names who asked (``cli:<login>``, ``scheduler``); the audit trail (``storage.audit``)
+records each operation under that name, in the same transaction. The statements here bypass the
+ORM, so each carries ``audit.ERASURE`` and the function writes its own audit row.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage import versions
+from storage import audit, versions
 from storage.feedback import respondent_key
 from storage.models import (
     AlertSent,
@@ -163,7 +164,10 @@ def forget_team(session: Session, team_id: str, actor: str) -> Removed:
         ).rowcount,
     )
     for table in tables:
-        removed.add(table.name, session.execute(delete(table).where(table.c.team_id == team_id)).rowcount)
+        statement = delete(table).where(table.c.team_id == team_id).execution_options(**audit.ERASURE)
+        removed.add(table.name, session.execute(statement).rowcount)
+    # Audit: none. The workspace's trail (audit_entry has a team_id) is erased with the rest, as
+    # the request asks; who ran it is in the operator's own logs (the CLI prints the counts).
     return removed
 
 
@@ -185,7 +189,11 @@ def forget_user(session: Session, team_id: str | None, actor: str, user_id: str)
             if team_id is not None:
                 where.append(table.c.team_id == team_id)
             touched = session.execute(
-                update(table).where(*where).values({name: FORMER_USER}).returning(table.c.team_id)
+                update(table)
+                .where(*where)
+                .values({name: FORMER_USER})
+                .returning(table.c.team_id)
+                .execution_options(**audit.ERASURE)
             ).all()
             changed.add(f"{table.name}.{name}", len(touched))
             teams.update(row.team_id for row in touched)
@@ -199,6 +207,23 @@ def forget_user(session: Session, team_id: str | None, actor: str, user_id: str)
     changed.add("feedback.respondent_key", _forget_respondent_keys(session, team_id, user_id, teams))
     for team in sorted(teams):
         versions.changed(session, team)  # rankings show owners: read them again
+    # Audit: the person goes from the trail too (actors, labels, recorded values), then one row per
+    # workspace concerned says it happened and what changed, without naming them.
+    trail = audit.replace_person(session, None if team_id is None else [team_id], user_id, FORMER_USER)
+    changed.add(audit.AuditEntry.__tablename__, len(trail))
+    concerned = {team_id} if team_id is not None else teams | set(trail)
+    counts = {name: [count, None] for name, count in changed.rows.items()}
+    for team in sorted(concerned):
+        audit.record(
+            session,
+            team,
+            table="person",
+            record_id=FORMER_USER,
+            action="forgotten",
+            label="a former user",
+            changes=counts,
+            actor=actor,
+        )
     return changed
 
 
@@ -211,7 +236,11 @@ def _forget_respondent_keys(session: Session, team_id: str | None, user_id: str,
         key = respondent_key(session, team, user_id)
         where = [Feedback.team_id.in_(scope), Feedback.respondent_key == key]
         touched = session.execute(
-            update(Feedback).where(*where).values(respondent_key=None).returning(Feedback.team_id)
+            update(Feedback)
+            .where(*where)
+            .values(respondent_key=None)
+            .returning(Feedback.team_id)
+            .execution_options(**audit.ERASURE)
         ).all()
         cleared += len(touched)
         teams.update(row.team_id for row in touched)
@@ -281,21 +310,43 @@ def forget_partner(session: Session, team_id: str, actor: str, partner_id: int) 
     key to the partner, and the counts are reported."""
     removed = Removed()
     for table, where in _partner_children(team_id, partner_id):
-        removed.add(table.name, session.execute(delete(table).where(where)).rowcount)
+        removed.add(
+            table.name,
+            session.execute(delete(table).where(where).execution_options(**audit.ERASURE)).rowcount,
+        )
+    # audit_entry is among these tables (its partner_id): the partner's own trail goes too.
     for table in _partner_tables():
         removed.add(
             table.name,
             session.execute(
-                delete(table).where(table.c.team_id == team_id, table.c.partner_id == partner_id)
+                delete(table)
+                .where(table.c.team_id == team_id, table.c.partner_id == partner_id)
+                .execution_options(**audit.ERASURE)
             ).rowcount,
         )
     removed.add("digest_run.ranks", _forget_digest_ranks(session, team_id, partner_id))
     removed.add(
         Partner.__tablename__,
-        session.execute(delete(Partner).where(Partner.team_id == team_id, Partner.id == partner_id)).rowcount,
+        session.execute(
+            delete(Partner)
+            .where(Partner.team_id == team_id, Partner.id == partner_id)
+            .execution_options(**audit.ERASURE)
+        ).rowcount,
     )
     # Every rank after it moves up: the whole ranking is read again, in every process.
     versions.changed(session, team_id)
+    # Audit: the trail keeps only that a partner was forgotten, by whom, and how many rows of each
+    # table went — not its name, nor the partner it was (no partner_id: nobody's trail shows it).
+    audit.record(
+        session,
+        team_id,
+        table=Partner.__tablename__,
+        record_id=partner_id,
+        action="erased",
+        label="a forgotten partner",
+        changes={name: [count, None] for name, count in removed.rows.items()},
+        actor=actor,
+    )
     return removed
 
 
@@ -346,9 +397,27 @@ def blank_old_notes(session: Session, team_id: str, actor: str, *, months: int, 
     scores, which never read notes, so no ranking moves). Running it twice changes nothing more,
     so several schedulers may run it the same day without a claim."""
     cutoff = months_before(now, months)
-    return session.execute(
-        update(Interaction)
-        .where(Interaction.team_id == team_id, Interaction.occurred_at < cutoff, Interaction.notes != "")
-        .values(notes="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    blanked = list(
+        session.scalars(
+            update(Interaction)
+            .where(Interaction.team_id == team_id, Interaction.occurred_at < cutoff, Interaction.notes != "")
+            .values(notes="")
+            .returning(Interaction.id)
+            .execution_options(synchronize_session=False, **audit.ERASURE)
+        )
+    )
+    if blanked:
+        # Audit: the notes go from the trail's records of those communications too (or retention
+        # would keep them there), and one row says how many were blanked, and by whom.
+        audit.blank_notes(session, team_id, blanked)
+        audit.record(
+            session,
+            team_id,
+            table=Interaction.__tablename__,
+            record_id="*",
+            action="notes blanked",
+            label=f"notes older than {months} months",
+            changes={"notes": [len(blanked), None]},
+            actor=actor,
+        )
+    return len(blanked)

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from storage import audit
 from storage.models import FollowUp, FollowUpStatus, Interaction
 from storage.once import add_once
 from storage.slack_ids import FORMER_USER
@@ -103,14 +104,18 @@ def follow_up_of_interaction(session: Session, team_id: str, interaction_id: int
 
 def remove_open_of_interaction(session: Session, team_id: str, interaction_id: int) -> int:
     """Forget the open follow-ups a communication promised (the communication is being undone)."""
-    result = session.execute(
-        delete(FollowUp).where(
+    # Through the unit of work, so the audit trail records each one removed.
+    promised = session.scalars(
+        select(FollowUp).where(
             FollowUp.team_id == team_id,
             FollowUp.interaction_id == interaction_id,
             FollowUp.status == FollowUpStatus.OPEN,
         )
-    )
-    return result.rowcount or 0
+    ).all()
+    for follow_up in promised:
+        session.delete(follow_up)
+    session.flush()
+    return len(promised)
 
 
 # --- lists -----------------------------------------------------------------------------------------
@@ -232,7 +237,7 @@ def claim_reminders(
         .where(FollowUp.id.in_(ids), *_unreminded(now, lease))
         .values(reminder_claimed_at=now)
         .returning(FollowUp.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **audit.BOOKKEEPING)
     ).all()
     return sorted(claimed)
 
@@ -276,6 +281,7 @@ def record_reminded(session: Session, reminded: Sequence[Reminded]) -> int:
             reminder_channel=bindparam("b_channel"),
             reminder_ts=bindparam("b_ts"),
         )
+        .execution_options(**audit.BOOKKEEPING)
     )
     rows = [
         {
@@ -297,7 +303,7 @@ def release_claim(session: Session, follow_up_id: int, *, claimed_at: datetime) 
         update(FollowUp)
         .where(FollowUp.id == follow_up_id, FollowUp.reminder_claimed_at == claimed_at)
         .values(reminder_claimed_at=None)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **audit.BOOKKEEPING)
     )
 
 

@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-T = TypeVar("T")
 MAX_BATCH = 200  # a bound on one transaction's length (its locks are held until it commits)
 Transaction = Callable[[], AbstractContextManager[Session]]
 
@@ -54,8 +53,9 @@ class _Waiting(Generic[Item, Result]):
 class GroupCommit(Generic[Item, Result]):
     """``write(session, items)`` (a result per item, in order) for many items per transaction.
 
-    ``transaction``: the database's own write transaction (``Database.transaction``), so every
-    hook on it (data versions, an audit trail) sees the grouped writes. ``order``: a sort key
+    ``transaction``: opens the database's own write transaction (``Database.transaction``, with
+    its actor, or the works name theirs), so every hook on it (data versions, the audit trail)
+    sees the grouped writes. ``order``: a sort key
     applied within a batch, so that two processes writing overlapping batches take their row locks
     in the same order (PostgreSQL would otherwise see a deadlock).
     """
@@ -68,7 +68,7 @@ class GroupCommit(Generic[Item, Result]):
         order: Callable[[Item], object] | None = None,
         max_batch: int = MAX_BATCH,
     ) -> None:
-        self.transaction = transaction
+        self.open_transaction = transaction
         self.write = write
         self.order = order
         self.max_batch = max_batch
@@ -133,7 +133,7 @@ class GroupCommit(Generic[Item, Result]):
         if len(batch) > 1:
             try:
                 self.transactions += 1
-                with self.transaction() as session:
+                with self.open_transaction() as session:
                     results = self.write(session, [waiting.item for waiting in batch])
             except Exception:
                 log.debug("a batch of %d writes failed; writing them one by one", len(batch), exc_info=True)
@@ -145,18 +145,8 @@ class GroupCommit(Generic[Item, Result]):
         for waiting in batch:  # alone: one transaction each, each failing on its own
             try:
                 self.transactions += 1
-                with self.transaction() as session:
+                with self.open_transaction() as session:
                     [waiting.result] = self.write(session, [waiting.item])
             except Exception as error:
                 waiting.error = error
             waiting.finish()
-
-
-def run_each(session: Session, works: list[Callable[[Session], T]]) -> list[T]:
-    """Write callables one after another in one transaction, flushing after each, so a session
-    hook (``after_flush``: the data versions, an audit trail) sees each one's changes apart."""
-    results = []
-    for work in works:
-        results.append(work(session))
-        session.flush()
-    return results

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -129,14 +129,13 @@ def set_permalink(session: Session, team_id: str, interaction_id: int, permalink
 
 
 def delete_interaction(session: Session, team_id: str, interaction_id: int) -> bool:
-    removed = session.execute(
-        delete(Interaction)
-        .where(Interaction.team_id == team_id, Interaction.id == interaction_id)
-        .returning(Interaction.partner_id, Interaction.kind, Interaction.occurred_at)
-    ).first()
-    if removed is None:
+    # Through the unit of work, so the audit trail records what was removed.
+    interaction = get_interaction(session, team_id, interaction_id)
+    if interaction is None:
         return False
-    partner_id, kind, occurred_at = removed
+    partner_id, kind, occurred_at = interaction.partner_id, interaction.kind, interaction.occurred_at
+    session.delete(interaction)
+    session.flush()
     rollups.counted(session, team_id, partner_id, kind, occurred_at, -1)
     rollups.recount_contact(session, team_id, [partner_id])
     return True

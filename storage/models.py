@@ -691,6 +691,37 @@ class PermissionSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
+class AuditEntry(Base):
+    """One change to a workspace's records, as the audit trail keeps it (``storage.audit``): who
+    (a Slack user ID, ``cli:<login>``, ``scheduler``, ``workflow:<id>``, ``anonymous``), when,
+    which record (table, id and a label people recognise, like the partner's name), what happened
+    and each changed field's before and after. Written in the transaction of the change; never
+    updated or deleted by the app except by the forget commands (``storage.erasure``).
+
+    ``partner_id`` is the partner the record is about (the partner's own rows included), so a
+    partner's trail is one indexed read; no foreign key: the trail outlives nothing but a
+    forget-partner, which rewrites it itself."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_team_at", "team_id", "at"),
+        Index("ix_audit_entry_team_table_record", "team_id", "table_name", "record_id"),
+        Index("ix_audit_entry_team_partner_id", "team_id", "partner_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    table_name: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    partner_id: Mapped[int | None] = mapped_column(BigInteger)
+    # {"field": [before, after], …} in JSON's own types (dates and amounts as text).
+    changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)
+
+
 # --- Slack installations (multi-workspace OAuth) ---------------------------------------------------
 # The tables slack_sdk's SQLAlchemy installation and OAuth-state stores read and write
 # (bot/installs.py), declared here so Alembic manages them like every other table (0016). Their

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import PermissionSetting
@@ -78,14 +78,16 @@ def set_role(
 
 def forget_role(session: Session, team_id: str, action: str) -> None:
     """Back to the default for one action."""
-    session.execute(
-        delete(PermissionSetting).where(
-            PermissionSetting.team_id == team_id, PermissionSetting.action == action
-        )
-    )
+    row = session.get(PermissionSetting, (team_id, action))
+    if row is not None:
+        session.delete(row)  # through the ORM: the audit trail records what was undone
+        session.flush()
 
 
 def reset(session: Session, team_id: str) -> int:
     """Back to the defaults for every action; how many changes were undone."""
-    result = session.execute(delete(PermissionSetting).where(PermissionSetting.team_id == team_id))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    rows = changes(session, team_id)
+    for row in rows:
+        session.delete(row)  # through the ORM: the audit trail records each one undone
+    session.flush()
+    return len(rows)

@@ -16,8 +16,8 @@ from typing import TextIO
 
 from sqlalchemy import select
 
+from storage import audit, rollups, versions
 from storage import permissions as permission_store
-from storage import rollups, versions
 from storage.backup_file import Progress, no_progress
 from storage.bulk import CHUNK_SIZE, RowsRefused, insert_rows
 from storage.csv.cells import length_limit
@@ -54,12 +54,22 @@ def _team_problem(team_id: str) -> str | None:
     return None
 
 
-def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -> ImportResult:
+def import_csv(
+    database: Database,
+    kind: str,
+    source: TextIO,
+    *,
+    team_id: str,
+    actor: str | None = None,
+    file_name: str | None = None,
+) -> ImportResult:
     """Load a CSV file of ``kind`` ("partners", "projects", …: storage.csv.files) into workspace ``team_id``.
 
     All or nothing: every row is checked and written in one transaction, and the first bad row
     raises ImportFailed with its line number and reason. Open files with ``newline=""`` so that
     line breaks inside quoted notes are kept exactly. A UTF-8 byte order mark is accepted.
+    The audit trail gets one row for the import (by ``actor``: the rows added, ``file_name``), not
+    one per row.
 
     >>> import_csv(database, "partners", io.StringIO("name,tier\\nAcme,gold\\n"), team_id="T1")
     ImportResult(kind='partners', rows=1)
@@ -71,7 +81,7 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
         raise ImportFailed(None, problem)
     reader = records(source)
     names = read_header(reader, file_type)
-    with database.transaction() as session:
+    with database.transaction(actor=actor) as session:
         known = session.execute(
             select(Partner.name_key, Partner.name, Partner.id, Partner.owner).where(
                 Partner.team_id == team_id
@@ -105,6 +115,15 @@ def import_csv(database: Database, kind: str, source: TextIO, *, team_id: str) -
         if tally is not None:
             rollups.add_imported(session, team_id, tally)
         versions.changed(session, team_id)
+        audit.record(
+            session,
+            team_id,
+            table=file_type.table.name,
+            record_id="*",
+            action="imported",
+            label=file_name or f"{kind} import",
+            changes={"rows": [None, written]},
+        )
     # Fresh statistics after a bulk load, so the planners keep choosing the right indexes.
     analysed = [file_type.table.name]
     if file_type.table is Interaction.__table__:

@@ -46,7 +46,7 @@ def alerts(request: CommandRequest, rest: str) -> Reply:
             return settings_reply(alert_store.settings(session, request.team_id))
     drop, enabled = parse(rest)
     require(request, Act.ALERTS)
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=request.user_id) as session:
         saved = alert_store.save_settings(
             session,
             request.team_id,

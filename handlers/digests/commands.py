@@ -116,7 +116,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
     refuse_shared(request, channel_id)
     if zone_name is None:
         zone_name = request.zone().key
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         subscription, created = digest_store.add_subscription(
             session,
             request.team_id,
@@ -169,7 +169,7 @@ def remove(request: CommandRequest, rest: str) -> Reply:
             "Which digest? Give its number from `/partner digest list`, e.g. `/partner digest remove 3`."
         )
     subscription_id = record_id(number)
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         subscription = (
             digest_store.get_subscription(session, request.team_id, subscription_id)
             if subscription_id is not None

@@ -35,6 +35,7 @@ from handlers.shared.replies import Reply
 from handlers.shared.text import literal
 from storage import feedback as feedback_store
 from storage import partners as partner_store
+from storage.audit import ANONYMOUS
 from storage.models import PartnerStatus, SurveyStatus
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,9 @@ def on_feedback_submitted(
     if meta.survey_id is None and meta.team_id != workspace(context):
         # Only a survey invitation lets people of another workspace (Slack Connect) answer.
         raise metadata.StaleMetadata()
-    with deps.db.transaction() as session:
+    # An anonymous answer is recorded in the audit trail as by "anonymous", never by the person.
+    actor = ANONYMOUS if answers["anonymous"] else user["id"]
+    with deps.db.transaction(actor=actor) as session:
         partner = partner_store.get_partner(session, meta.team_id, meta.partner_id)
         if partner is None:
             raise metadata.StaleMetadata()

@@ -65,7 +65,7 @@ def send(request: CommandRequest, rest: str) -> Reply | None:
     name, users, channels = _recipients(rest)
     if not name:
         raise UserError("Which partner? e.g. `/partner survey Acme @ann #partners`.")
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         partner = resolve_partner(session, request.team_id, name, whole=True).partner
         require_active(partner)
         require(request, Act.FEEDBACK, partner, session=session)
@@ -85,7 +85,14 @@ def send(request: CommandRequest, rest: str) -> Reply | None:
     if not users and not channels:
         return invitation  # posted where the command was typed, for everyone there
     delivery = deliver_survey(
-        request.client, request.deps, request.team_id, survey_id, invitation, users=users, channels=channels
+        request.client,
+        request.deps,
+        request.team_id,
+        survey_id,
+        invitation,
+        users=users,
+        channels=channels,
+        actor=request.user_id,
     )
     sent, problems = delivery.sent, delivery.problems
     lines = []
@@ -124,7 +131,7 @@ def close(request: CommandRequest, rest: str) -> Reply:
     if not (number.isascii() and number.isdigit()):
         raise UserError("Which survey? Give its number, e.g. `/partner survey close 12`.")
     survey_id = record_id(number)
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         survey = (
             feedback_store.get_survey(session, request.team_id, survey_id) if survey_id is not None else None
         )
@@ -165,7 +172,7 @@ def on_alert_survey_clicked(
     partner_id = record_id(action_value(body))
     action_ts = (body.get("actions") or [{}])[0].get("action_ts", "")
     try:
-        with deps.db.transaction() as session:
+        with deps.db.transaction(actor=user_id) as session:
             partner = partner_store.get_partner(session, team_id, partner_id) if partner_id else None
             if partner is None:
                 raise UserError("That partner is no longer in this workspace.")

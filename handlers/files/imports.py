@@ -118,7 +118,14 @@ def import_upload(deps: Deps, client: WebClient, team_id: str, user_id: str, fil
         # As `partnerbot import` opens its file: a byte-order mark is fine, quoted line breaks kept.
         with path.open(encoding="utf-8-sig", newline="") as source:
             try:
-                result = import_csv(deps.db, table, source, team_id=team_id)
+                result = import_csv(
+                    deps.db,
+                    table,
+                    source,
+                    team_id=team_id,
+                    actor=user_id,
+                    file_name=str(info.get("name") or "") or None,
+                )
             except TransferError as failure:
                 return f"{refused} {escape(str(failure))}. Fix it and upload the file again."
     deps.changes.data_changed(team_id, user_id)

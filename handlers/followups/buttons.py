@@ -45,7 +45,7 @@ def _change(
     deps, team_id, user_id = deps_of(context), workspace(context), body["user"]["id"]
     today = deps.now().astimezone(user_zone(deps, client, team_id, user_id)).date()
     follow_up_id = record_id(action_value(body))
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         follow_up = follow_up_store.get_follow_up(session, team_id, follow_up_id) if follow_up_id else None
         if follow_up is None:
             raise UserError(NO_SUCH)

@@ -20,7 +20,7 @@ SCOPES = ("mine", "all", "overdue")
 @subcommand("followup", "follow-up", "fu")
 def followup(request: CommandRequest, rest: str) -> Reply:
     today = request.deps.now().astimezone(request.zone()).date()
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         match = resolve_partner(session, request.team_id, rest, ends_name=starts_when)
         require_active(match.partner)
         require(request, Act.ADD_FOLLOW_UP, match.partner, session=session)

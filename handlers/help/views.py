@@ -60,6 +60,11 @@ USAGE: list[tuple[str, str, str]] = [
         "the score and each component over the last weeks (default 12), with ▲▼, and a chart by DM",
     ),
     (
+        "history <partner>",
+        "/partner history Acme",
+        "who changed what about a partner and its records, newest first (“Older” for more)",
+    ),
+    (
         'project add <partner> <name…> [due:YYYY-MM-DD] [value:<amount>] [goal:"…"]',
         "/partner project add Acme Q3 pilot due:2026-09-30 value:50,000",
         "record a joint project (or `/partner project` alone for a form)",

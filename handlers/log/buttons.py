@@ -73,7 +73,7 @@ def on_undo_clicked(
 ) -> None:
     ack()
     try:
-        with deps_of(context).db.transaction() as session:
+        with deps_of(context).db.transaction(actor=body["user"]["id"]) as session:
             interaction = _own_interaction(session, body, client, context)
             what = f"the {interaction.kind} with *{literal(interaction.partner.name)}*"
             # Undone, it promised nothing either: its open follow-up goes with it.

@@ -66,7 +66,7 @@ def log_command(request: CommandRequest, rest: str) -> Reply | None:
         )
 
     # Committed together with the other logs arriving now (one disk flush for all), before the ack.
-    reply = request.deps.db.grouped(log)
+    reply = request.deps.db.grouped(log, actor=request.user_id)
     request.send(reply)  # the confirmation first; the Home tab is republished after it
     request.deps.changes.data_changed(request.team_id, request.user_id)
     return None

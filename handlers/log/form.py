@@ -85,7 +85,7 @@ def on_log_submitted(
         return
 
     assert kind is not None and day is not None and partner_id is not None
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         partner = active_partner(session, team_id, partner_id)
         if partner is None:
             ack(response_action="errors", errors=PICK_ANOTHER)
@@ -131,7 +131,7 @@ def on_log_submitted(
     ack()
     deps.changes.data_changed(team_id, user_id)
     if interaction_id is not None and meta.channel_id and meta.message_ts:
-        reply = _attach_permalink(deps, client, team_id, interaction_id, meta, today) or reply
+        reply = _attach_permalink(deps, client, team_id, user_id, interaction_id, meta, today) or reply
     tell(client, user_id=user_id, reply=reply, response_url=meta.response_url)
 
 
@@ -183,7 +183,13 @@ def _save_edit(
 
 
 def _attach_permalink(
-    deps: Deps, client: WebClient, team_id: str, interaction_id: int, meta: LogMetadata, today: date
+    deps: Deps,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    interaction_id: int,
+    meta: LogMetadata,
+    today: date,
 ) -> Reply | None:
     """After the ack: remember a link to the message a shortcut was used on."""
     try:
@@ -191,7 +197,7 @@ def _attach_permalink(
     except (SlackApiError, KeyError) as exc:
         log.warning("could not get the message's permalink: %s", exc)
         return None
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         interaction = interaction_store.set_permalink(session, team_id, interaction_id, permalink)
         if interaction is None:
             return None

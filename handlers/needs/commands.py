@@ -126,7 +126,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
     priority, difficulty = _level(options.values, NeedPriority), _level(options.values, NeedDifficulty)
     _refuse_misspelt_options(options.remainder)
     today = _today(request)
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         match = resolve_partner(
             session, request.team_id, options.remainder, ends_name=lambda w: parse_need_type(w) is not None
         )
@@ -161,7 +161,7 @@ def close_need(who: Asker, need_id: int, status: NeedStatus, *, today: date, not
     """Close a need as met or declined (the command and the buttons); says how, when and by whom it
     was closed when it already was."""
     deps, team_id, user_id = who.deps, who.team_id, who.user_id
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         need = need_store.get_need(session, team_id, need_id)
         if need is None:
             raise UserError(no_such_need(str(need_id)))

@@ -59,7 +59,7 @@ def on_new_submitted(
         return
     assert partner_id is not None and kind and priority and difficulty  # checked just above
     today = _today(deps, client, team_id, user_id)
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         partner = active_partner(session, team_id, partner_id)
         if partner is None:
             ack(response_action="errors", errors=PICK_ANOTHER)

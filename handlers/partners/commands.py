@@ -61,7 +61,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
     for key in ("revenue", "cost"):
         if options.values.get(key):
             fields[key] = parse_money(key.capitalize(), options.values[key])
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         try:
             partner = partner_store.add_partner(session, request.team_id, name, **fields)
         except partner_store.PartnerExists as exists:
@@ -96,7 +96,7 @@ def check_text(field: str, value: str) -> str | None:
 
 @subcommand("archive")
 def archive(request: CommandRequest, rest: str) -> Reply:
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         partner = resolve_partner(session, request.team_id, rest, whole=True).partner
         require(request, Act.ARCHIVE_PARTNER, partner, session=session)
         if partner.status == PartnerStatus.ARCHIVED:

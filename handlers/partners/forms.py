@@ -72,7 +72,7 @@ def on_edit_submitted(
         ack(response_action="errors", errors=form.errors)
         return
     deps = deps_of(context)
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         partner = partner_store.get_partner(session, team_id, meta.partner_id)
         if partner is None:
             ack(response_action="errors", errors={Block.NAME.value: "This partner no longer exists."})
@@ -137,7 +137,7 @@ def on_add_submitted(
         ack(response_action="errors", errors=form.errors)
         return
     name = fields.pop("name")
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         try:
             partner = partner_store.add_partner(session, team_id, name, **fields)
         except partner_store.PartnerExists as exists:

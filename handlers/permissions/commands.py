@@ -31,7 +31,7 @@ def permissions(request: CommandRequest, rest: str) -> Reply:
     role = _role(act, role_word)
     if leftover:
         raise UserError(f"I didn't understand “{escape(shorten(leftover, 40))}”. Try {USAGE}.")
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         if role == RULES[act].default:
             permission_store.forget_role(session, request.team_id, act.value)
         else:
@@ -54,7 +54,7 @@ def _table(request: CommandRequest, *, saved: str = "") -> Reply:
 
 
 def _reset(request: CommandRequest, after: str) -> Reply:
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         if after.strip():
             act = _act(after.strip())
             permission_store.forget_role(session, request.team_id, act.value)

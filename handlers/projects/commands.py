@@ -131,7 +131,7 @@ def add(request: CommandRequest, rest: str) -> Reply:
     if problem := check_dates(started_on, due_on):
         raise UserError(problem)
     value = parse_money("The value", options.values["value"]) if options.values.get("value") else None
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         match = resolve_partner(session, request.team_id, options.remainder, ends_name=lambda word: False)
         require_active(match.partner)
         require(request, Act.ADD_PROJECT, match.partner, session=session)
@@ -205,7 +205,7 @@ def close_project(
 ) -> Reply:
     """Close a project (the command and the buttons); says how it was closed when it already was."""
     deps, team_id, user_id = who.deps, who.team_id, who.user_id
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         project = project_store.get_project(session, team_id, project_id)
         if project is None:
             raise UserError(f"There is no project #{project_id} in this workspace.")
@@ -237,7 +237,7 @@ def close(request: CommandRequest, rest: str) -> Reply:
 def resource(request: CommandRequest, rest: str) -> Reply:
     options = extract_options(rest, {"project"})
     today = request.deps.now().astimezone(request.zone()).date()
-    with request.deps.db.transaction() as session:
+    with request.deps.db.transaction(actor=request.user_id) as session:
         match = resolve_partner(
             session,
             request.team_id,

@@ -61,7 +61,7 @@ def on_new_submitted(
     if form.errors or partner_id is None:
         ack(response_action="errors", errors=form.errors)
         return
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         partner = active_partner(session, team_id, partner_id)
         if partner is None:
             ack(response_action="errors", errors=PICK_ANOTHER)
@@ -115,7 +115,7 @@ def on_update_submitted(
         ack(response_action="errors", errors=form.errors or {Ids.STATUS_BLOCK.value: "Choose a status."})
         return
     status = ProjectStatus(status_value)
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=user_id) as session:
         project = project_store.get_project(session, team_id, meta.project_id)
         if project is None:
             raise metadata.StaleMetadata()

@@ -55,7 +55,7 @@ def weights(request: CommandRequest, rest: str) -> Reply:
         new.normalised()
     except ValueError as error:
         raise UserError(escape(str(error))) from None
-    with deps.db.transaction() as session:
+    with deps.db.transaction(actor=request.user_id) as session:
         ranking_store.save_weights(
             session,
             request.team_id,

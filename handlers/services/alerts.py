@@ -24,6 +24,7 @@ from scoring import CATEGORY_LABELS, COMPONENTS, contributions, explain
 from storage import alerts as alert_store
 from storage import ranking as ranking_store
 from storage import versions
+from storage.audit import SCHEDULER
 from storage.db import Database
 from storage.slack_ids import FORMER_USER
 
@@ -215,7 +216,7 @@ class DropAlerts:
             partner_id = int(row["partner_id"])
             moved = moves(was, scored, partner_id, ranking)
             reason = "; ".join(f"{m.component} {m.before} → {m.after}" for m in moved)
-            with self.database.transaction() as session:
+            with self.database.transaction(actor=SCHEDULER) as session:
                 alert_id = alert_store.claim(
                     session,
                     team_id,
@@ -247,7 +248,7 @@ class DropAlerts:
             )
 
     def sent(self, alert: Alert, *, channel: str | None, ts: str | None, delivered: bool) -> None:
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             alert_store.sent(
                 session,
                 alert.alert_id,
@@ -259,7 +260,7 @@ class DropAlerts:
             )
 
     def retry_later(self, alert: Alert) -> None:
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             alert_store.release(session, alert.alert_id, claimed_at=alert.claimed_at)
 
 

@@ -21,6 +21,7 @@ from handlers.services.schedules import Cadence, zone_named
 from storage import digests as digest_store
 from storage import followups as follow_up_store
 from storage import projects as project_store
+from storage.audit import SCHEDULER
 from storage.db import Database
 from storage.group_commit import GroupCommit
 from storage.models import DigestRunStatus, DigestSubscription, Project
@@ -91,7 +92,7 @@ class DigestRuns:
         # for all those waiting, whichever they are (claims in subscription order, so that
         # schedulers never deadlock).
         self._writes: GroupCommit[Due | digest_store.Finished, Claim | str | None] = GroupCommit(
-            database.transaction, self._write_all, order=_write_order
+            lambda: database.transaction(actor=SCHEDULER), self._write_all, order=_write_order
         )
 
     @property
@@ -259,7 +260,7 @@ class DigestRuns:
             return digest_store.outcome_before(session, claim.subscription_id, run_id=claim.run_id)
 
     def turn_off(self, subscription_id: int, reason: str) -> None:
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             digest_store.disable(session, subscription_id, reason)
 
     # --- catching up after downtime ---------------------------------------------------------------
@@ -294,7 +295,7 @@ class DigestRuns:
         return due
 
     def skip(self, due: Due) -> None:
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             subscription = digest_store.get_any_subscription(session, due.subscription_id)
             if subscription is not None:
                 digest_store.claim_run(

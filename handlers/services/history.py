@@ -26,6 +26,7 @@ from handlers.services.rankings import compute_ranking, workspace_weights
 from scoring import KIND_WEIGHTS
 from scoring.history import midnight, score_days
 from storage import history as history_store
+from storage.audit import SCHEDULER
 from storage.db import Database
 from storage.history import DAILY_DAYS, KEPT_DAYS, kept
 
@@ -128,7 +129,7 @@ class ScoreHistory:
 
     def _snapshot(self, team_id: str, today: date) -> SnapshotOutcome:
         started = clock.monotonic()
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             state = history_store.run_state(session, team_id, today)
             if state is not None and state.status == history_store.SnapshotRunStatus.DONE:
                 return SnapshotOutcome(team_id, today, "already")
@@ -151,7 +152,7 @@ class ScoreHistory:
                 rows = self._write(claim, [(today, self._ranking_at(team_id, today))])
             else:
                 rows = self._write(claim, self._scores(team_id, days))
-            with self.database.transaction() as session:
+            with self.database.transaction(actor=SCHEDULER) as session:
                 if not history_store.finish_day(
                     session,
                     team_id,
@@ -167,7 +168,7 @@ class ScoreHistory:
         except _Lost:
             return SnapshotOutcome(team_id, today, "lost")
         except Exception:
-            with self.database.transaction() as session:
+            with self.database.transaction(actor=SCHEDULER) as session:
                 history_store.release_day(session, team_id, today, claimed_at=claim.claimed_at)
             raise
         return SnapshotOutcome(team_id, today, what, len(days), rows, clock.monotonic() - started)
@@ -226,7 +227,7 @@ class ScoreHistory:
         return written
 
     def _write_batch(self, claim: _Claim, batch: list[tuple[date, pd.DataFrame]]) -> int:
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             renewed = self.now()
             if not history_store.renew_claim(
                 session, claim.team_id, claim.day, claimed_at=claim.claimed_at, now=renewed

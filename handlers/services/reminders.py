@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from storage import followups as follow_up_store
+from storage.audit import SCHEDULER
 from storage.db import Database
 from storage.followups import CLAIM_LEASE, Reminded, ReminderCandidate
 
@@ -104,7 +105,7 @@ class Reminders:
         """Claim these for this process; the ones it won, with what their messages need."""
         now = self.now()
         zones = {candidate.id: zone for candidate, zone in ready}
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             won = follow_up_store.claim_reminders(session, list(zones), now=now, lease=self.lease)
             follow_ups = follow_up_store.claimed_follow_ups(session, won)
             last: dict[tuple[str, int], LastContact] = {}
@@ -138,7 +139,7 @@ class Reminders:
         """Record these as reminded for their dates (one transaction); how many claims still held."""
         if not done:
             return 0
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             return follow_up_store.record_reminded(
                 session,
                 [
@@ -151,7 +152,7 @@ class Reminders:
 
     def retry_later(self, reminder: Reminder) -> None:
         """Give the claim back: the next round sends it."""
-        with self.database.transaction() as session:
+        with self.database.transaction(actor=SCHEDULER) as session:
             follow_up_store.release_claim(session, reminder.follow_up_id, claimed_at=reminder.claimed_at)
 
 

@@ -30,7 +30,7 @@ def blank_old_notes(
             team_ids = erasure.workspaces_with_notes(session)
     blanked: dict[str, int] = {}
     for team_id in team_ids:
-        with database.transaction() as session:
+        with database.transaction(actor=actor) as session:
             count = erasure.blank_old_notes(session, team_id, actor, months=months, now=now)
         if count:
             blanked[team_id] = count

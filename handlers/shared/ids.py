@@ -141,6 +141,12 @@ class AlertIds(enum.StrEnum):
     SURVEY_BUTTON = "alert_survey"
 
 
+class HistoryIds(enum.StrEnum):
+    """The "Older" button under a page of ``/partner history`` (its value: partner id and page)."""
+
+    OLDER_BUTTON = "history_older"
+
+
 class WorkflowStep(enum.StrEnum):
     """The callback IDs of Partnerbot's Workflow Builder steps, declared under ``functions`` in
     manifest.yml (Slack keys a workflow's step on it: renaming one breaks the workflows using it)."""

@@ -69,9 +69,11 @@ def deliver_survey(
     *,
     users: Sequence[str],
     channels: Sequence[str] = (),
+    actor: str,
 ) -> Delivery:
     """Post the invitation to each person (a direct message) and channel, one Web API call each,
-    and record every posted message so closing the survey can mark it closed."""
+        and record every posted message so closing the survey can mark it closed. ``actor``: who sent it
+    (the audit trail's who)."""
     delivery = Delivery()
     for target in [*users, *channels]:
         try:
@@ -91,7 +93,7 @@ def deliver_survey(
         delivery.sent.append(mention(target) if target in users else f"<#{target}>")
         if not posted.get("ts"):
             continue
-        with deps.db.transaction() as session:
+        with deps.db.transaction(actor=actor) as session:
             survey = feedback_store.get_survey(session, team_id, survey_id)
             if survey is not None:
                 feedback_store.add_invitation(

@@ -54,7 +54,7 @@ def log_communication(run: Run, given: Inputs) -> Outputs:
     kind_word = read.text(given, "kind", title="Kind")
     notes = read.text(given, "notes", title="Notes")
     user_id = read.person(given, "user", title="Logged by")
-    with run.deps.db.transaction() as session:
+    with run.deps.db.transaction(actor=run.request_key) as session:
         partner = resolve_partner(session, run.team_id, name, whole=True).partner
         require_active(partner)
         run.require_of(user_id, Act.LOG, partner, session)
@@ -85,7 +85,7 @@ def send_survey(run: Run, given: Inputs) -> Outputs:
     recipients = read.people(given, "recipients", title="Recipients")
     person_sending = read.person(given, "sent_by", title="Sent by")
     sent_by = person_sending or run.bot_user_id
-    with run.deps.db.transaction() as session:
+    with run.deps.db.transaction(actor=run.request_key) as session:
         partner = resolve_partner(session, run.team_id, name, whole=True).partner
         require_active(partner)
         run.require_of(person_sending, Act.FEEDBACK, partner, session)
@@ -96,7 +96,9 @@ def send_survey(run: Run, given: Inputs) -> Outputs:
         partner_name = partner.name
     if not created:  # a retried event: this run already sent it
         return {"survey_id": survey_id}
-    delivery = deliver_survey(run.client, run.deps, run.team_id, survey_id, invitation, users=recipients)
+    delivery = deliver_survey(
+        run.client, run.deps, run.team_id, survey_id, invitation, users=recipients, actor=run.request_key
+    )
     if not delivery.sent:
         raise UserError(
             f"Survey #{survey_id} about *{literal(partner_name)}* reached nobody: "

@@ -78,14 +78,15 @@ def test_backup_then_restore_gives_the_same_exports_and_refusals_are_one_line(
     again = partnerbot(target, "restore", str(path))
     assert again.returncode == 2
     assert again.stderr.strip().splitlines() == [
-        "partnerbot: restore refused: the database at DATABASE_URL is not empty (1 data_change rows, "
-        "1 data_version rows, 2 partner rows): restore into an empty one, or add --force to replace them; "
-        "nothing was changed"
+        "partnerbot: restore refused: the database at DATABASE_URL is not empty (1 audit_entry rows, "
+        "1 data_change rows, 1 data_version rows, 2 partner rows): restore into an empty one, "
+        "or add --force to replace them; nothing was changed"
     ]
     forced = partnerbot(target, "restore", str(path), "--force")
     assert (
         forced.returncode == 0
-        and "replaced what the database held: 1 data_change, 1 data_version, 2 partner rows" in forced.stderr
+        and "replaced what the database held: 1 audit_entry, 1 data_change, 1 data_version, 2 partner rows"
+        in forced.stderr
     )
 
     not_a_backup = partnerbot(target, "restore", str(csv))

@@ -47,9 +47,9 @@ def queued_behind_a_held_group(
         release.wait(10)
 
     pool = ThreadPoolExecutor(max_workers=len(works) + 1)
-    first = pool.submit(database.grouped, hold)
+    first = pool.submit(database.grouped, hold, actor="U1")
     assert held.wait(10)
-    futures = [pool.submit(database.grouped, work) for work in works]
+    futures = [pool.submit(database.grouped, work, actor="U1") for work in works]
     deadline = time.monotonic() + 10
     while database.waiting_writes() < len(works) and time.monotonic() < deadline:
         time.sleep(0.001)  # waiting for the threads to queue, not for time to pass

@@ -96,8 +96,10 @@ def _fill_at_0007(database: Database) -> int:
     returns the digest subscription's ID."""
     # Today's import also writes the roll-ups and data versions (0015): lend it those tables for the
     # fill, and drop them again, so that 0015 counts the roll-ups from the rows as 0007 left them.
+    # The audit trail (0018) too: 0018 starts the trail empty, whatever was there.
     lent = [
-        Base.metadata.tables[name] for name in ("activity_day", "last_contact", "data_version", "data_change")
+        Base.metadata.tables[name]
+        for name in ("activity_day", "last_contact", "data_version", "data_change", "audit_entry")
     ]
     Base.metadata.create_all(database.engine, tables=lent)
     for kind, text in (("partners", PARTNERS), ("interactions", INTERACTIONS), ("feedback", FEEDBACK)):

@@ -25,6 +25,7 @@ INTERNAL = {
     "export",  # the file goes to the person's direct messages; the reply is theirs alone too
     "followup",
     "followups",
+    "history",  # the audit trail shows notes, amounts and who changed what
     "insights",
     "log",
     "need",
