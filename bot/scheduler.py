@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -105,42 +106,21 @@ class Scheduler:
         # Every minute: retry runs whose process died mid-post once their lease is over (within the
         # grace window), and re-read the subscriptions other processes changed.
         # Every minute, too: the follow-up reminders whose 09:00 has come (late ones included).
-        for job_id, work in (
-            ("catch-up", self._catch_up_recent),
-            ("sync-subscriptions", self.sync),
-            ("follow-up-reminders", self._remind),
-            ("drop-alerts", self._alert_marked),
-        ):
-            self.scheduler.add_job(
-                work, "interval", seconds=SYNC_SECONDS, id=job_id, coalesce=True, max_instances=1
-            )
-        self.scheduler.add_job(
-            self._snapshot,
-            "interval",
-            seconds=SNAPSHOT_SECONDS,
-            id="score-history",
-            coalesce=True,
-            max_instances=1,
-        )
+        jobs: list[tuple[str, Callable[[], None], dict[str, Any]]] = [
+            ("catch-up", self._catch_up_recent, {"seconds": SYNC_SECONDS}),
+            ("sync-subscriptions", self.sync, {"seconds": SYNC_SECONDS}),
+            ("follow-up-reminders", self._remind, {"seconds": SYNC_SECONDS}),
+            ("drop-alerts", self._alert_marked, {"seconds": SYNC_SECONDS}),
+            ("score-history", self._snapshot, {"seconds": SNAPSHOT_SECONDS}),
+        ]
         if self.note_retention_months is not None:
-            self.scheduler.add_job(
-                self.blank_old_notes,
-                "cron",
-                hour=RETENTION_HOUR,
-                id="note-retention",
-                coalesce=True,
-                max_instances=1,
-            )
+            jobs.append(("note-retention", self.blank_old_notes, {"hour": RETENTION_HOUR}))
         if self.backups is not None:
             # Checked as often as the snapshots: the first check after 00:00 UTC takes the day's backup.
-            self.scheduler.add_job(
-                self._back_up,
-                "interval",
-                seconds=SNAPSHOT_SECONDS,
-                id="nightly-backup",
-                coalesce=True,
-                max_instances=1,
-            )
+            jobs.append(("nightly-backup", self._back_up, {"seconds": SNAPSHOT_SECONDS}))
+        for job_id, work, when in jobs:
+            trigger = "cron" if "hour" in when else "interval"
+            self.scheduler.add_job(work, trigger, id=job_id, coalesce=True, max_instances=1, **when)
         # A change that can move a score marks its workspace for the next minute's drop-alert check.
         self.deps.changes.on_data_change(self.alerts.alerts.mark)
         self.scheduler.start()
