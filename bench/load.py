@@ -342,6 +342,8 @@ def audit_cost(
     ).start()
     try:
         ctx.log(f"{db.kind}: {count} × /partner log with the audit trail, then without …")
+        # Both warmed alike: the server with the trail was just restarted after the kill -9 check.
+        measure.warm_up(server, ACK_TEAM, ctx.standin, 20)
         measure.warm_up(plain, ACK_TEAM, ctx.standin, 20)
         with_audit, _ = run_load(server, requests_for(ctx, server.secret, names, count), concurrency, budget)
         without, _ = run_load(plain, requests_for(ctx, plain.secret, names, count), concurrency, budget)
