@@ -351,7 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnerbot",
         description="Partnerbot: a Slack app for partner managers. Settings come from the environment "
-        "(SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL, DATABASE_URL, PORT).",
+        "(SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install in many workspaces; "
+        "SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL, DATABASE_URL, PORT; README lists them all).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
