@@ -34,6 +34,7 @@ from handlers.shared.ids import (
     Callback,
     FeedbackIds,
     FollowUpIds,
+    HistoryIds,
     HomeIds,
     NeedIds,
     ProjectIds,
@@ -237,6 +238,7 @@ LISTENERS: dict[str, tuple[Act, ...]] = {
     COMMAND + "show": (),
     COMMAND + "followups": (),
     COMMAND + "insights": (),
+    COMMAND + "history": (),  # reads the audit trail: what members may ask
     # forms
     "view:" + Callback.LOG_MODAL: (Act.LOG, Act.CHANGE_COMMUNICATION),
     "view:" + Callback.EDIT_PARTNER_MODAL: (Act.EDIT_PARTNER, Act.ARCHIVE_PARTNER, Act.CHANGE_OWNER),
@@ -256,6 +258,7 @@ LISTENERS: dict[str, tuple[Act, ...]] = {
     "action:" + HomeIds.FEEDBACK_BUTTON: (),
     "action:" + FeedbackIds.GIVE_BUTTON: (),
     "action:" + AlertIds.SURVEY_BUTTON: (Act.FEEDBACK,),
+    "action:" + HistoryIds.OLDER_BUTTON: (),  # the next page of /partner history
     "action:" + ProjectIds.UPDATE_BUTTON: (Act.CHANGE_PROJECT,),
     "action:" + ProjectIds.WON_BUTTON: (Act.CHANGE_PROJECT,),
     "action:" + ProjectIds.LOST_BUTTON: (Act.CHANGE_PROJECT,),
