@@ -130,3 +130,12 @@ def test_require_follows_the_workspace_table_and_admins_pass_whatever_it_says(
     with pytest.raises(UserError, match=r"Only the partner's owner \(<@U0OWNER>\) or an admin can log"):
         require(asking("U0CREATOR"), Act.LOG, partner)
     require(asking("U0CREATOR"), Act.CHANGE_COMMUNICATION, partner, creator="U0CREATOR")
+
+
+def test_storage_knows_the_same_actions_and_which_have_no_owner() -> None:
+    """storage/permissions.py keeps its own list (storage never imports handlers): the two stay equal."""
+    from storage import permissions as permission_store
+
+    assert list(permission_store.ACTIONS) == [act.value for act in Act]
+    assert {act.value for act in Act if not RULES[act].has_owner} == permission_store.WITHOUT_OWNER
+    assert tuple(role.value for role in Role) == permission_store.ROLES
