@@ -114,7 +114,7 @@ class InstalledClients:
             client_secret=settings.slack_client_secret,
             client=WebClient(base_url=template.base_url, timeout=template.timeout),
         )
-        self._clients: dict[str, WebClient] = {}
+        self._clients: dict[str, WebClient] = {}  # team → its client
         self._lock = threading.Lock()
 
     def for_team(self, team_id: str) -> WebClient | None:
@@ -132,23 +132,21 @@ class InstalledClients:
             if refreshed is not None:
                 self.store.save_bot(refreshed)
                 bot = refreshed
-        return self._client(bot.bot_token)
+        return self._client(team_id, bot.bot_token)
 
-    def _client(self, token: str) -> WebClient:
-        """One client per token, sharing the template's address, timeout and retries."""
+    def _client(self, team_id: str, token: str) -> WebClient:
+        """One client per workspace, sharing the template's address, timeout and retries; a new one
+        when its token changed (rotated, or installed again), so there is never more than one each."""
         with self._lock:
-            client = self._clients.get(token)
-            if client is None:
+            client = self._clients.get(team_id)
+            if client is None or client.token != token:
                 client = WebClient(
                     token=token,
                     base_url=self.template.base_url,
                     timeout=self.template.timeout,
                     retry_handlers=list(self.template.retry_handlers),
                 )
-                # A rotated token replaces the old one: keep only the clients of current tokens.
-                if len(self._clients) > 10_000:
-                    self._clients.clear()
-                self._clients[token] = client
+                self._clients[team_id] = client
             return client
 
 
